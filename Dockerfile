@@ -1,0 +1,12 @@
+# Production image: the app served by uvicorn; migrations run at start (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/ceiling
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY migrations ./migrations
+COPY data/seed ./data/seed
+RUN pip install . && useradd --create-home ceiling && mkdir -p reports && chown ceiling reports
+USER ceiling
+EXPOSE 8000
+CMD ["sh", "-c", "ceiling db upgrade && ceiling seed --if-empty && ceiling serve"]

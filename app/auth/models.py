@@ -1,0 +1,54 @@
+"""Users, API tokens, sign-in throttling and the revision log shared by the API and the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, Index
+from sqlmodel import Field, SQLModel
+
+from app.evidence.base import Tracked, one_of, utcnow
+from app.evidence.enums import Role, TokenScope
+
+
+class User(Tracked, table=True):
+    __tablename__ = "app_user"
+    __table_args__ = (one_of("role", Role),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    display_name: str | None = Field(default=None, max_length=200)
+    password_hash: str = Field(max_length=500)
+    role: str = Field(default=Role.viewer, max_length=20)
+    is_active: bool = True
+    last_login_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (one_of("scope", TokenScope),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    scope: str = Field(max_length=10)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    expires_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, kept for throttling across app replicas."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100)
+    client: str | None = Field(default=None, max_length=100)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)

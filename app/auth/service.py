@@ -1,0 +1,160 @@
+"""Users, passwords, API tokens and sign-in throttling: the one implementation behind the API, pages and CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from pwdlib import PasswordHash
+from sqlmodel import Session, func, select
+
+from app.auth.models import ApiToken, LoginFailure, User
+from app.evidence.base import utcnow
+from app.evidence.enums import Role, TokenScope
+from app.evidence.errors import Conflict, EvidenceError, NotFound
+
+password_hash = PasswordHash.recommended()  # argon2id
+TOKEN_PREFIX = "ceil_"
+ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.admin: 2}
+MIN_PASSWORD_LENGTH = 10
+
+
+def role_at_least(role: str, needed: Role) -> bool:
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def create_user(session: Session, username: str, password: str, role: Role, display_name: str | None = None) -> User:
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise EvidenceError("a username has 1 to 100 characters", field="username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if get_user(session, username) is not None:
+        raise Conflict(f"user {username!r} exists", field="username")
+    user = User(
+        username=username, password_hash=password_hash.hash(password), role=Role(role).value, display_name=display_name
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    user.password_hash = password_hash.hash(password)
+    user.version += 1
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user whose password matches, or None; a hash is checked even for unknown names (timing)."""
+    user = get_user(session, username)
+    if user is None:
+        password_hash.verify(password, _DUMMY_HASH)
+        return None
+    if not user.is_active or not password_hash.verify(password, user.password_hash):
+        return None
+    user.last_login_at = utcnow()
+    session.add(user)
+    return user
+
+
+_DUMMY_HASH = password_hash.hash("not-a-real-password")
+
+
+def _digest(token: str) -> str:
+    """Tokens carry 256 random bits, so a plain SHA-256 is a safe one-way store (no salt or stretching needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, user: User, name: str, scope: TokenScope, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the user; the plain token is returned once and never stored."""
+    if scope == TokenScope.write and not role_at_least(user.role, Role.analyst):
+        raise EvidenceError(f"a {user.role} cannot hold a write token", field="scope")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=plain[:12],
+        token_hash=_digest(plain),
+        scope=TokenScope(scope).value,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def user_for_token(session: Session, plain: str) -> tuple[User, ApiToken] | None:
+    """The user and token for a bearer token that is known, unrevoked, unexpired and of an active user."""
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plain))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    expires = _aware(token.expires_at)
+    if expires is not None and expires <= utcnow():
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    session.add(token)
+    return user, token
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"no token {token_id}", field="token_id")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        session.flush()
+    return token
+
+
+def tokens_of(session: Session, user_id: int | None = None) -> list[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.exec(query))
+
+
+def record_login_failure(session: Session, username: str, client: str | None) -> None:
+    session.add(LoginFailure(username=username[:100], client=(client or "")[:100]))
+    session.flush()
+
+
+def login_throttled(session: Session, username: str, max_failures: int, window_s: int) -> bool:
+    """True when the name has failed max_failures times within the window: sign-in is refused for now."""
+    since = utcnow() - dt.timedelta(seconds=window_s)
+    failures = session.exec(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username[:100], LoginFailure.at >= since)
+    ).one()
+    return failures >= max_failures
+
+
+def bootstrap_admin(session: Session) -> tuple[User, str] | None:
+    """On a database without users, create `admin` with a random password and return it (shown once)."""
+    if session.exec(select(User.id).limit(1)).first() is not None:
+        return None
+    password = secrets.token_urlsafe(15)
+    return create_user(session, "admin", password, Role.admin, "Administrator"), password

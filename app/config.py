@@ -1,0 +1,73 @@
+"""All settings of Ceiling, in one place: CEILING_* environment variables or an optional .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_FILE = PROJECT_ROOT / "data" / ".secret_key"
+
+
+def _development_secret() -> str:
+    """A random secret kept in data/ (git-ignored), so sessions survive restarts of a local server."""
+    try:
+        return DEV_SECRET_FILE.read_text().strip()
+    except FileNotFoundError:
+        DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        DEV_SECRET_FILE.write_text(secret)
+        return secret
+
+
+class Settings(BaseSettings):
+    """Every setting, its default and what it does. `docs/settings.md` is checked against this class."""
+
+    model_config = SettingsConfigDict(env_prefix="CEILING_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", description="production refuses the unsafe development defaults (secret key)."
+    )
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'ceiling.db'}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:5432/db.",
+    )
+    host: str = Field("127.0.0.1", description="Address `ceiling serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `ceiling serve` listens on.")
+    seed_dir: Path = Field(PROJECT_ROOT / "data" / "seed", description="Folder of the seed dataset (YAML).")
+    reports_dir: Path = Field(PROJECT_ROOT / "reports", description="Where report snapshots are published.")
+    report_cron: str = Field("0 * * * *", description="Cron expression of scheduled report builds (hourly).")
+    scheduler_in_app: bool = Field(
+        False, description="Run the report schedule inside the web app (the embedded setup; `make run` sets it)."
+    )
+    public_reads: bool = Field(True, description="Allow reads of the REST API and pages without signing in.")
+    secret_key: str = Field("", description="Signs session cookies and CSRF tokens; required in production.")
+    secure_cookies: bool = Field(False, description="Mark session cookies Secure (set behind HTTPS).")
+    session_max_age_s: int = Field(14 * 24 * 3600, ge=60, description="Lifetime of a sign-in session.")
+    login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
+    login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
+    api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
+    api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.secret_key:
+            if self.environment == "production":
+                raise ValueError("CEILING_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
+            self.secret_key = _development_secret()
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+"""Request-scoped dependencies shared by the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.config import Settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; the request boundary commits, services only flush."""
+    with Session(request.app.state.engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,32 @@
+"""Which scale bands a parameter count or range falls in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+
+class BandLike(Protocol):
+    key: str
+    min_params: float | None
+    max_params: float | None
+
+
+def band_contains(band: BandLike, params: float) -> bool:
+    """min_params <= params < max_params, a missing bound being open."""
+    above_min = band.min_params is None or params >= band.min_params
+    below_max = band.max_params is None or params < band.max_params
+    return above_min and below_max
+
+
+def bands_spanned(bands: Iterable[BandLike], low: float | None, high: float | None) -> list[str]:
+    """Keys of the bands that the range [low, high] touches; none when the size is unknown."""
+    if low is None or high is None:
+        return []
+    spanned = []
+    for band in bands:
+        starts_before_high = band.min_params is None or band.min_params <= high
+        ends_after_low = band.max_params is None or band.max_params > low
+        if starts_before_high and ends_after_low:
+            spanned.append(band.key)
+    return spanned

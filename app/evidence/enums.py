@@ -1,0 +1,104 @@
+"""Closed vocabularies of the evidence store.
+
+They are enforced three times on purpose: by pydantic on input, by CHECK constraints in the
+database, and by the seed loader's validation. Open vocabularies (aspects, research questions,
+scale bands, methods) are data tables instead, loaded with the seed.
+"""
+
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    paper = "paper"
+    preprint = "preprint"
+    blog = "blog"
+    model_card = "model_card"
+    benchmark = "benchmark"
+    survey = "survey"
+    statement = "statement"
+    talk = "talk"
+    dataset = "dataset"
+
+
+class Verification(StrEnum):
+    yes = "yes"
+    partial = "partial"
+    no = "no"
+
+
+class Stance(StrEnum):
+    supports = "supports"
+    undermines = "undermines"
+    mixed = "mixed"
+    neutral = "neutral"
+
+
+class ClaimKind(StrEnum):
+    finding = "finding"
+    critique = "critique"
+    position = "position"
+    proposal = "proposal"
+
+
+class ClaimStatus(StrEnum):
+    draft = "draft"
+    reviewed = "reviewed"
+    retracted = "retracted"
+
+
+class CritiqueKind(StrEnum):
+    methodological = "methodological"
+    replication_failure = "replication_failure"
+    scope_limitation = "scope_limitation"
+    confound = "confound"
+    rebuttal = "rebuttal"
+    support = "support"
+
+
+class CritiqueStatus(StrEnum):
+    open = "open"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class ParamsBasis(StrEnum):
+    disclosed = "disclosed"
+    estimated = "estimated"
+    undisclosed = "undisclosed"
+
+
+class Outcome(StrEnum):
+    success = "success"
+    partial = "partial"
+    failure = "failure"
+
+
+class SafetyImpact(StrEnum):
+    none = "none"
+    monitoring_aid = "monitoring_aid"
+    measured_improvement = "measured_improvement"
+    negative = "negative"
+    not_applicable = "not_applicable"
+
+
+class MethodFamily(StrEnum):
+    mechanistic = "mechanistic"
+    baseline = "baseline"
+
+
+class Grade(StrEnum):
+    high = "high"
+    moderate = "moderate"
+    low = "low"
+    very_low = "very_low"
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    analyst = "analyst"
+    admin = "admin"
+
+
+class TokenScope(StrEnum):
+    read = "read"
+    write = "write"

@@ -1,0 +1,28 @@
+"""Domain errors raised by the services; the API, pages and CLI translate them for their users."""
+
+from __future__ import annotations
+
+
+class EvidenceError(Exception):
+    """Base class; `field` names the input field at fault where there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(EvidenceError):
+    pass
+
+
+class Conflict(EvidenceError):
+    """The write would break a uniqueness or reference rule (duplicate DOI, a source that still has claims)."""
+
+
+class StaleVersion(EvidenceError):
+    """The row changed since the writer read it (optimistic concurrency)."""
+
+    def __init__(self, message: str, current_version: int):
+        super().__init__(message)
+        self.current_version = current_version

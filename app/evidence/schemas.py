@@ -1,0 +1,213 @@
+"""Input schemas shared by the seed loader, the REST API and the web forms.
+
+Every write into the store passes through one of these models, so a rule (a parameter range,
+a key format, the basis of a parameter count) is stated once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.evidence.enums import (
+    ClaimKind,
+    ClaimStatus,
+    CritiqueKind,
+    CritiqueStatus,
+    MethodFamily,
+    Outcome,
+    ParamsBasis,
+    SafetyImpact,
+    SourceKind,
+    Stance,
+    Verification,
+)
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=120)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200_000)]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+
+MAX_PARAMS = 1e16  # ten thousand trillion: far above any model, low enough to catch unit slips
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """Lower-case a DOI and strip resolver prefixes, so one work has one DOI."""
+    if value is None or not value.strip():
+        return None
+    doi = value.strip()
+    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.IGNORECASE)
+    if not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+        raise ValueError(f"not a DOI: {value!r} (expected 10.<registrant>/<suffix>)")
+    return doi.lower()
+
+
+def normalize_arxiv_id(value: str | None) -> str | None:
+    """Strip 'arXiv:' and a version suffix: 2502.04878v2 -> 2502.04878."""
+    if value is None or not str(value).strip():
+        return None
+    ident = re.sub(r"^(arxiv:|https?://arxiv\.org/abs/)", "", str(value).strip(), flags=re.IGNORECASE)
+    ident = re.sub(r"v\d+$", "", ident)
+    if not re.fullmatch(r"\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7}", ident):
+        raise ValueError(f"not an arXiv identifier: {value!r}")
+    return ident
+
+
+def normalize_title(title: str) -> str:
+    """Fold case, accents, punctuation and spacing: the form used to find duplicate titles."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AspectIn(StrictModel):
+    key: Key
+    name: ShortText
+    description: str = ""
+    sort_order: int = 0
+
+
+class QuestionIn(StrictModel):
+    key: Key
+    number: int = Field(ge=1, le=99)
+    title: ShortText
+    text: LongText
+
+
+class BandIn(StrictModel):
+    key: Key
+    name: ShortText
+    min_params: float | None = Field(default=None, ge=0)
+    max_params: float | None = Field(default=None, gt=0)
+    sort_order: int = 0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min_params is not None and self.max_params is not None and self.min_params >= self.max_params:
+            raise ValueError("min_params must be below max_params")
+        return self
+
+
+class MethodIn(StrictModel):
+    key: Key
+    name: ShortText
+    family: MethodFamily
+    description: str = ""
+
+
+class SourceIn(StrictModel):
+    key: Key
+    kind: SourceKind
+    title: ShortText
+    authors: list[ShortText] = Field(default_factory=list)
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    published_date: dt.date | None = None
+    venue: str | None = Field(default=None, max_length=500)
+    organization: str | None = Field(default=None, max_length=500)
+    url: str | None = Field(default=None, max_length=2000)
+    doi: str | None = None
+    arxiv_id: str | None = None
+    peer_reviewed: bool = False
+    verification: Verification = Verification.partial
+    report_labels: list[ShortText] = Field(default_factory=list)
+    notes: str | None = Field(default=None, max_length=20_000)
+
+    _doi = field_validator("doi")(lambda cls, v: normalize_doi(v))
+    _arxiv = field_validator("arxiv_id", mode="before")(lambda cls, v: normalize_arxiv_id(v))
+
+    @model_validator(mode="after")
+    def _date_matches_year(self) -> Self:
+        if self.published_date and self.year and self.published_date.year != self.year:
+            raise ValueError(f"published_date {self.published_date} is not in year {self.year}")
+        return self
+
+
+class ResultIn(StrictModel):
+    key: Key
+    model_name: ShortText
+    model_family: str | None = Field(default=None, max_length=200)
+    params_basis: ParamsBasis
+    params: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
+    params_low: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
+    params_high: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
+    params_note: str | None = Field(default=None, max_length=2000)
+    method: Key | None = None
+    task: str | None = Field(default=None, max_length=500)
+    metric_name: str | None = Field(default=None, max_length=200)
+    metric_value: float | None = None
+    metric_unit: str | None = Field(default=None, max_length=50)
+    baseline_name: str | None = Field(default=None, max_length=200)
+    baseline_value: float | None = None
+    higher_is_better: bool | None = None
+    outcome: Outcome
+    safety_impact: SafetyImpact = SafetyImpact.not_applicable
+    safety_metric: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=20_000)
+
+    @model_validator(mode="after")
+    def _params_follow_basis(self) -> Self:
+        low, high, point = self.params_low, self.params_high, self.params
+        if (low is None) != (high is None):
+            raise ValueError("params_low and params_high go together: give both or neither")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"params_low ({low:g}) is above params_high ({high:g})")
+        if self.params_basis is ParamsBasis.disclosed:
+            if point is None:
+                raise ValueError("a disclosed parameter count needs params (a number > 0)")
+            if low is not None and not (low <= point <= high):
+                raise ValueError("a disclosed params must lie within params_low..params_high")
+            if low is None:
+                self.params_low = self.params_high = point
+        elif self.params_basis is ParamsBasis.estimated:
+            if point is None or low is None:
+                raise ValueError("an estimated parameter count needs params and params_low..params_high")
+            if not (low <= point <= high):
+                raise ValueError("the estimate params must lie within params_low..params_high")
+            if not self.params_note:
+                raise ValueError("an estimated parameter count needs its basis in params_note")
+        elif point is not None:
+            raise ValueError("an undisclosed parameter count has no params point; give a range or nothing")
+        return self
+
+
+class ClaimIn(StrictModel):
+    key: Key
+    source: Key
+    text: LongText
+    quote: str | None = Field(default=None, max_length=200_000)
+    locator: str | None = Field(default=None, max_length=500)
+    aspects: list[Key] = Field(min_length=1)
+    questions: list[Key] = Field(default_factory=list)
+    method: Key | None = None
+    stance: Stance
+    kind: ClaimKind
+    confidence: Unit
+    status: ClaimStatus = ClaimStatus.reviewed
+    notes: str | None = Field(default=None, max_length=20_000)
+    results: list[ResultIn] = Field(default_factory=list)
+
+
+class CritiqueIn(StrictModel):
+    key: Key
+    target: Key
+    critic_source: Key | None = None
+    critic_claim: Key | None = None
+    kind: CritiqueKind
+    text: LongText
+    severity: Unit
+    status: CritiqueStatus = CritiqueStatus.open
+
+    @model_validator(mode="after")
+    def _has_critic(self) -> Self:
+        if self.critic_source is None and self.critic_claim is None:
+            raise ValueError("a critique needs critic_source, critic_claim or both")
+        if self.critic_claim == self.target:
+            raise ValueError("a claim cannot critique itself")
+        return self

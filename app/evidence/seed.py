@@ -1,0 +1,215 @@
+"""The seed loader: YAML files under data/seed/ into the store, idempotently and all or nothing.
+
+Every entry is validated with the same pydantic schemas as the API and the forms, every reference
+is resolved, and only then is anything written, in one transaction. A second load of unchanged
+files writes nothing; an edited entry is updated in place (matched by its key). Errors name the
+file, the line and the entry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, select
+
+from app.evidence.errors import EvidenceError
+from app.evidence.history import SEED_ACTOR
+from app.evidence.models import Claim, Method, Source
+from app.evidence.schemas import AspectIn, BandIn, ClaimIn, CritiqueIn, MethodIn, QuestionIn, SourceIn
+from app.evidence.services import claims, critiques, sources, vocabulary
+
+# (file, top-level key, schema, counted as), in load order: vocabularies, then what refers to them.
+SEED_FILES: list[tuple[str, str, type[BaseModel], str]] = [
+    ("vocabulary.yaml", "aspects", AspectIn, "aspects"),
+    ("vocabulary.yaml", "questions", QuestionIn, "questions"),
+    ("vocabulary.yaml", "bands", BandIn, "bands"),
+    ("vocabulary.yaml", "methods", MethodIn, "methods"),
+    ("sources.yaml", "sources", SourceIn, "sources"),
+    ("claims.yaml", "claims", ClaimIn, "claims"),
+    ("critiques.yaml", "critiques", CritiqueIn, "critiques"),
+]
+
+
+@dataclass
+class Entry:
+    file: str
+    line: int
+    kind: str
+    data: BaseModel
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}: {self.kind[:-1]} {getattr(self.data, 'key', '?')!r}"
+
+
+@dataclass
+class SeedError(Exception):
+    """One or more invalid entries; nothing was written."""
+
+    problems: list[str]
+
+    def __str__(self) -> str:
+        return f"seed rejected, nothing written ({len(self.problems)} problem(s)):\n" + "\n".join(self.problems)
+
+
+@dataclass
+class SeedReport:
+    counts: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(c["created"] or c["updated"] for c in self.counts.values())
+
+    def summary(self) -> str:
+        parts = [
+            f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
+            for kind, c in self.counts.items()
+        ]
+        return "; ".join(parts)
+
+
+def _describe(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors())
+
+
+def read_entries(seed_dir: Path) -> list[Entry]:
+    """Parse and validate every entry of every seed file; raise SeedError listing all problems."""
+    problems: list[str] = []
+    entries: list[Entry] = []
+    documents: dict[str, Any] = {}
+    for file_name, top_key, schema, kind in SEED_FILES:
+        path = seed_dir / file_name
+        label = str(path)
+        if file_name not in documents:
+            try:
+                text = path.read_text(encoding="utf-8")
+                documents[file_name] = (yaml.compose(text), yaml.safe_load(text) or {})
+            except FileNotFoundError:
+                problems.append(f"{label}: file missing")
+                documents[file_name] = (None, {})
+            except yaml.YAMLError as error:
+                mark = getattr(error, "problem_mark", None)
+                line = f":{mark.line + 1}" if mark else ""
+                problems.append(f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}")
+                documents[file_name] = (None, {})
+        node, document = documents[file_name]
+        if not isinstance(document, dict):
+            problems.append(f"{label}:1: expected a mapping with the key {top_key!r}")
+            continue
+        items = document.get(top_key) or []
+        item_nodes = _item_nodes(node, top_key)
+        for index, raw in enumerate(items):
+            line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
+            name = raw.get("key", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
+            try:
+                entries.append(Entry(label, line, kind, schema.model_validate(raw)))
+            except ValidationError as error:
+                problems.append(f"{label}:{line}: {kind[:-1]} {name!r}: {_describe(error)}")
+    problems += _cross_check(entries)
+    if problems:
+        raise SeedError(problems)
+    return entries
+
+
+def _item_nodes(node: Any, top_key: str) -> list[Any]:
+    if node is None or not isinstance(node, yaml.MappingNode):
+        return []
+    for key_node, value_node in node.value:
+        if key_node.value == top_key and isinstance(value_node, yaml.SequenceNode):
+            return value_node.value
+    return []
+
+
+def _cross_check(entries: list[Entry]) -> list[str]:
+    """Duplicate keys and identifiers within the files, and references between entries."""
+    problems = []
+    keys: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str], Entry] = {}
+    for entry in entries:
+        keys.setdefault(entry.kind, set()).add(entry.data.key)
+        nested = [("results", r.key) for r in getattr(entry.data, "results", [])]
+        for ident in [(entry.kind, entry.data.key), *nested]:
+            if ident in seen:
+                problems.append(
+                    f"{entry.where}: duplicate {ident[0][:-1]} key {ident[1]!r} (also at line {seen[ident].line})"
+                )
+            seen[ident] = entry
+        for id_field in ("doi", "arxiv_id"):
+            value = getattr(entry.data, id_field, None)
+            if value:
+                ident = (id_field, value)
+                if ident in seen:
+                    problems.append(f"{entry.where}: duplicate {id_field} {value!r} (also {seen[ident].where})")
+                seen[ident] = entry
+    for entry in entries:
+        data = entry.data
+        references: list[tuple[str, str | None, str]] = []
+        if isinstance(data, ClaimIn):
+            references += [("source", data.source, "sources"), ("method", data.method, "methods")]
+            references += [(f"aspects.{i}", k, "aspects") for i, k in enumerate(data.aspects)]
+            references += [(f"questions.{i}", k, "questions") for i, k in enumerate(data.questions)]
+            references += [(f"results.{i}.method", r.method, "methods") for i, r in enumerate(data.results)]
+        if isinstance(data, CritiqueIn):
+            references += [("target", data.target, "claims"), ("critic_claim", data.critic_claim, "claims")]
+            references += [("critic_source", data.critic_source, "sources")]
+        for field_name, key, kind in references:
+            if key is not None and key not in keys.get(kind, set()):
+                problems.append(f"{entry.where}: {field_name}: no {kind[:-1]} with key {key!r} in the seed")
+    return problems
+
+
+def _check_against_database(session: Session, entries: list[Entry]) -> list[str]:
+    """Identifiers that already belong to other rows (e.g. a DOI added through the API)."""
+    problems = []
+    for entry in entries:
+        data = entry.data
+        if isinstance(data, SourceIn):
+            for id_field in ("doi", "arxiv_id"):
+                value = getattr(data, id_field)
+                if value:
+                    owner = session.exec(select(Source.key).where(getattr(Source, id_field) == value)).first()
+                    if owner is not None and owner != data.key:
+                        problems.append(f"{entry.where}: {id_field} {value!r} already belongs to source {owner!r}")
+    return problems
+
+
+UPSERTS = {
+    "sources": sources.upsert,
+    "claims": claims.upsert,
+    "critiques": critiques.upsert,
+}
+
+
+def load_seed(session: Session, seed_dir: Path) -> SeedReport:
+    """Validate everything, then write in the caller's transaction; the caller commits."""
+    entries = read_entries(seed_dir)
+    problems = _check_against_database(session, entries)
+    if problems:
+        raise SeedError(problems)
+    report = SeedReport()
+    for entry in entries:
+        counter = report.counts.setdefault(entry.kind, Counter())
+        try:
+            if entry.kind in UPSERTS:
+                counter[UPSERTS[entry.kind](session, entry.data, SEED_ACTOR)] += 1
+            else:
+                counter[vocabulary.upsert(session, entry.kind, entry.data)] += 1
+        except EvidenceError as error:
+            where = f"{entry.where}: {error.field}" if error.field else entry.where
+            raise SeedError([f"{where}: {error.message}"]) from error
+    return report
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.exec(select(Source.id).limit(1)).first() is None and (
+        session.exec(select(Method.key).limit(1)).first() is None
+    )
+
+
+def count_claims(session: Session) -> int:
+    return len(session.exec(select(Claim.id)).all())

@@ -1,0 +1,74 @@
+"""Results: the empirical results behind a claim, with the scale bands their size falls in."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.evidence.bands import bands_spanned
+from app.evidence.errors import Conflict, NotFound
+from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
+from app.evidence.models import Method, Result, ResultBand, ScaleBand
+from app.evidence.schemas import ResultIn
+from app.evidence.services.common import by_key
+
+
+def columns(session: Session, data: ResultIn, claim_id: int, field_prefix: str = "") -> dict:
+    values = data.model_dump(mode="python", exclude={"method"})
+    for name in ("params_basis", "outcome", "safety_impact"):
+        values[name] = getattr(data, name).value
+    if data.method is not None and session.get(Method, data.method) is None:
+        raise NotFound(f"no method {data.method!r}", field=f"{field_prefix}method")
+    values["method_key"] = data.method
+    values["claim_id"] = claim_id
+    return values
+
+
+def _sync_bands(session: Session, result: Result) -> dict:
+    """Re-derive the result's bands from its size; returns the change for the revision log."""
+    wanted = bands_spanned(session.exec(select(ScaleBand)), result.params_low, result.params_high)
+    current = sorted(session.exec(select(ResultBand.band_key).where(ResultBand.result_id == result.id)))
+    if sorted(wanted) == current:
+        return {}
+    for link in session.exec(select(ResultBand).where(ResultBand.result_id == result.id)):
+        session.delete(link)
+    session.flush()
+    for key in wanted:
+        session.add(ResultBand(result_id=result.id, band_key=key))
+    session.flush()
+    return {"bands": [current, sorted(wanted)]}
+
+
+def create(session: Session, data: ResultIn, claim_id: int, actor: Actor, field_prefix: str = "") -> Result:
+    if by_key(session, Result, data.key) is not None:
+        raise Conflict(f"result key {data.key!r} is taken", field=f"{field_prefix}key")
+    result = create_tracked(session, "result", Result(**columns(session, data, claim_id, field_prefix)), actor)
+    _sync_bands(session, result)
+    return result
+
+
+def update(
+    session: Session,
+    result: Result,
+    data: ResultIn,
+    actor: Actor,
+    expected_version: int | None = None,
+    field_prefix: str = "",
+) -> dict:
+    values = columns(session, data, result.claim_id, field_prefix)
+    changes = update_tracked(session, "result", result, values, actor, expected_version=expected_version)
+    band_change = _sync_bands(session, result)
+    if band_change and not changes:
+        changes = update_tracked(session, "result", result, {}, actor, extra_changes=band_change)
+    return changes
+
+
+def delete(session: Session, result: Result, actor: Actor, expected_version: int | None = None) -> None:
+    set_deleted(session, "result", result, True, actor, expected_version=expected_version)
+
+
+def restore(session: Session, result: Result, actor: Actor) -> None:
+    set_deleted(session, "result", result, False, actor)
+
+
+def band_keys(session: Session, result_id: int) -> list[str]:
+    return list(session.exec(select(ResultBand.band_key).where(ResultBand.result_id == result_id)))

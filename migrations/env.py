@@ -1,0 +1,39 @@
+"""Alembic environment: the URL comes from Ceiling's settings (or the caller), the metadata from app.schema."""
+
+from alembic import context
+
+from app.config import get_settings
+from app.db import build_engine
+from app.migrate import include_object
+from app.schema import metadata
+
+config = context.config
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = build_engine(url)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `ceiling db upgrade` against a database")
+run_migrations_online()

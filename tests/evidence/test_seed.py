@@ -1,0 +1,160 @@
+"""The seed dataset: coverage of the report, idempotent loads, and all-or-nothing rejection of bad files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import Session, func, select
+
+from app.config import PROJECT_ROOT
+from app.evidence.models import Claim, Critique, Result, Revision, Source
+from app.evidence.seed import SeedError, load_seed, read_entries
+from tests.conftest import SEED_DIR
+
+REPORT = (PROJECT_ROOT.parent / "shared" / "seed-report.txt")
+
+
+def _count(session: Session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_seed_meets_the_coverage_floor(session):
+    assert _count(session, Claim) >= 40
+    assert _count(session, Critique) >= 6
+    sized = session.exec(
+        select(func.count()).select_from(Result).where(Result.params_low.is_not(None))
+    ).one()
+    assert sized >= 25
+
+
+def _report_labels() -> set[str]:
+    text = REPORT.read_text() if REPORT.exists() else ""
+    labels = set(re.findall(r"\[(\d+)\]", text))
+    return {f"[{n}]" for n in labels} | set(re.findall(r"web:\d+", text))
+
+
+@pytest.mark.skipif(not REPORT.exists(), reason="the source report lives in ../shared, beside the checkout")
+def test_every_label_the_report_cites_belongs_to_a_seed_source():
+    seed_labels = " ".join(
+        " ".join(entry.data.report_labels) for entry in read_entries(SEED_DIR) if entry.kind == "sources"
+    )
+    expected = _report_labels() | {"web:127", "web:128", "web:129"}
+    assert len(expected) >= 20
+    missing = sorted(label for label in expected if label not in seed_labels)
+    assert missing == []
+
+
+def test_the_report_itself_is_a_source_with_its_own_conclusions(session):
+    report = session.exec(select(Source).where(Source.key == "source_report")).one()
+    assert report.kind == "survey"
+    assert _count_where(session, Claim, Claim.source_id == report.id) >= 3
+
+
+def _count_where(session, model, condition) -> int:
+    return session.exec(select(func.count()).select_from(model).where(condition)).one()
+
+
+def _dump(url: str) -> str:
+    path = url.removeprefix("sqlite:///")
+    return "\n".join(sqlite3.connect(path).iterdump())
+
+
+def test_second_load_changes_nothing(sqlite_seeded_url, engine_for):
+    before = _dump(sqlite_seeded_url)
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        report = load_seed(session, SEED_DIR)
+        session.commit()
+    assert not report.changed
+    assert _dump(sqlite_seeded_url) == before
+
+
+def _copy_seed(tmp_path: Path) -> Path:
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, target)
+    return target
+
+
+def _edit(folder: Path, file_name: str, change) -> None:
+    path = folder / file_name
+    document = yaml.safe_load(path.read_text())
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+
+
+def test_an_edited_entry_is_updated_in_place_with_its_history(seeded_url, engine_for, tmp_path):
+    folder = _copy_seed(tmp_path)
+    first_key = {}
+
+    def lower_confidence(document):
+        claim = document["claims"][0]
+        first_key["key"] = claim["key"]
+        claim["confidence"] = 0.11
+
+    _edit(folder, "claims.yaml", lower_confidence)
+    engine = engine_for(seeded_url)
+    with Session(engine) as session:
+        claims_before = _count(session, Claim)
+        report = load_seed(session, folder)
+        session.commit()
+        claim = session.exec(select(Claim).where(Claim.key == first_key["key"])).one()
+        assert claim.confidence == pytest.approx(0.11)
+        assert claim.version == 2
+        assert _count(session, Claim) == claims_before
+        assert report.counts["claims"]["updated"] == 1
+        revision = session.exec(
+            select(Revision).where(Revision.entity_id == claim.id, Revision.entity_kind == "claim", Revision.action == "update")
+        ).one()
+        assert list(revision.changes) == ["confidence"]
+
+
+def _first_result(document):
+    return next(c for c in document["claims"] if c.get("results"))["results"][0]
+
+
+BAD_EDITS = {
+    "unknown enumeration value": ("claims.yaml", lambda d: d["claims"][0].update(stance="enthusiastic"), "stance"),
+    "negative parameter count": (
+        "claims.yaml",
+        lambda d: _first_result(d).update(params_basis="disclosed", params=-7e9, params_low=None, params_high=None),
+        "params",
+    ),
+    "claim pointing at a missing source": (
+        "claims.yaml",
+        lambda d: d["claims"][0].update(source="no_such_source_2099"),
+        "no_such_source_2099",
+    ),
+    "duplicate DOI": (
+        "sources.yaml",
+        lambda d: [s.update(doi="10.1234/same.doi") for s in d["sources"][:2]],
+        "duplicate doi",
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", list(BAD_EDITS))
+def test_bad_seed_entry_names_file_line_and_entry_and_writes_nothing(problem, sqlite_seeded_url, engine_for, tmp_path):
+    file_name, edit, expected_words = BAD_EDITS[problem]
+    folder = _copy_seed(tmp_path)
+    _edit(folder, file_name, edit)
+    before = _dump(sqlite_seeded_url)
+    with Session(engine_for(sqlite_seeded_url)) as session, pytest.raises(SeedError) as raised:
+        load_seed(session, folder)
+    message = str(raised.value)
+    assert re.search(rf"{re.escape(str(folder / file_name))}:\d+: ", message)
+    assert expected_words in message
+    assert _dump(sqlite_seeded_url) == before
+
+
+def test_bad_seed_into_an_empty_database_leaves_it_empty(empty_url, engine_for, tmp_path):
+    folder = _copy_seed(tmp_path)
+    _edit(folder, "critiques.yaml", lambda d: d["critiques"][-1].update(severity=3))
+    with Session(engine_for(empty_url)) as session:
+        with pytest.raises(SeedError, match="severity"):
+            load_seed(session, folder)
+        session.rollback()
+        assert _count(session, Source) == 0
