@@ -4,8 +4,6 @@ They live in one module because they refer to each other; every other package de
 one and never the reverse. See docs/data-model.md for the relations.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from sqlalchemy import (
@@ -111,7 +109,7 @@ class Source(SoftDeleted, table=True):
     report_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str | None = Field(default=None, sa_type=Text)
 
-    claims: list[Claim] = Relationship(back_populates="source")
+    claims: list["Claim"] = Relationship(back_populates="source")
 
 
 class ClaimAspect(SQLModel, table=True):
@@ -154,7 +152,7 @@ class Claim(SoftDeleted, table=True):
     source: Source = Relationship(back_populates="claims")
     aspects: list[Aspect] = Relationship(link_model=ClaimAspect)
     questions: list[ResearchQuestion] = Relationship(link_model=ClaimQuestion)
-    results: list[Result] = Relationship(back_populates="claim")
+    results: list["Result"] = Relationship(back_populates="claim")
 
 
 class ResultBand(SQLModel, table=True):
