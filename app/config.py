@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    scoring: dict = Field(
+        default_factory=dict,
+        description="JSON object overriding scoring-engine defaults (docs/scoring.md), e.g. "
+        '{"recency_half_life_years": 3, "as_of": "2026-12-01"}.',
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
