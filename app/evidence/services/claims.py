@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.evidence.errors import Conflict, NotFound
+from app.evidence.errors import Conflict, NotFound, StaleVersion
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Aspect, Claim, ClaimAspect, ClaimQuestion, Method, ResearchQuestion, Result, Source
 from app.evidence.schemas import ClaimIn
@@ -67,22 +67,31 @@ def _apply_links(session: Session, claim: Claim, changes: dict) -> None:
     session.flush()
 
 
-def _sync_results(session: Session, claim: Claim, data: ClaimIn, actor: Actor) -> None:
-    """Results listed are created or updated by key; live results no longer listed are soft-deleted."""
+def _sync_results(session: Session, claim: Claim, data: ClaimIn, actor: Actor) -> dict:
+    """Results listed are created or updated by key; live results no longer listed are soft-deleted.
+
+    Returns the keys touched ({"results": {"created": [...], ...}}), empty when nothing changed."""
     existing = {r.key: r for r in session.exec(select(Result).where(Result.claim_id == claim.id))}
+    touched: dict[str, list[str]] = {"created": [], "updated": [], "deleted": []}
     for index, result_in in enumerate(data.results):
         prefix = f"results.{index}."
         row = existing.get(result_in.key)
         if row is None:
             result_service.create(session, result_in, claim.id, actor, field_prefix=prefix)
+            touched["created"].append(result_in.key)
             continue
-        if row.deleted_at is not None:
+        restored = row.deleted_at is not None
+        if restored:
             result_service.restore(session, row, actor)
-        result_service.update(session, row, result_in, actor, field_prefix=prefix)
+        if result_service.update(session, row, result_in, actor, field_prefix=prefix) or restored:
+            touched["updated"].append(result_in.key)
     listed = {r.key for r in data.results}
     for key, row in existing.items():
         if key not in listed and row.deleted_at is None:
             result_service.delete(session, row, actor)
+            touched["deleted"].append(key)
+    touched = {name: keys for name, keys in touched.items() if keys}
+    return {"results": touched} if touched else {}
 
 
 def create(session: Session, data: ClaimIn, actor: Actor) -> Claim:
@@ -103,15 +112,26 @@ def update(
     expected_version: int | None = None,
     with_results: bool = True,
 ) -> dict:
-    """Update a claim and its links (and, by default, its results, synchronised by key)."""
+    """Update a claim, its links and (by default) its results, synchronised by key.
+
+    A change to the results alone still moves the claim to its next version, so an editor holding
+    the old version of the claim cannot overwrite them unseen."""
+    if expected_version is not None and expected_version != claim.version:
+        raise StaleVersion(f"claim {claim.key} is at version {claim.version}, not {expected_version}", claim.version)
     _check_vocabulary(session, data)
+    values = columns(session, data)
     links = _link_changes(session, claim.id, data)
+    result_changes = _sync_results(session, claim, data, actor) if with_results else {}
     changes = update_tracked(
-        session, "claim", claim, columns(session, data), actor, expected_version=expected_version, extra_changes=links
+        session,
+        "claim",
+        claim,
+        values,
+        actor,
+        expected_version=expected_version,
+        extra_changes={**links, **result_changes},
     )
     _apply_links(session, claim, links)
-    if with_results:
-        _sync_results(session, claim, data, actor)
     return changes
 
 

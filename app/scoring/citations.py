@@ -1,0 +1,125 @@
+"""The columns that cite evidence: key evidence, path forward and the baseline comparisons.
+
+Ties in weight are broken by the canonical row order of the evidence (see inputs.py), which does
+not depend on the order the rows arrived in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from app.scoring.bands import excerpt
+from app.scoring.ceiling import format_params, r6
+from app.scoring.schema import BaselineComparison, EvidenceRef
+from app.scoring.settings import ScoringSettings
+
+
+def top_positions(weights: np.ndarray, mask: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the `limit` largest weights under mask, ties by position."""
+    chosen = np.flatnonzero(mask & (weights > 0))
+    order = np.lexsort((chosen, -weights[chosen]))
+    return chosen[order[:limit]]
+
+
+def top_claims(
+    claims: pd.DataFrame, mask: np.ndarray, proposals: bool, limit: int, settings: ScoringSettings, by: str = "weight"
+) -> list[EvidenceRef]:
+    """The top claims under mask by a weight column: proposals only, or everything but proposals."""
+    is_proposal = claims["kind"].to_numpy() == "proposal"
+    picked = top_positions(claims[by].to_numpy(), mask & (is_proposal == proposals), limit)
+    rows = claims.iloc[picked]
+    return [
+        EvidenceRef(
+            claim_key=key,
+            source_key=row.source_key,
+            kind=row.kind,
+            stance=row.stance,
+            text=excerpt(row.text, settings),
+            weight=r6(row.weight),
+        )
+        for key, row in zip(rows.index, rows.itertuples(), strict=True)
+    ]
+
+
+def size_text(lo: float, hi: float) -> str:
+    """A result's size in words: '9B', '100B-1T (range)' or 'unknown size'."""
+    if np.isnan(lo):
+        return "unknown size"
+    if lo == hi:
+        return format_params(lo)
+    return f"{format_params(lo)}-{format_params(hi)} (range)"
+
+
+def _value(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def comparison_text(result, method: str | None, mechanistic: bool, lo: float, hi: float) -> tuple[str, bool | None]:
+    """Plain sentence for one result beside a row, and whether the mechanistic method won."""
+    size = size_text(lo, hi)
+    method = method or "unnamed method"
+    if not mechanistic:
+        task = f" on {result.task}" if isinstance(result.task, str) and result.task else ""
+        return f"baseline {method}{task} at {size}: {result.outcome}", None
+    base = result.baseline_name or "a baseline"
+    metric, baseline = result.metric_value, result.baseline_value
+    if np.isnan(metric) or np.isnan(baseline):
+        return f"{method} compared with {base} at {size}: {result.outcome}", None
+    if pd.isna(result.higher_is_better) or metric == baseline:
+        return f"{method} vs {base} at {size}: {_value(metric)} vs {_value(baseline)}", None
+    if (metric > baseline) == bool(result.higher_is_better):
+        return f"{method} beat {base} at {size} ({_value(metric)} vs {_value(baseline)})", True
+    return f"{base} beat {method} at {size} ({_value(baseline)} vs {_value(metric)})", False
+
+
+def comparison_entries(
+    rows: pd.DataFrame,
+    results: pd.DataFrame,
+    claims: pd.DataFrame,
+    source_keys: list[str],
+    limit: int,
+    first: np.ndarray | None = None,
+) -> list[BaselineComparison]:
+    """Top-weighted comparison entries of the given (visible, exploded) result rows; rows marked
+    `first` come before the others whatever their weight."""
+    keep = ~rows["res"].duplicated().to_numpy()
+    rows = rows[keep]
+    weights = rows["weight"].to_numpy()
+    if first is not None:
+        weights = weights + np.where(first[keep], 1.0 + float(weights.max(initial=0.0)), 0.0)
+    picked = rows.iloc[top_positions(weights, np.ones(len(rows), bool), limit)]
+    entries = []
+    for row in picked.itertuples():
+        result = results.iloc[row.res]
+        method = result.method if result.method is not None else claims["method"].iat[row.claim]
+        text, won = comparison_text(result, method, row.mechanistic, row.lo, row.hi)
+        params = None if np.isnan(row.lo) else r6(10 ** ((row.lo + row.hi) / 2))
+        entries.append(
+            BaselineComparison(
+                result_key=result.key,
+                claim_key=result.claim_key,
+                source_key=source_keys[row.source],
+                method=method,
+                baseline_name=result.baseline_name,
+                params=params,
+                mechanistic_won=won,
+                text=text,
+                weight=r6(row.weight),
+            )
+        )
+    return entries
+
+
+def baseline_comparisons(
+    rows: pd.DataFrame, results: pd.DataFrame, claims: pd.DataFrame, source_keys: list[str], limit: int
+) -> list[BaselineComparison]:
+    """Baseline results and mechanistic-versus-baseline results of one aspect, top-weighted first.
+
+    The comparisons that matter come first: results of the simple baselines themselves and the
+    mechanistic results of the same claims (the two sides of one comparison); then mechanistic
+    results measured against anything else (ground truth, random controls)."""
+    compared = rows[~rows["mechanistic"] | rows["compared"]]
+    with_baseline = compared.loc[~compared["mechanistic"], "claim"]
+    first = (~compared["mechanistic"] | compared["claim"].isin(with_baseline)).to_numpy()
+    return comparison_entries(compared, results, claims, source_keys, limit, first)

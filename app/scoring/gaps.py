@@ -1,0 +1,90 @@
+"""Evidence gaps: the aspect x band cells where one new result would move things most."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from app.scoring.bands import posterior, status_of
+from app.scoring.ceiling import format_params, r6, solve_crossing
+from app.scoring.schema import BandCell, Gap
+from app.scoring.settings import ScoringSettings
+
+STATUS_CHANGE_BONUS_DECADES = 0.5
+
+
+def probe_log10(low: float, high: float, settings: ScoringSettings) -> float:
+    """A representative log10 size for a band: its middle, or half a decade inside an open end."""
+    if np.isinf(low) and np.isinf(high):
+        return settings.ceiling_prior_mean_log10
+    if np.isinf(low):
+        return high - 0.5
+    if np.isinf(high):
+        return low + 0.5
+    return (low + high) / 2
+
+
+def with_probe(bins: pd.DataFrame, x: float, success: bool, settings: ScoringSettings) -> float:
+    """Crossing after adding one result of the probe weight at x, as a new source."""
+    g = settings.gap_probe_weight
+    xs = np.append(bins["x"].to_numpy(), x)
+    w = np.append(bins["w"].to_numpy(), g)
+    wy = np.append(bins["wy"].to_numpy(), g if success else 0.0)
+    return solve_crossing(xs, w, wy, settings)
+
+
+def evidence_gaps(
+    aspect_keys: list[str],
+    band_keys: list[str],
+    band_log10: np.ndarray,
+    bins: pd.DataFrame,
+    cells: list[BandCell],
+    fitted: list[bool],
+    settings: ScoringSettings,
+) -> list[Gap]:
+    """Rank every cell by how far one result there would swing the ceiling and the status.
+
+    Aspects without a fitted ceiling (too thin) have no ceiling to move: only status changes count.
+    """
+    g = settings.gap_probe_weight
+    by_cell = {(c.aspect_key, c.band_key): c for c in cells}
+    scored = []
+    for a, aspect_key in enumerate(aspect_keys):
+        mine = bins[bins["aspect"] == a]
+        now = solve_crossing(mine["x"].to_numpy(), mine["w"].to_numpy(), mine["wy"].to_numpy(), settings)
+        for b, band_key in enumerate(band_keys):
+            x = probe_log10(band_log10[b, 0], band_log10[b, 1], settings)
+            up = with_probe(mine, x, True, settings) - now if fitted[a] else 0.0
+            down = with_probe(mine, x, False, settings) - now if fitted[a] else 0.0
+            cell = by_cell[(aspect_key, band_key)]
+            wy = cell.alpha - settings.prior_alpha
+            weight = wy + cell.beta - settings.prior_beta
+            after_success = status_of(posterior(weight + g, wy + g, settings)[2], cell.n_results + 1, settings)
+            after_failure = status_of(posterior(weight + g, wy, settings)[2], cell.n_results + 1, settings)
+            changes = (after_success != cell.status) + (after_failure != cell.status)
+            score = up - down + STATUS_CHANGE_BONUS_DECADES * changes
+            text = (
+                f"One result near {format_params(x)} on {aspect_key} ({band_key}) would move the ceiling "
+                f"{up:+.2f} orders of magnitude if a success, {down:+.2f} if a failure; status "
+                f"{cell.status} -> {after_success} / {after_failure}."
+            )
+            scored.append(
+                (
+                    -score,
+                    aspect_key,
+                    band_key,
+                    Gap(
+                        aspect_key=aspect_key,
+                        band_key=band_key,
+                        probe_params=r6(10**x),
+                        shift_if_success_decades=r6(up),
+                        shift_if_failure_decades=r6(down),
+                        status_now=cell.status,
+                        status_if_success=after_success,
+                        status_if_failure=after_failure,
+                        text=text,
+                    ),
+                )
+            )
+    scored.sort(key=lambda item: (round(item[0], 9), item[1], item[2]))
+    return [gap for *_, gap in scored[: settings.top_gaps]]

@@ -1,0 +1,48 @@
+"""What a plot of an aspect needs: the fitted P(works) curve and the evidence points behind it.
+
+Points are aggregated by outcome and 0.1-decade bin, so a million results still make a small plot;
+a range-sized result appears at the quadrature points it was spread over, with its share of weight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from app.scoring.ceiling import FitResult, r6
+from app.scoring.schema import CurvePoint, EvidencePoint
+from app.scoring.settings import ScoringSettings
+from app.scoring.spread import ScaleData
+
+OUTCOME_OF_SCORE = {1.0: "success", 0.5: "partial", 0.0: "failure"}
+PLOT_BIN_DECADES = 0.1
+
+
+def evidence_points(data: ScaleData, aspect: int) -> list[EvidencePoint]:
+    """Weighted evidence of one aspect by outcome and log10-params bin, in a canonical order."""
+    points = data.points[(data.points["aspect"] == aspect) & (data.points["wn"] > 0)]
+    if points.empty:
+        return []
+    binned = points.assign(bin=np.round(points["x"].to_numpy() / PLOT_BIN_DECADES).astype(np.int64))
+    grouped = binned.groupby(["bin", "y"], sort=True)["wn"].sum()
+    return [
+        EvidencePoint(
+            log10_params=r6(int(b) * PLOT_BIN_DECADES),
+            score=float(y),
+            weight=r6(float(w)),
+            outcome=OUTCOME_OF_SCORE.get(float(y), "partial"),
+        )
+        for (b, y), w in grouped.items()
+    ]
+
+
+def fitted_curve(fit: FitResult, points: list[EvidencePoint], settings: ScoringSettings) -> list[CurvePoint]:
+    """P(works) on a 0.1-decade grid covering the evidence and the ceiling; empty when there is no fit."""
+    if fit.crossing is None:
+        return []
+    xs = [p.log10_params for p in points] + [fit.crossing]
+    low = np.floor(min(xs) - 1.0)
+    high = np.ceil(max(xs) + 1.0)
+    grid = np.round(np.arange(low, high + 1e-9, 0.1), 6)
+    p_works = expit(settings.logistic_slope_per_decade * (fit.crossing - grid))
+    return [CurvePoint(log10_params=float(x), p_works=r6(float(p))) for x, p in zip(grid, p_works, strict=True)]

@@ -1,0 +1,77 @@
+"""The safety row: results by safety impact, mechanistic methods and baselines apart."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from app.evidence.enums import SafetyImpact
+from app.scoring.citations import comparison_entries
+from app.scoring.schema import SafetyRow
+from app.scoring.settings import ScoringSettings
+
+
+def safety_results(rows: pd.DataFrame, safety_aspect: int | None) -> pd.DataFrame:
+    """Each visible result once if it bears on the safety aspect or reports a safety impact."""
+    on_aspect = (rows["aspect"] == safety_aspect) if safety_aspect is not None else False
+    chosen = rows[on_aspect | (rows["safety_impact"] != "not_applicable")]
+    return chosen.drop_duplicates("res")
+
+
+def impact_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """Number of results per safety impact, every impact listed."""
+    counts = rows["safety_impact"].value_counts()
+    return {impact.value: int(counts.get(impact.value, 0)) for impact in SafetyImpact}
+
+
+def plural(n: int, word: str) -> str:
+    """'1 result', '2 results'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def safety_statement(mech: dict[str, int], mech_sources: int, base: dict[str, int], base_sources: int) -> str:
+    """The plain statement that follows from the counts."""
+    improved = mech["measured_improvement"]
+    lead = (
+        f"{plural(improved, 'measured improvement')} from a mechanistic method"
+        if improved
+        else "No measured improvement from a mechanistic method"
+    )
+    text = (
+        f"{lead} in {plural(sum(mech.values()), 'result')} from {plural(mech_sources, 'source')}; "
+        f"{plural(mech['monitoring_aid'], 'monitoring aid')}, {mech['negative']} negative."
+    )
+    if sum(base.values()):
+        text += (
+            f" Baselines: {plural(base['measured_improvement'], 'measured improvement')} in "
+            f"{plural(sum(base.values()), 'result')} from {plural(base_sources, 'source')}."
+        )
+    return text
+
+
+def safety_row(
+    rows: pd.DataFrame,
+    safety_aspect: int | None,
+    results: pd.DataFrame,
+    claims: pd.DataFrame,
+    source_keys: list[str],
+    settings: ScoringSettings,
+) -> SafetyRow:
+    """Counts, sources, the improvements themselves (with keys) and the statement."""
+    chosen = safety_results(rows, safety_aspect)
+    mech, base = chosen[chosen["mechanistic"]], chosen[~chosen["mechanistic"]]
+    mech_counts, base_counts = impact_counts(mech), impact_counts(base)
+    mech_sources, base_sources = int(mech["source"].nunique()), int(base["source"].nunique())
+
+    def improvements(frame: pd.DataFrame) -> list:
+        improved = frame[frame["safety_impact"] == "measured_improvement"]
+        return comparison_entries(improved, results, claims, source_keys, settings.top_baseline_comparisons)
+
+    return SafetyRow(
+        mechanistic=mech_counts,
+        baseline=base_counts,
+        mechanistic_sources=mech_sources,
+        baseline_sources=base_sources,
+        mechanistic_improvements=improvements(mech),
+        baseline_improvements=improvements(base),
+        statement=safety_statement(mech_counts, mech_sources, base_counts, base_sources),
+    )

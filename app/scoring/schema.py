@@ -1,0 +1,217 @@
+"""The typed output of the engine: one Assessment, serialisable to byte-identical JSON."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = "1.0"
+ENGINE_VERSION = "0.1.0"
+
+CeilingState = Literal["estimated", "not_reached", "insufficient"]
+BandStatus = Literal["tractable", "partial", "fragmentary", "no_evidence"]
+GradeLevel = Literal["high", "moderate", "low", "very_low"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EvidenceRef(Out):
+    """A cited claim: its key, its source's key, an excerpt of its text and its weight."""
+
+    claim_key: str
+    source_key: str
+    kind: str
+    stance: str
+    text: str
+    weight: float
+
+
+class Barrier(Out):
+    """An undermining claim or a critique standing against the evidence in one band."""
+
+    kind: Literal["claim", "critique"]
+    key: str
+    claim_key: str
+    source_key: str | None
+    text: str
+    weight: float
+
+
+class Ceiling(Out):
+    """Where P(works) falls to 0.5, in parameters, or why there is no number."""
+
+    state: CeilingState
+    params: float | None = None
+    params_low: float | None = None
+    params_high: float | None = None
+    largest_observed_params: float | None = None
+    crossing_log10_params: float | None = None
+    crossing_sd_decades: float | None = None
+    statement: str
+
+
+class GradeAssessment(Out):
+    """The suggested GRADE-style level, its reasons, an analyst's override and the final level."""
+
+    suggested: GradeLevel
+    reasons: list[str]
+    override: GradeLevel | None = None
+    override_reason: str | None = None
+    final: GradeLevel
+
+
+class BaselineComparison(Out):
+    """A baseline result, or a mechanistic result measured against a baseline, beside the row."""
+
+    result_key: str
+    claim_key: str
+    source_key: str
+    method: str | None
+    baseline_name: str | None
+    params: float | None
+    mechanistic_won: bool | None
+    text: str
+    weight: float
+
+
+class Counts(Out):
+    """How much evidence lies behind a row."""
+
+    results_in_fit: int
+    results_without_size: int
+    results_baseline: int
+    claims: int
+    sources: int
+    fit_weight: float
+
+
+class CurvePoint(Out):
+    """The fitted P(works) at one parameter count (log10), for plots."""
+
+    log10_params: float
+    p_works: float
+
+
+class EvidencePoint(Out):
+    """Weighted evidence of one outcome at one scale bin, for plots."""
+
+    log10_params: float
+    score: float
+    weight: float
+    outcome: Literal["success", "partial", "failure"]
+
+
+class AspectRow(Out):
+    """One row of the ceiling table."""
+
+    aspect_key: str
+    aspect_name: str
+    ceiling: Ceiling
+    band_ceiling: str | None
+    grade: GradeAssessment
+    key_evidence: list[EvidenceRef]
+    path_forward: list[EvidenceRef]
+    baseline_comparisons: list[BaselineComparison]
+    counts: Counts
+    curve: list[CurvePoint] = []
+    points: list[EvidencePoint] = []
+
+
+class BandCell(Out):
+    """One cell of the scale table: the Beta posterior of 'the method works' in an aspect x band."""
+
+    aspect_key: str
+    band_key: str
+    alpha: float
+    beta: float
+    mean: float
+    low: float
+    high: float
+    status: BandStatus
+    weight: float
+    n_results: int
+    barriers: list[Barrier]
+
+
+class BandInfo(Out):
+    """A scale band as used in the assessment."""
+
+    key: str
+    name: str
+    min_params: float | None
+    max_params: float | None
+
+
+class SafetyRow(Out):
+    """Counts of results by safety impact, mechanistic and baseline apart, and the plain statement."""
+
+    mechanistic: dict[str, int]
+    baseline: dict[str, int]
+    mechanistic_sources: int
+    baseline_sources: int
+    mechanistic_improvements: list[BaselineComparison]
+    baseline_improvements: list[BaselineComparison]
+    statement: str
+
+
+class OverallRow(Out):
+    """The aspects combined: the weakest link among them, at the lowest of their grades."""
+
+    ceiling: Ceiling
+    limiting_aspect: str | None
+    band_ceiling: str | None
+    grade: GradeLevel
+    aspects_included: list[str]
+    aspects_excluded: dict[str, str]
+    key_evidence: list[EvidenceRef]
+    path_forward: list[EvidenceRef]
+    statement: str
+
+
+class Gap(Out):
+    """An aspect x band cell where one new result would move the ceiling or the status most."""
+
+    aspect_key: str
+    band_key: str
+    probe_params: float
+    shift_if_success_decades: float
+    shift_if_failure_decades: float
+    status_now: BandStatus
+    status_if_success: BandStatus
+    status_if_failure: BandStatus
+    text: str
+
+
+class SourceInfluence(Out):
+    """How far an aspect's ceiling moves when one source is left out."""
+
+    source_key: str
+    shift_decades: float
+    state_without: CeilingState
+    text: str
+
+
+class AspectSensitivity(Out):
+    """The most influential sources of one aspect."""
+
+    aspect_key: str
+    sources: list[SourceInfluence]
+
+
+class Assessment(Out):
+    """The whole output of the engine for one evidence snapshot and one set of settings."""
+
+    schema_version: str = SCHEMA_VERSION
+    engine_version: str = ENGINE_VERSION
+    fingerprint: str
+    settings: dict
+    bands: list[BandInfo]
+    aspects: list[AspectRow]
+    scale_table: list[BandCell]
+    safety: SafetyRow
+    overall: OverallRow
+    gaps: list[Gap]
+    sensitivity: list[AspectSensitivity]

@@ -1,0 +1,113 @@
+"""Every tunable number of the scoring engine, with its default and the reason for it.
+
+The settings are part of the input fingerprint: two assessments made with different settings
+never share a fingerprint. docs/scoring.md explains each default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Unit = float
+
+
+def _default_tiers() -> dict[str, float]:
+    return {
+        "paper": 0.8,  # a paper that is not peer reviewed is read like a preprint
+        "preprint": 0.8,
+        "benchmark": 0.8,
+        "model_card": 0.7,  # lab reports and model cards: detailed, but not independently checked
+        "dataset": 0.7,
+        "survey": 0.5,
+        "blog": 0.5,
+        "statement": 0.3,
+        "talk": 0.3,
+    }
+
+
+def _default_peer_reviewed_tiers() -> dict[str, float]:
+    return {"paper": 1.0, "benchmark": 1.0, "preprint": 1.0, "dataset": 1.0, "survey": 0.6}
+
+
+class ScoringSettings(BaseModel):
+    """Scoring parameters; every field has a documented default (see docs/scoring.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # 1. Evidence weight
+    tier_by_kind: dict[str, float] = Field(default_factory=_default_tiers)
+    peer_reviewed_tier_by_kind: dict[str, float] = Field(default_factory=_default_peer_reviewed_tiers)
+    unknown_kind_tier: float = Field(0.3, ge=0, le=1)
+    draft_factor: float = Field(0.5, ge=0, le=1, description="weight multiplier of a draft claim")
+    open_critique_severity_factor: float = Field(0.5, ge=0, le=1)
+    discounting_critique_kinds: tuple[str, ...] = (
+        "methodological",
+        "replication_failure",
+        "scope_limitation",
+        "confound",
+        "rebuttal",
+    )
+    recency_half_life_years: float | None = Field(None, gt=0, description="None: no recency decay")
+    as_of: dt.date | None = Field(None, description="reference date for recency; never today implicitly")
+    unknown_method_family: str = Field("mechanistic", pattern="^(mechanistic|baseline)$")
+    baseline_loss_is_failure: bool = True
+
+    # 2-3. Scale and the band posteriors
+    prior_alpha: float = Field(1.0, gt=0)
+    prior_beta: float = Field(1.0, gt=0)
+    credible_mass: float = Field(0.90, gt=0, lt=1)
+    tractable_min_mean: float = Field(0.65, ge=0, le=1)
+    partial_min_mean: float = Field(0.35, ge=0, le=1)
+    band_ceiling_min_mean: float = Field(0.5, ge=0, le=1)
+    points_per_range_segment: int = Field(4, ge=1, le=64)
+    fit_bin_decades: float = Field(0.05, gt=0, le=1)
+
+    # 4. Ceiling fit
+    logistic_slope_per_decade: float = Field(1.5, gt=0, description="fixed fall of logit P(works)")
+    ceiling_prior_mean_log10: float = Field(10.0, description="weak prior centre of the ceiling (1e10)")
+    ceiling_prior_sd_decades: float = Field(3.0, gt=0)
+    min_fit_weight: float = Field(1.0, ge=0, description="below this sized weight: insufficient")
+    min_fit_sources: int = Field(2, ge=1, description="fewer sources with sized results: insufficient")
+
+    # 5. Grade
+    low_tier_below: float = Field(0.7, ge=0, le=1, description="a tier below this counts as low")
+    risk_of_bias_share: float = Field(0.5, ge=0, le=1)
+    inconsistency_sd: float = Field(0.3, ge=0, le=1)
+    imprecision_width_decades: float = Field(1.5, gt=0)
+    imprecision_min_weight: float = Field(3.0, ge=0)
+    indirectness_decades: float = Field(1.0, gt=0)
+    serious_critique_severity: float = Field(0.5, ge=0, le=1)
+    top_evidence_for_critiques: int = Field(3, ge=1)
+
+    # 7-9. Output sizes and probes
+    safety_aspect_key: str = "safety"
+    overall_excluded_aspects: tuple[str, ...] = ("safety",)
+    top_key_evidence: int = Field(3, ge=0)
+    top_path_forward: int = Field(3, ge=0)
+    top_barriers: int = Field(3, ge=0)
+    top_baseline_comparisons: int = Field(5, ge=0)
+    top_gaps: int = Field(5, ge=0)
+    top_influential_sources: int = Field(3, ge=0)
+    gap_probe_weight: float = Field(1.0, gt=0, le=1)
+    excerpt_chars: int = Field(160, ge=20)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        for name in ("tier_by_kind", "peer_reviewed_tier_by_kind"):
+            bad = {k: v for k, v in getattr(self, name).items() if not 0.0 <= v <= 1.0}
+            if bad:
+                raise ValueError(f"{name} values must lie in [0, 1]: {bad}")
+        if self.partial_min_mean > self.tractable_min_mean:
+            raise ValueError("partial_min_mean must not exceed tractable_min_mean")
+        if self.recency_half_life_years is not None and self.as_of is None:
+            raise ValueError("a recency half-life needs as_of (the reference date)")
+        return self
+
+    def tier(self, kind: str | None, peer_reviewed: bool) -> float:
+        """Source tier from its kind and peer review."""
+        if peer_reviewed and kind in self.peer_reviewed_tier_by_kind:
+            return self.peer_reviewed_tier_by_kind[kind]
+        return self.tier_by_kind.get(kind or "", self.unknown_kind_tier)

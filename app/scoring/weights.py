@@ -1,0 +1,94 @@
+"""Evidence weight of every claim: tier x status x confidence x critique discount x recency."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from app.scoring.inputs import Evidence
+from app.scoring.settings import ScoringSettings
+
+
+def source_tiers(sources: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
+    """Tier of each source (by source key), from its kind and peer review."""
+    tiers = [
+        settings.tier(kind, reviewed is True)
+        for kind, reviewed in zip(sources["kind"], sources["peer_reviewed"], strict=True)
+    ]
+    return pd.Series(tiers, index=sources["key"].to_numpy(), dtype=float)
+
+
+def recency_factors(sources: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
+    """Recency decay of each source: 0.5 ** (age / half-life); 1 when off or when undated."""
+    factors = pd.Series(1.0, index=sources["key"].to_numpy())
+    if settings.recency_half_life_years is None or settings.as_of is None:
+        return factors
+    dates = pd.to_datetime(sources["published_date"], errors="coerce")
+    from_year = pd.to_datetime(
+        sources["year"].astype("Float64").map(lambda y: None if pd.isna(y) else f"{int(y)}-07-01"), errors="coerce"
+    )
+    dates = dates.fillna(from_year)
+    age_days = (pd.Timestamp(settings.as_of) - dates).dt.days.astype(float).clip(lower=0)
+    decayed = np.power(0.5, age_days.to_numpy() / 365.25 / settings.recency_half_life_years)
+    factors[:] = np.where(np.isnan(decayed), 1.0, decayed)
+    return factors
+
+
+def effective_severity(critiques: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
+    """Severity that counts: full when accepted, scaled when open, zero when rejected."""
+    status_factor = critiques["status"].map(
+        {"accepted": 1.0, "open": settings.open_critique_severity_factor, "rejected": 0.0}
+    )
+    return (critiques["severity"].clip(0, 1) * status_factor).astype(float)
+
+
+def active_critiques(evidence: Evidence, retracted: set[str]) -> pd.DataFrame:
+    """Critiques that still stand: not raised by, nor aimed at, a retracted claim."""
+    crit = evidence.critiques
+    keep = ~crit["target_claim_key"].isin(retracted) & ~crit["critic_claim_key"].isin(retracted)
+    return crit[keep]
+
+
+def critique_discounts(critiques: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
+    """Product of (1 - effective severity) over the discounting critiques of each target claim."""
+    discounting = critiques[critiques["kind"].isin(settings.discounting_critique_kinds)]
+    multiplier = 1.0 - effective_severity(discounting, settings)
+    return multiplier.groupby(discounting["target_claim_key"].to_numpy()).prod()
+
+
+def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame:
+    """One row per claim (indexed by key) with each weight factor and the final weight in [0, 1]."""
+    claims = evidence.claims.set_index("key", drop=False)
+    tiers = source_tiers(evidence.sources, settings)
+    recency = recency_factors(evidence.sources, settings)
+    retracted = set(claims.index[claims["status"] == "retracted"])
+    status_factor = claims["status"].map({"reviewed": 1.0, "draft": settings.draft_factor, "retracted": 0.0})
+    discounts = critique_discounts(active_critiques(evidence, retracted), settings)
+    table = pd.DataFrame(
+        {
+            "source_key": claims["source_key"],
+            "kind": claims["kind"],
+            "status": claims["status"],
+            "stance": claims["stance"],
+            "method": claims["method"],
+            "text": claims["text"],
+            "tier": claims["source_key"].map(tiers).astype(float),
+            "status_factor": status_factor.astype(float),
+            "confidence": claims["confidence"].clip(0, 1).astype(float),
+            "critique_factor": claims.index.map(discounts).to_numpy(dtype=float),
+            "recency_factor": claims["source_key"].map(recency).astype(float),
+        },
+        index=claims.index,
+    )
+    table["critique_factor"] = table["critique_factor"].fillna(1.0).clip(0, 1)
+    table["weight_before_critiques"] = (
+        table["tier"] * table["status_factor"] * table["confidence"] * table["recency_factor"]
+    ).clip(0, 1)
+    table["weight"] = (
+        table["tier"]
+        * table["status_factor"]
+        * table["confidence"]
+        * table["critique_factor"]
+        * table["recency_factor"]
+    ).clip(0, 1)
+    return table
