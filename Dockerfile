@@ -6,7 +6,8 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY migrations ./migrations
 COPY data/seed ./data/seed
-RUN pip install . && useradd --create-home ceiling && mkdir -p reports && chown ceiling reports
+COPY data/reference ./data/reference
+RUN pip install -e . && useradd --create-home ceiling && mkdir -p reports && chown ceiling reports
 USER ceiling
 EXPOSE 8000
 CMD ["sh", "-c", "ceiling db upgrade && ceiling seed --if-empty && ceiling serve"]

@@ -11,8 +11,12 @@ BAD_STATEMENTS = {
     "unknown source kind": "UPDATE source SET kind = 'tweet' WHERE id = (SELECT min(id) FROM source)",
     "confidence above one": "UPDATE claim SET confidence = 1.5 WHERE id = (SELECT min(id) FROM claim)",
     "unknown stance": "UPDATE claim SET stance = 'maybe' WHERE id = (SELECT min(id) FROM claim)",
-    "negative parameter count": "UPDATE result SET params = -1 WHERE id = (SELECT min(id) FROM result WHERE params IS NOT NULL)",
-    "range upside down": "UPDATE result SET params_low = 1e12, params_high = 1e9 WHERE id = (SELECT min(id) FROM result)",
+    "negative parameter count": (
+        "UPDATE result SET params = -1 WHERE id = (SELECT min(id) FROM result WHERE params IS NOT NULL)"
+    ),
+    "range upside down": (
+        "UPDATE result SET params_low = 1e12, params_high = 1e9 WHERE id = (SELECT min(id) FROM result)"
+    ),
     "undisclosed size with a point": (
         "UPDATE result SET params = 5e9 WHERE id = (SELECT min(id) FROM result WHERE params_basis = 'undisclosed')"
     ),
@@ -23,7 +27,9 @@ BAD_STATEMENTS = {
     "claim of a missing source": "UPDATE claim SET source_id = 999999 WHERE id = (SELECT min(id) FROM claim)",
     "result of a missing claim": "UPDATE result SET claim_id = 999999 WHERE id = (SELECT min(id) FROM result)",
     "duplicate claim key": "UPDATE claim SET key = (SELECT max(key) FROM claim) WHERE id = (SELECT min(id) FROM claim)",
-    "unknown aspect link": "INSERT INTO claim_aspect (claim_id, aspect_key) VALUES ((SELECT min(id) FROM claim), 'vibes')",
+    "unknown aspect link": (
+        "INSERT INTO claim_aspect (claim_id, aspect_key) VALUES ((SELECT min(id) FROM claim), 'vibes')"
+    ),
 }
 
 

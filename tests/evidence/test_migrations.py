@@ -4,16 +4,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.schema import metadata
 from app.migrate import include_object
+from app.schema import metadata
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(empty_url, engine_for):
     engine = engine_for(empty_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": include_object}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         differences = compare_metadata(context, metadata)
     assert differences == []
 

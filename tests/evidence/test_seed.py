@@ -16,7 +16,7 @@ from app.evidence.models import Claim, Critique, Result, Revision, Source
 from app.evidence.seed import SeedError, load_seed, read_entries
 from tests.conftest import SEED_DIR
 
-REPORT = (PROJECT_ROOT.parent / "shared" / "seed-report.txt")
+REPORT = PROJECT_ROOT.parent / "shared" / "seed-report.txt"
 
 
 def _count(session: Session, model) -> int:
@@ -26,9 +26,7 @@ def _count(session: Session, model) -> int:
 def test_seed_meets_the_coverage_floor(session):
     assert _count(session, Claim) >= 40
     assert _count(session, Critique) >= 6
-    sized = session.exec(
-        select(func.count()).select_from(Result).where(Result.params_low.is_not(None))
-    ).one()
+    sized = session.exec(select(func.count()).select_from(Result).where(Result.params_low.is_not(None))).one()
     assert sized >= 25
 
 
@@ -107,7 +105,9 @@ def test_an_edited_entry_is_updated_in_place_with_its_history(seeded_url, engine
         assert _count(session, Claim) == claims_before
         assert report.counts["claims"]["updated"] == 1
         revision = session.exec(
-            select(Revision).where(Revision.entity_id == claim.id, Revision.entity_kind == "claim", Revision.action == "update")
+            select(Revision).where(
+                Revision.entity_id == claim.id, Revision.entity_kind == "claim", Revision.action == "update"
+            )
         ).one()
         assert list(revision.changes) == ["confidence"]
 
