@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 from sqlmodel import Session, func, select
 
-from app.evidence.models import Aspect, Claim, ClaimAspect, Critique, Result, Source
+from app.evidence.models import (
+    Aspect,
+    Claim,
+    ClaimAspect,
+    Critique,
+    GradeOverride,
+    Method,
+    ResearchQuestion,
+    Result,
+    ResultBand,
+    Revision,
+    ScaleBand,
+    Source,
+)
+from app.evidence.services.filters import ClaimFilters, claim_conditions, result_side_conditions
 
 
 def counts_by_aspect(session: Session) -> list[dict]:
@@ -41,3 +59,120 @@ def totals(session: Session) -> dict[str, int]:
         name: session.exec(select(func.count()).select_from(model).where(model.deleted_at.is_(None))).one()
         for name, model in (("sources", Source), ("claims", Claim), ("results", Result), ("critiques", Critique))
     }
+
+
+def _counted(rows) -> list[dict]:
+    return [{"value": value, "count": count} for value, count in rows]
+
+
+def _summed(rows, position: int) -> list[dict]:
+    """Counts of a grouped query summed over one of its grouping columns, largest first."""
+    sums: dict = {}
+    for row in rows:
+        sums[row[position]] = sums.get(row[position], 0) + row[-1]
+    return [{"value": v, "count": c} for v, c in sorted(sums.items(), key=lambda item: (-item[1], str(item[0])))]
+
+
+def facet_counts(session: Session, filters: ClaimFilters | None = None) -> dict:
+    """Facet counts for dashboards over the live claims matching the filters and their live results.
+
+    Claim facets (aspect, stance, kind, status, method, source_kind, year) count claims; result facets
+    (band, outcome, safety_impact) count the results of those claims that meet the result filters.
+    Aspects and bands come in their vocabulary order, years in order, the rest largest first.
+    """
+    f = filters or ClaimFilters()
+    conditions = claim_conditions(session.get_bind().dialect.name, f)
+    claim_ids = select(Claim.id).where(*conditions)
+    result_where = [Result.deleted_at.is_(None), Result.claim_id.in_(claim_ids), *result_side_conditions(f)]
+
+    shape = session.exec(
+        select(Claim.stance, Claim.kind, Claim.status, Claim.method_key, func.count())
+        .where(*conditions)
+        .group_by(Claim.stance, Claim.kind, Claim.status, Claim.method_key)
+    ).all()
+    by_source = session.exec(
+        select(Source.kind, Source.year, func.count(), func.count(func.distinct(Source.id)))
+        .join(Claim, Claim.source_id == Source.id)
+        .where(*conditions)
+        .group_by(Source.kind, Source.year)
+    ).all()
+    aspects = session.exec(
+        select(Aspect.key, func.count(ClaimAspect.claim_id))
+        .join(ClaimAspect, ClaimAspect.aspect_key == Aspect.key)
+        .where(ClaimAspect.claim_id.in_(claim_ids))
+        .group_by(Aspect.key, Aspect.sort_order)
+        .order_by(Aspect.sort_order, Aspect.key)
+    ).all()
+    result_shape = session.exec(
+        select(Result.outcome, Result.safety_impact, func.count())
+        .where(*result_where)
+        .group_by(Result.outcome, Result.safety_impact)
+    ).all()
+    bands = session.exec(
+        select(ScaleBand.key, func.count(ResultBand.result_id))
+        .join(ResultBand, ResultBand.band_key == ScaleBand.key)
+        .join(Result, Result.id == ResultBand.result_id)
+        .where(*result_where)
+        .group_by(ScaleBand.key, ScaleBand.sort_order)
+        .order_by(ScaleBand.sort_order, ScaleBand.key)
+    ).all()
+    years: dict = {}
+    for _kind, year, count, _sources in by_source:
+        years[year] = years.get(year, 0) + count
+    return {
+        "totals": {
+            "claims": sum(row[-1] for row in shape),
+            "sources": sum(row[-1] for row in by_source),
+            "results": sum(row[-1] for row in result_shape),
+        },
+        "facets": {
+            "aspect": _counted(aspects),
+            "stance": _summed(shape, 0),
+            "kind": _summed(shape, 1),
+            "status": _summed(shape, 2),
+            "method": _summed(shape, 3),
+            "source_kind": _summed([(kind, count) for kind, _y, count, _s in by_source], 0),
+            "year": _counted(sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))),
+            "band": _counted(bands),
+            "outcome": _summed(result_shape, 0),
+            "safety_impact": _summed(result_shape, 1),
+        },
+    }
+
+
+_facet_cache: OrderedDict[tuple, dict] = OrderedDict()
+_facet_lock = threading.Lock()
+FACET_CACHE_SIZE = 64
+
+
+def data_version(session: Session) -> str:
+    """A marker that changes whenever the evidence does: every tracked write records a Revision, and
+    the small vocabulary and override tables are summarised by their row count and latest update."""
+    parts = [str(session.exec(select(func.max(Revision.id))).one() or 0)]
+    for model in (Aspect, ResearchQuestion, ScaleBand, Method):
+        count, latest = session.exec(select(func.count(), func.max(model.updated_at)).select_from(model)).one()
+        parts.append(f"{count}@{latest}")
+    overrides = session.exec(select(GradeOverride.aspect_key, GradeOverride.grade, GradeOverride.reason)).all()
+    parts.append(hashlib.sha256(repr(sorted(overrides)).encode()).hexdigest()[:16])
+    return "-".join(parts)
+
+
+def cached_facet_counts(session: Session, filters: ClaimFilters | None = None) -> tuple[dict, str]:
+    """facet_counts, computed once per data version and filters (per process); returns (counts, version).
+
+    On a large store the result facets scan every result, so dashboards polling /stats would
+    otherwise pay that on every request; the version also serves as the ETag of /api/v1/stats.
+    """
+    f = filters or ClaimFilters()
+    version = data_version(session)
+    key = (str(session.get_bind().url), f.model_dump_json(), version)
+    with _facet_lock:
+        if key in _facet_cache:
+            _facet_cache.move_to_end(key)
+            return _facet_cache[key], version
+    counts = facet_counts(session, f)
+    with _facet_lock:
+        _facet_cache[key] = counts
+        while len(_facet_cache) > FACET_CACHE_SIZE:
+            _facet_cache.popitem(last=False)
+    return counts, version

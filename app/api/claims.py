@@ -1,0 +1,55 @@
+"""/api/v1/claims: what sources claim, each read with its results and the critiques that target it.
+
+A claim's results can be written with it (`results` in the body of POST, PUT or PATCH: listed
+results are created or updated by key, live ones not listed are deleted) or one by one at
+/api/v1/results. A PUT or PATCH without `results` leaves them alone.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.api.crud import Entity, entity_router
+from app.api.schemas import ClaimDetail, ClaimPatch, ClaimPublic, ClaimsPublic
+from app.evidence.models import Claim, Source
+from app.evidence.schemas import ClaimIn
+from app.evidence.services import claims, queries, views
+
+
+def state(session: Session, row: Claim) -> dict:
+    """The stored claim in the shape of ClaimIn, without its results."""
+    values = {name: getattr(row, name) for name in ("key", "text", "quote", "locator", "stance", "kind", "status")}
+    values.update(
+        source=session.get(Source, row.source_id).key,
+        aspects=claims.aspect_keys(session, row.id),
+        questions=claims.question_keys(session, row.id),
+        method=row.method_key,
+        confidence=row.confidence,
+        notes=row.notes,
+    )
+    return values
+
+
+def update(session: Session, row: Claim, data: ClaimIn, actor, expected: int, fields: set[str]) -> dict:
+    return claims.update(session, row, data, actor, expected, with_results="results" in fields)
+
+
+CLAIMS = Entity(
+    kind="claim",
+    plural="claims",
+    model=Claim,
+    service=claims,
+    public=ClaimPublic,
+    detail=ClaimDetail,
+    page=ClaimsPublic,
+    filters=queries.ClaimFilters,
+    list_fn=queries.list_claims,
+    create_in=ClaimIn,
+    update_in=ClaimIn,
+    patch_in=ClaimPatch,
+    state=state,
+    read=lambda session, row, deleted: views.claim_detail(session, row, include_deleted=deleted),
+    create=claims.create,
+    update=update,
+)
+router = entity_router(CLAIMS)

@@ -1,0 +1,42 @@
+"""/api/v1/critiques: challenges to (or support of) claims, by a source, another claim or both."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.api.crud import Entity, entity_router
+from app.api.schemas import CritiquePatch, CritiquePublic, CritiquesPublic
+from app.evidence.models import Critique
+from app.evidence.schemas import CritiqueIn
+from app.evidence.services import critiques, queries, views
+
+
+def state(session: Session, row: Critique) -> dict:
+    """The stored critique in the shape of CritiqueIn."""
+    (view,) = views.critique_views(session, [row])
+    return view.model_dump(include=set(CritiqueIn.model_fields))
+
+
+def read(session: Session, row: Critique, _deleted: bool) -> CritiquePublic:
+    return views.critique_views(session, [row])[0]
+
+
+CRITIQUES = Entity(
+    kind="critique",
+    plural="critiques",
+    model=Critique,
+    service=critiques,
+    public=CritiquePublic,
+    detail=CritiquePublic,
+    page=CritiquesPublic,
+    filters=queries.CritiqueFilters,
+    list_fn=queries.list_critiques,
+    create_in=CritiqueIn,
+    update_in=CritiqueIn,
+    patch_in=CritiquePatch,
+    state=state,
+    read=read,
+    create=critiques.create,
+    update=lambda session, row, data, actor, expected, _fields: critiques.update(session, row, data, actor, expected),
+)
+router = entity_router(CRITIQUES)

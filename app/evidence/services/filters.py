@@ -1,0 +1,264 @@
+"""Filters of the evidence lists, and what each means in SQL.
+
+The models are read straight from a query string by FastAPI (`Annotated[ClaimFilters, Query()]`)
+and built by hand by the pages and tests (`ClaimFilters(aspect=["circuits"], year_min=2024)`).
+A list field matches any of its values; different fields must all match. Every value is bound as
+a parameter, never spliced into SQL; text cannot hold NUL bytes; numbers are bounded and finite.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import ColumnElement, exists, func, select, true
+
+from app.evidence import search
+from app.evidence.enums import (
+    ClaimKind,
+    ClaimStatus,
+    CritiqueKind,
+    CritiqueStatus,
+    Outcome,
+    ParamsBasis,
+    SafetyImpact,
+    SourceKind,
+    Stance,
+    Verification,
+)
+from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Critique, Result, ResultBand, Source
+
+MAX_VALUES = 50
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL bytes are not allowed")
+    return value
+
+
+Word = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
+
+
+def _values(description: str):
+    return Field(default=None, max_length=MAX_VALUES, description=description)
+
+
+Words = list[Word] | None
+Year = Annotated[int | None, Field(default=None, ge=0, le=9999)]
+UnitBound = Annotated[float | None, Field(default=None, ge=0, le=1, allow_inf_nan=False)]
+ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_inf_nan=False)]
+
+
+class _Filters(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    key: Words = _values("Only rows with these keys.")
+    include_deleted: bool = Field(False, description="Also soft-deleted rows (admins only).")
+
+
+class _SourceSide(BaseModel):
+    organization: Words = _values("Organization of the source (case-insensitive, exact).")
+    year_min: Year = Field(None, description="Source published in this year or later.")
+    year_max: Year = Field(None, description="Source published in this year or earlier.")
+
+
+class _ResultSide(BaseModel):
+    band: Words = _values("Scale band of a result (e.g. `10b-100b`).")
+    outcome: list[Outcome] | None = _values("Outcome of a result.")
+    safety_impact: list[SafetyImpact] | None = _values("Safety impact of a result.")
+    params_min: ParamsBound = Field(None, description="A result whose parameter count or range reaches this size.")
+    params_max: ParamsBound = Field(None, description="A result whose parameter count or range starts at or below.")
+
+
+class _ClaimSide(BaseModel):
+    aspect: Words = _values("Aspect of the claim (features, circuits, ...).")
+    question: Words = _values("Research question of the claim (q1, q2, ...).")
+    stance: list[Stance] | None = _values("Stance of the claim.")
+    source: Words = _values("Key of the claim's source.")
+    source_kind: list[SourceKind] | None = _values("Kind of the claim's source (paper, preprint, blog, ...).")
+    q: Word | None = Field(None, description="Full-text search over claim text, quote and source title.")
+
+
+class ClaimFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
+    """Claims; band, outcome, safety impact and the params range apply to one live result of the claim."""
+
+    method: Words = _values("Method of the claim (sae, probing, ...).")
+    kind: list[ClaimKind] | None = _values("Kind of claim.")
+    status: list[ClaimStatus] | None = _values("Review status of the claim.")
+    confidence_min: UnitBound = Field(None, description="Analyst confidence at least this.")
+    confidence_max: UnitBound = Field(None, description="Analyst confidence at most this.")
+
+
+class ResultFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
+    """Results; aspect, question, stance, source, year, organization and q apply to the result's claim."""
+
+    claim: Words = _values("Key of the result's claim.")
+    method: Words = _values("Method of the result.")
+    params_basis: list[ParamsBasis] | None = _values("How the parameter count is known.")
+    model: Words = _values("Model name (case-insensitive, exact).")
+    model_family: Words = _values("Model family (case-insensitive, exact).")
+
+
+class SourceFilters(_Filters, _SourceSide):
+    """Sources."""
+
+    kind: list[SourceKind] | None = _values("Kind of source.")
+    verification: list[Verification] | None = _values("How far the source was verified.")
+    peer_reviewed: bool | None = Field(None, description="Peer-reviewed or not.")
+    aspect: Words = _values("Sources with a live claim on this aspect.")
+    q: Word | None = Field(None, description="Full-text search over title (and authors on SQLite).")
+
+
+class CritiqueFilters(_Filters):
+    """Critiques."""
+
+    target: Words = _values("Key of the claim critiqued.")
+    critic_source: Words = _values("Key of the critic source.")
+    kind: list[CritiqueKind] | None = _values("Kind of critique.")
+    status: list[CritiqueStatus] | None = _values("Status of the critique.")
+    aspect: Words = _values("Critiques of claims on this aspect.")
+    severity_min: UnitBound = Field(None, description="Severity at least this.")
+    severity_max: UnitBound = Field(None, description="Severity at most this.")
+
+
+def _live(model, include_deleted: bool) -> ColumnElement[bool]:
+    return true() if include_deleted else model.deleted_at.is_(None)
+
+
+def _in_ci(column, values: list[str]) -> ColumnElement[bool]:
+    return func.lower(column).in_([v.lower() for v in values])
+
+
+def _exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A correlated EXISTS: checked row by row along the list's order, so a page stops after its
+    last row instead of materialising every match first (what keeps deep pages cheap on SQLite)."""
+    return exists().where(*conditions)
+
+
+def _source_conditions(f: ClaimFilters | ResultFilters | SourceFilters) -> list[ColumnElement[bool]]:
+    """Conditions on a source's kind, organization and year (of a claim's source, or a source itself)."""
+    conditions = []
+    if getattr(f, "source_kind", None):
+        conditions.append(Source.kind.in_([k.value for k in f.source_kind]))
+    if f.organization:
+        conditions.append(_in_ci(Source.organization, f.organization))
+    if f.year_min is not None:
+        conditions.append(Source.year >= f.year_min)
+    if f.year_max is not None:
+        conditions.append(Source.year <= f.year_max)
+    return conditions
+
+
+def result_side_conditions(f: ClaimFilters | ResultFilters) -> list[ColumnElement[bool]]:
+    """Conditions on one result: band, outcome, safety impact, parameter range."""
+    conditions = []
+    if f.band:
+        conditions.append(_exists(ResultBand.result_id == Result.id, ResultBand.band_key.in_(f.band)))
+    if f.outcome:
+        conditions.append(Result.outcome.in_([o.value for o in f.outcome]))
+    if f.safety_impact:
+        conditions.append(Result.safety_impact.in_([s.value for s in f.safety_impact]))
+    if f.params_min is not None:
+        conditions.append(Result.params_high >= f.params_min)
+    if f.params_max is not None:
+        conditions.append(Result.params_low <= f.params_max)
+    return conditions
+
+
+def _claim_side(dialect: str, f: ClaimFilters | ResultFilters) -> list[ColumnElement[bool]]:
+    """Conditions on a claim that claims and results share: aspect, question, stance, source, q."""
+    conditions = []
+    if f.aspect:
+        conditions.append(_exists(ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect)))
+    if f.question:
+        conditions.append(_exists(ClaimQuestion.claim_id == Claim.id, ClaimQuestion.question_key.in_(f.question)))
+    if f.stance:
+        conditions.append(Claim.stance.in_([v.value for v in f.stance]))
+    if f.source:  # few rows: found through the source_id index
+        conditions.append(Claim.source_id.in_(select(Source.id).where(Source.key.in_(f.source))))
+    if source := _source_conditions(f):
+        conditions.append(_exists(Source.id == Claim.source_id, *source))
+    if f.q is not None:
+        conditions.append(search.claim_condition(dialect, f.q))
+    return conditions
+
+
+def claim_conditions(dialect: str, f: ClaimFilters) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a claim list (also used by the facet counts of app.evidence.stats)."""
+    conditions = [_live(Claim, f.include_deleted), *_claim_side(dialect, f)]
+    if f.key:
+        conditions.append(Claim.key.in_(f.key))
+    if f.method:
+        conditions.append(Claim.method_key.in_(f.method))
+    for name in ("kind", "status"):
+        if getattr(f, name):
+            conditions.append(getattr(Claim, name).in_([v.value for v in getattr(f, name)]))
+    if f.confidence_min is not None:
+        conditions.append(Claim.confidence >= f.confidence_min)
+    if f.confidence_max is not None:
+        conditions.append(Claim.confidence <= f.confidence_max)
+    if result := result_side_conditions(f):
+        conditions.append(_exists(Result.claim_id == Claim.id, Result.deleted_at.is_(None), *result))
+    return conditions
+
+
+def result_conditions(dialect: str, f: ResultFilters) -> list[ColumnElement[bool]]:
+    conditions = [_live(Result, f.include_deleted), *result_side_conditions(f)]
+    if f.key:
+        conditions.append(Result.key.in_(f.key))
+    if f.claim:  # few rows: found through the claim_id index
+        conditions.append(Result.claim_id.in_(select(Claim.id).where(Claim.key.in_(f.claim))))
+    if f.params_basis:
+        conditions.append(Result.params_basis.in_([b.value for b in f.params_basis]))
+    if f.method:
+        conditions.append(Result.method_key.in_(f.method))
+    if f.model:
+        conditions.append(_in_ci(Result.model_name, f.model))
+    if f.model_family:
+        conditions.append(_in_ci(Result.model_family, f.model_family))
+    claim_side = [_live(Claim, f.include_deleted), *_claim_side(dialect, f)]
+    if len(claim_side) > 1 or not f.include_deleted:
+        conditions.append(_exists(Claim.id == Result.claim_id, *claim_side))
+    return conditions
+
+
+def source_conditions(dialect: str, f: SourceFilters) -> list[ColumnElement[bool]]:
+    conditions = [_live(Source, f.include_deleted), *_source_conditions(f)]
+    if f.key:
+        conditions.append(Source.key.in_(f.key))
+    if f.kind:
+        conditions.append(Source.kind.in_([k.value for k in f.kind]))
+    if f.verification:
+        conditions.append(Source.verification.in_([v.value for v in f.verification]))
+    if f.peer_reviewed is not None:
+        conditions.append(Source.peer_reviewed == f.peer_reviewed)
+    if f.aspect:
+        in_aspect = _exists(ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect))
+        conditions.append(_exists(Claim.source_id == Source.id, Claim.deleted_at.is_(None), in_aspect))
+    if f.q is not None:
+        conditions.append(search.source_condition(dialect, f.q))
+    return conditions
+
+
+def critique_conditions(dialect: str, f: CritiqueFilters) -> list[ColumnElement[bool]]:
+    conditions = [_live(Critique, f.include_deleted)]
+    if f.key:
+        conditions.append(Critique.key.in_(f.key))
+    if f.target:
+        conditions.append(Critique.target_claim_id.in_(select(Claim.id).where(Claim.key.in_(f.target))))
+    if f.critic_source:
+        conditions.append(Critique.critic_source_id.in_(select(Source.id).where(Source.key.in_(f.critic_source))))
+    if f.kind:
+        conditions.append(Critique.kind.in_([k.value for k in f.kind]))
+    if f.status:
+        conditions.append(Critique.status.in_([s.value for s in f.status]))
+    if f.severity_min is not None:
+        conditions.append(Critique.severity >= f.severity_min)
+    if f.severity_max is not None:
+        conditions.append(Critique.severity <= f.severity_max)
+    if f.aspect:
+        conditions.append(
+            _exists(ClaimAspect.claim_id == Critique.target_claim_id, ClaimAspect.aspect_key.in_(f.aspect))
+        )
+    return conditions

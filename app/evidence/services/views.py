@@ -1,0 +1,311 @@
+"""Read models of the evidence rows, as the API returns them and the pages render them.
+
+References are given by key (as in the input schemas, so a read can be edited and written back)
+and by id. Builders load the related keys of a whole page in a few queries, never one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from sqlalchemy import true
+from sqlmodel import Session, select
+
+from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Critique, Result, ResultBand, Source
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; SQLite hands them back naive."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+UtcTime = Annotated[dt.datetime, AfterValidator(_utc)]
+
+
+class RowMeta(BaseModel):
+    """Bookkeeping that every evidence row carries; `version` is its ETag."""
+
+    id: int
+    key: str
+    version: int
+    created_at: UtcTime
+    updated_at: UtcTime
+    deleted_at: UtcTime | None = None
+
+
+class SourcePublic(RowMeta):
+    kind: str
+    title: str
+    authors: list[str]
+    year: int | None = None
+    published_date: dt.date | None = None
+    venue: str | None = None
+    organization: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    peer_reviewed: bool
+    verification: str
+    report_labels: list[str]
+    notes: str | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "key": "karvonen2025_saebench",
+                    "version": 1,
+                    "created_at": "2026-12-01T14:00:00Z",
+                    "updated_at": "2026-12-01T14:00:00Z",
+                    "deleted_at": None,
+                    "kind": "preprint",
+                    "title": "SAEBench: A Comprehensive Benchmark for Sparse Autoencoders",
+                    "authors": ["Adam Karvonen"],
+                    "year": 2025,
+                    "organization": "independent",
+                    "arxiv_id": "2503.09532",
+                    "peer_reviewed": False,
+                    "verification": "yes",
+                    "report_labels": ["[1]"],
+                }
+            ]
+        }
+    )
+
+
+class ClaimPublic(RowMeta):
+    source: str
+    source_id: int
+    source_title: str
+    text: str
+    quote: str | None = None
+    locator: str | None = None
+    aspects: list[str]
+    questions: list[str]
+    method: str | None = None
+    stance: str
+    kind: str
+    confidence: float
+    status: str
+    notes: str | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "key": "karvonen2025.matryoshka-advantage-grows",
+                    "version": 2,
+                    "created_at": "2026-12-01T14:00:00Z",
+                    "updated_at": "2026-12-02T09:30:00Z",
+                    "deleted_at": None,
+                    "source": "karvonen2025_saebench",
+                    "source_id": 3,
+                    "source_title": "SAEBench: A Comprehensive Benchmark for Sparse Autoencoders",
+                    "text": "Matryoshka SAEs ... advantage grows with SAE scale.",
+                    "quote": "this advantage grows with SAE scale",
+                    "locator": "abstract",
+                    "aspects": ["features"],
+                    "questions": ["q1"],
+                    "method": "sae",
+                    "stance": "supports",
+                    "kind": "finding",
+                    "confidence": 0.85,
+                    "status": "reviewed",
+                }
+            ]
+        }
+    )
+
+
+class ResultPublic(RowMeta):
+    claim: str
+    claim_id: int
+    model_name: str
+    model_family: str | None = None
+    params_basis: str
+    params: float | None = None
+    params_low: float | None = None
+    params_high: float | None = None
+    params_note: str | None = None
+    method: str | None = None
+    task: str | None = None
+    metric_name: str | None = None
+    metric_value: float | None = None
+    metric_unit: str | None = None
+    baseline_name: str | None = None
+    baseline_value: float | None = None
+    higher_is_better: bool | None = None
+    outcome: str
+    safety_impact: str
+    safety_metric: str | None = None
+    notes: str | None = None
+    bands: list[str]
+
+
+class CritiquePublic(RowMeta):
+    target: str
+    target_claim_id: int
+    critic_source: str | None = None
+    critic_source_id: int | None = None
+    critic_claim: str | None = None
+    critic_claim_id: int | None = None
+    kind: str
+    text: str
+    severity: float
+    status: str
+
+
+class ClaimDetail(ClaimPublic):
+    """A claim with its results and the critiques that target it."""
+
+    results: list[ResultPublic]
+    critiques: list[CritiquePublic]
+
+
+class SourceDetail(SourcePublic):
+    """A source with the claims it makes."""
+
+    claims: list[ClaimPublic]
+
+
+class RevisionPublic(BaseModel):
+    """One write to a row: who, when, and field -> [before, after]."""
+
+    id: int
+    action: str
+    version: int
+    actor: str
+    user_id: int | None = None
+    at: UtcTime
+    changes: dict
+    note: str | None = None
+
+
+def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for owner, key in pairs:
+        grouped[owner].append(key)
+    return {owner: sorted(keys) for owner, keys in grouped.items()}
+
+
+def _keys(session: Session, model, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.exec(select(model.id, model.key).where(model.id.in_(wanted))).all())
+
+
+def source_views(sources: Sequence[Source]) -> list[SourcePublic]:
+    return [SourcePublic.model_validate(source.model_dump()) for source in sources]
+
+
+def claim_views(session: Session, claims: Sequence[Claim]) -> list[ClaimPublic]:
+    ids = [c.id for c in claims]
+    if not ids:
+        return []
+    aspects = _grouped(
+        session.exec(select(ClaimAspect.claim_id, ClaimAspect.aspect_key).where(ClaimAspect.claim_id.in_(ids)))
+    )
+    questions = _grouped(
+        session.exec(select(ClaimQuestion.claim_id, ClaimQuestion.question_key).where(ClaimQuestion.claim_id.in_(ids)))
+    )
+    source_ids = {c.source_id for c in claims}
+    sources = {
+        row[0]: row[1:]
+        for row in session.exec(select(Source.id, Source.key, Source.title).where(Source.id.in_(source_ids)))
+    }
+    return [
+        ClaimPublic.model_validate(
+            {
+                **claim.model_dump(exclude={"method_key"}),
+                "method": claim.method_key,
+                "source": sources[claim.source_id][0],
+                "source_title": sources[claim.source_id][1],
+                "aspects": aspects.get(claim.id, []),
+                "questions": questions.get(claim.id, []),
+            }
+        )
+        for claim in claims
+    ]
+
+
+def result_views(session: Session, results: Sequence[Result]) -> list[ResultPublic]:
+    ids = [r.id for r in results]
+    if not ids:
+        return []
+    bands = _grouped(
+        session.exec(select(ResultBand.result_id, ResultBand.band_key).where(ResultBand.result_id.in_(ids)))
+    )
+    claims = _keys(session, Claim, (r.claim_id for r in results))
+    return [
+        ResultPublic.model_validate(
+            {
+                **result.model_dump(exclude={"method_key"}),
+                "method": result.method_key,
+                "claim": claims[result.claim_id],
+                "bands": bands.get(result.id, []),
+            }
+        )
+        for result in results
+    ]
+
+
+def critique_views(session: Session, critiques: Sequence[Critique]) -> list[CritiquePublic]:
+    if not critiques:
+        return []
+    claims = _keys(session, Claim, [c.target_claim_id for c in critiques] + [c.critic_claim_id for c in critiques])
+    sources = _keys(session, Source, (c.critic_source_id for c in critiques))
+    return [
+        CritiquePublic.model_validate(
+            {
+                **critique.model_dump(),
+                "target": claims[critique.target_claim_id],
+                "critic_claim": claims.get(critique.critic_claim_id),
+                "critic_source": sources.get(critique.critic_source_id),
+            }
+        )
+        for critique in critiques
+    ]
+
+
+def _live(model, include_deleted: bool):
+    return true() if include_deleted else model.deleted_at.is_(None)
+
+
+def claim_detail(session: Session, claim: Claim, *, include_deleted: bool = False) -> ClaimDetail:
+    """A claim with its results and the critiques that target it (deleted ones only when asked)."""
+    results = session.exec(
+        select(Result).where(Result.claim_id == claim.id, _live(Result, include_deleted)).order_by(Result.id)
+    ).all()
+    critiques = session.exec(
+        select(Critique)
+        .where(Critique.target_claim_id == claim.id, _live(Critique, include_deleted))
+        .order_by(Critique.id)
+    ).all()
+    (view,) = claim_views(session, [claim])
+    return ClaimDetail.model_validate(
+        {
+            **view.model_dump(),
+            "results": result_views(session, results),
+            "critiques": critique_views(session, critiques),
+        }
+    )
+
+
+def source_detail(session: Session, source: Source, *, include_deleted: bool = False) -> SourceDetail:
+    """A source with the claims it makes (deleted ones only when asked)."""
+    claims = session.exec(
+        select(Claim).where(Claim.source_id == source.id, _live(Claim, include_deleted)).order_by(Claim.id)
+    ).all()
+    (view,) = source_views([source])
+    return SourceDetail.model_validate({**view.model_dump(), "claims": claim_views(session, claims)})
+
+
+def revision_views(revisions: Sequence) -> list[RevisionPublic]:
+    return [RevisionPublic.model_validate(revision.model_dump()) for revision in revisions]
