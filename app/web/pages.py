@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.deps import SessionDep
 from app.evidence import stats
+from app.web.render import WEB_DIR, render, templates  # noqa: F401  (WEB_DIR and templates: used by app.main)
+from app.web.session import PageSession, load_user
 
-WEB_DIR = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=WEB_DIR / "templates")
 router = APIRouter()
 
 
@@ -30,8 +26,8 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+@router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(load_user)])
+def home(request: Request, session: PageSession) -> HTMLResponse:
     """Home page: what the store holds, by aspect, and the way to the latest report."""
     context = {"totals": stats.totals(session), "aspects": stats.counts_by_aspect(session)}
-    return templates.TemplateResponse(request, "home.html", context)
+    return render(request, "home.html", context)

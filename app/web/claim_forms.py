@@ -1,0 +1,163 @@
+"""New and edit claim with its results inline (rows added and removed without JavaScript), delete, restore."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.evidence.enums import ClaimKind, ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
+from app.evidence.errors import EvidenceError, StaleVersion
+from app.evidence.models import Claim, Source
+from app.evidence.services import claims as claim_service
+from app.evidence.services import vocabulary
+from app.web import claim_values as cv
+from app.web.csrf import CsrfForm
+from app.web.editing import conflict_rows, last_writer
+from app.web.formdata import service_error, validation_errors
+from app.web.lookup import row_or_404
+from app.web.movement import write_and_describe
+from app.web.render import announce, flash, render
+from app.web.session import Analyst, PageSession, actor, load_user
+
+router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+def options(session: Session) -> dict:
+    """The choices of the claim form's selects and checkboxes."""
+    sources = session.exec(select(Source).where(Source.deleted_at.is_(None)).order_by(Source.key))
+    return {
+        "sources": [(s.key, f"{s.key} — {s.title[:90]}") for s in sources],
+        "aspects": [(a.key, a.name) for a in vocabulary.all_of(session, "aspects")],
+        "questions": [(q.key, f"Q{q.number}: {q.title}") for q in vocabulary.all_of(session, "questions")],
+        "methods": [(m.key, m.name) for m in vocabulary.all_of(session, "methods")],
+        "stances": _choices(Stance),
+        "kinds": _choices(ClaimKind),
+        "statuses": _choices(ClaimStatus),
+        "bases": _choices(ParamsBasis),
+        "outcomes": _choices(Outcome),
+        "impacts": _choices(SafetyImpact),
+        "yes_no": [("yes", "yes"), ("no", "no")],
+    }
+
+
+def _page(request, session, values, rows, errors, *, claim=None, status=200, **extra) -> HTMLResponse:
+    context = {"values": values, "rows": rows, "errors": errors, "claim": claim, "labels": cv.RESULT_LABELS}
+    context.update(options(session), **extra)
+    return render(request, "claim_form.html", context, status_code=status)
+
+
+@router.get("/claims/new", response_class=HTMLResponse)
+def new_claim_page(request: Request, session: PageSession, user: Analyst, source: str = "") -> HTMLResponse:
+    """An empty claim form with one result row (the source chosen when given)."""
+    values = {"source": source, "aspects": [], "questions": [], "status": "reviewed", "kind": "finding"}
+    return _page(request, session, values, [dict(cv.BLANK_ROW)], {})
+
+
+@router.get("/claims/{claim_id:int}/edit", response_class=HTMLResponse)
+def edit_claim_page(request: Request, claim_id: int, session: PageSession, user: Analyst) -> HTMLResponse:
+    """The claim form filled with the saved claim, its results and its version."""
+    claim = row_or_404(session, Claim, claim_id)
+    values, rows = cv.claim_values(session, claim)
+    stamp = cv.results_stamp(session, claim.id)
+    return _page(request, session, values, rows, {}, claim=claim, version=claim.version, stamp=stamp)
+
+
+def _conflict(request, session: Session, claim: Claim, values: dict, rows: list[dict]) -> HTMLResponse:
+    """Both versions side by side; the form keeps the analyst's and carries the new version."""
+    session.rollback()
+    current = row_or_404(session, Claim, claim.id, include_deleted=True)
+    theirs, their_rows = cv.claim_values(session, current)
+    labels = {**cv.CLAIM_LABELS, "results": "Results"}
+    conflict = {
+        "who": last_writer(session, "claim", current.id),
+        "version": current.version,
+        "rows": conflict_rows(labels, cv.comparable(theirs, their_rows), cv.comparable(values, rows)),
+    }
+    stamp = cv.results_stamp(session, current.id)
+    return _page(
+        request, session, values, rows, {}, claim=current, version=current.version, stamp=stamp, conflict=conflict,
+        status=409,
+    )  # fmt: skip
+
+
+def _save(request: Request, form, session: Session, user: User, claim: Claim | None):
+    values, rows = cv.typed_claim(form)
+    if claim is not None:
+        values["key"] = claim.key
+    version, stamp = int(form.get("version") or 0) or None, str(form.get("stamp") or "")
+    extra = {"claim": claim, "version": version, "stamp": stamp}
+    action = str(form.get("action") or "save")
+    if action == "add_result":
+        return _page(request, session, values, [*rows, dict(cv.BLANK_ROW)], {}, **extra)
+    if action.startswith("remove_result:"):
+        index = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
+        return _page(request, session, values, [r for i, r in enumerate(rows) if i != index], {}, **extra)
+    rows = [row for row in rows if not cv.is_blank(row)]
+    known = cv.known_fields(len(rows))
+    try:
+        data = cv.to_claim_in(session, values, rows)
+    except ValidationError as error:
+        return _page(request, session, values, rows, validation_errors(error, known), status=422, **extra)
+    if claim is not None and stamp != cv.results_stamp(session, claim.id):
+        return _conflict(request, session, claim, values, rows)
+    try:
+        if claim is None:
+            saved, moves = write_and_describe(
+                request, session, lambda: claim_service.create(session, data, actor(user))
+            )
+        else:
+            saved = claim
+            _, moves = write_and_describe(
+                request,
+                session,
+                lambda: claim_service.update(session, claim, data, actor(user), expected_version=version),
+            )
+    except StaleVersion:
+        return _conflict(request, session, claim, values, rows)
+    except EvidenceError as error:
+        session.rollback()
+        return _page(request, session, values, rows, service_error(error, known), status=422, **extra)
+    announce(request, f"Claim {saved.key} saved with {len(data.results)} result(s).", moves)
+    return RedirectResponse(f"/claims/{saved.id}", status_code=303)
+
+
+@router.post("/claims/new", response_class=HTMLResponse)
+def create_claim(request: Request, form: CsrfForm, session: PageSession, user: Analyst):
+    """Save a new claim with its results, or add/remove a result row and show the form again."""
+    return _save(request, form, session, user, None)
+
+
+@router.post("/claims/{claim_id:int}/edit", response_class=HTMLResponse)
+def update_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
+    """Save an edited claim and its results; if someone saved it meanwhile, show both versions instead."""
+    return _save(request, form, session, user, row_or_404(session, Claim, claim_id))
+
+
+@router.post("/claims/{claim_id:int}/delete")
+def delete_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
+    """Soft-delete a claim; it stays in the history and can be restored."""
+    claim = row_or_404(session, Claim, claim_id)
+    _, moves = write_and_describe(request, session, lambda: claim_service.delete(session, claim, actor(user)))
+    announce(request, f"Claim {claim.key} deleted; it can be restored from this page.", moves)
+    return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+
+
+@router.post("/claims/{claim_id:int}/restore")
+def restore_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
+    """Restore a soft-deleted claim."""
+    claim = row_or_404(session, Claim, claim_id, include_deleted=True)
+    try:
+        _, moves = write_and_describe(request, session, lambda: claim_service.restore(session, claim, actor(user)))
+    except EvidenceError as error:
+        session.rollback()
+        flash(request, error.message, "error")
+        return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+    announce(request, f"Claim {claim.key} restored.", moves)
+    return RedirectResponse(f"/claims/{claim_id}", status_code=303)

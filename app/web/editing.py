@@ -1,0 +1,48 @@
+"""Pieces shared by the edit forms: derived keys, conflict tables, the last writer of a row."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, SQLModel, select
+
+from app.evidence.history import history
+from app.evidence.schemas import normalize_title
+from app.evidence.services.common import by_key
+
+
+def slug(text: str, words: int = 5) -> str:
+    """A key-safe slug of the first words of a text."""
+    parts = normalize_title(text).split()[:words]
+    return re.sub(r"-+", "-", "-".join(parts))[:60].strip("-") or "item"
+
+
+def free_key(session: Session, model: type[SQLModel], base: str) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no row of the model holds yet."""
+    base = base[:110]
+    candidate, n = base, 1
+    while by_key(session, model, candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def conflict_rows(labels: dict[str, str], theirs: dict[str, str], yours: dict[str, str]) -> list[dict]:
+    """Field by field, the saved version (theirs) next to the one just submitted (yours)."""
+    rows = []
+    for name, label in labels.items():
+        a, b = (theirs.get(name) or "").strip(), (yours.get(name) or "").strip()
+        rows.append({"label": label, "theirs": a, "yours": b, "differs": a != b})
+    return rows
+
+
+def last_writer(session: Session, kind: str, entity_id: int) -> str:
+    """Who wrote the row last, for the conflict message."""
+    revisions = history(session, kind, entity_id)
+    return revisions[-1].actor if revisions else "someone"
+
+
+def keys_of(session: Session, model: type[SQLModel], ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(model.id, model.key).where(model.id.in_(ids))).all())

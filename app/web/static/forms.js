@@ -1,0 +1,21 @@
+// Progressive enhancement of our own forms; every form works without it.
+// 1. Warn before leaving a record form with unsaved typing.
+// 2. Ask before a delete.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-guard]").forEach(function (form) {
+      var dirty = false;
+      form.addEventListener("input", function () { dirty = true; });
+      form.addEventListener("submit", function () { dirty = false; });
+      window.addEventListener("beforeunload", function (event) {
+        if (dirty) { event.preventDefault(); event.returnValue = ""; }
+      });
+    });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();
