@@ -7,9 +7,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api.problems import install_problem_handlers
+from app.api.router import router as api_router
 from app.config import Settings, get_settings
 from app.db import build_engine
+from app.reports import api as report_api
+from app.reports import views as report_views
 from app.web import pages
+from app.web import setup as web_setup
 
 STATIC_DIR = pages.WEB_DIR / "static"
 
@@ -19,7 +24,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        scheduler = None
+        if settings.scheduler_in_app:
+            from app.reports.schedule import start_background
+
+            scheduler = start_background(settings)
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -32,4 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings.database_url)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(api_router)
+    app.include_router(report_api.router)
+    app.include_router(report_views.router)
+    install_problem_handlers(app)
+    web_setup.install(app, settings)
     return app

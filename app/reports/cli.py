@@ -1,0 +1,110 @@
+"""Commands of the reports concern: `ceiling assess`, `ceiling report build|list|diff`, `ceiling scheduler`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from app.cli import cli, engine, fail
+from app.config import get_settings
+
+report_cli = typer.Typer(help="Report snapshots: build, list, compare.", no_args_is_help=True)
+cli.add_typer(report_cli, name="report")
+
+
+@cli.command("assess")
+def assess_command(
+    format: str = typer.Option("table", "--format", "-f", help="table, json, csv or markdown."),
+) -> None:
+    """Print the current assessment of the evidence (the ceiling table and the scale table)."""
+    from app.assessment import current_assessment
+    from app.scoring.formats import FORMATS, render
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", code=2)
+    with Session(engine()) as session:
+        assessment = current_assessment(session, get_settings())
+    sys.stdout.write(render(assessment, format))
+
+
+@report_cli.command("build")
+def build_command(force: bool = typer.Option(False, "--force", help="Rebuild even when nothing changed.")) -> None:
+    """Build a report snapshot and publish it as latest; does nothing when the evidence is unchanged."""
+    from app.reports.schedule import build_once
+    from app.reports.snapshots import STAGES
+
+    console = Console(stderr=True)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("starting", total=len(STAGES))
+
+        def stage(name: str) -> None:
+            progress.update(task, description=name, completed=STAGES.index(name) if name in STAGES else None)
+
+        try:
+            outcome = build_once(get_settings(), force=force, progress=stage)
+        except Exception as error:  # noqa: BLE001 - shown as one line; latest is untouched
+            fail(f"report build failed, latest unchanged: {type(error).__name__}: {error}")
+        progress.update(task, completed=len(STAGES))
+    if outcome is None:
+        fail("another report build is running; try again when it has finished")
+    typer.echo(outcome.message)
+
+
+@report_cli.command("list")
+def list_command() -> None:
+    """List report snapshots, newest first."""
+    from app.reports import snapshots
+
+    with Session(engine()) as session:
+        rows = snapshots.get_all(session)
+    if not rows:
+        typer.echo("no report snapshots yet: run `ceiling report build`")
+        return
+    table = Table("id", "created", "fingerprint", "engine", "directory")
+    for row in rows:
+        table.add_row(
+            str(row.id), f"{row.created_at:%Y-%m-%d %H:%M}", row.fingerprint[:12], row.engine_version, row.directory
+        )
+    Console().print(table)
+
+
+@report_cli.command("diff")
+def diff_command(
+    a: str = typer.Argument(..., help="Snapshot id (or 'latest') to compare from."),
+    b: str = typer.Argument(..., help="Snapshot id (or 'latest') to compare to."),
+    as_json: bool = typer.Option(False, "--json", help="Print the difference as JSON."),
+) -> None:
+    """What changed between two snapshots, naming the claims and sources responsible."""
+    from app.reports import snapshots
+
+    with Session(engine()) as session:
+        try:
+            result = snapshots.diff(session, a, b)
+        except snapshots.SnapshotNotFound as error:
+            fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, sort_keys=True))
+        return
+    typer.echo(
+        f"from snapshot {result['from']['id']} ({result['from']['created_at']}) "
+        f"to {result['to']['id']} ({result['to']['created_at']}):"
+    )
+    for line in result["lines"] or ["nothing changed"]:
+        typer.echo(f"- {line}")
+
+
+@cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run scheduled report builds (CEILING_REPORT_CRON) in the foreground, one build at a time across replicas."""
+    from app.reports.schedule import run_blocking
+
+    settings = get_settings()
+    typer.echo(f"report scheduler: cron {settings.report_cron!r}, reports in {settings.reports_dir} (Ctrl-C stops)")
+    run_blocking(settings)

@@ -1,0 +1,126 @@
+"""A report in four forms from one ReportDocument: self-contained HTML, Markdown, JSON and CSV.
+
+HTML uses Jinja2 autoescaping; Markdown goes through an environment whose `finalize` escapes every
+interpolated value (table pipes, angle brackets, backticks, emphasis marks, newlines, bidi controls),
+so hostile text in a claim can neither inject markup nor break the layout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app.reports.content import BIDI_CONTROLS, ReportDocument, context, csv_rows, params_text, visible_bidi, words
+from app.reports.plots import aspect_plots
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
+SHORT_LIMIT = 600
+
+
+class MarkdownText(str):
+    """Text already in Markdown form: the Markdown environment leaves it as it is."""
+
+
+def md_escape(value: Any) -> str:
+    """Plain text made safe inside Markdown, including table cells: one line, no markup, controls visible."""
+    if value is None:
+        return ""
+    if isinstance(value, MarkdownText):
+        return value
+    text = " ".join(str(value).split())
+    return MD_SPECIAL.sub(r"\\\1", visible_bidi(text))
+
+
+def isolate_bidi(value: Any) -> Any:
+    """HTML: text holding bidi controls is wrapped in <bdi>, so it cannot reorder the text around it."""
+    if isinstance(value, str) and not isinstance(value, Markup) and BIDI_CONTROLS.search(value):
+        return Markup("<bdi>%s</bdi>") % value
+    return value
+
+
+def shorten(value: Any, limit: int = SHORT_LIMIT) -> str:
+    """The text cut near `limit` characters, saying how much was left out."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… [{len(text) - limit:,} more characters]"
+
+
+def _grade(value: Any) -> str:
+    return words(value.get("final") if isinstance(value, dict) else value)
+
+
+def _environment(markdown: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=False if markdown else select_autoescape(["html"], default=True),
+        finalize=md_escape if markdown else isolate_bidi,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        params=params_text,
+        words=words,
+        shorten=shorten,
+        grade=_grade,
+        md=lambda v: MarkdownText(md_escape(v)),
+        raw_md=MarkdownText,
+    )
+    return env
+
+
+_HTML = _environment(markdown=False)
+_MARKDOWN = _environment(markdown=True)
+
+
+def render_html(doc: ReportDocument, web: dict[str, Any] | None = None) -> str:
+    """The self-contained HTML report; `web` adds the site's links (for pages, never for files)."""
+    plots = {key: Markup(svg) for key, svg in aspect_plots(doc.assessment, doc.evidence).items()}
+    return _HTML.get_template("report.html").render(**context(doc), plots=plots, web=web)
+
+
+def render_markdown(doc: ReportDocument) -> str:
+    """The report as Markdown (without plots, which need SVG)."""
+    return _MARKDOWN.get_template("report.md").render(**context(doc))
+
+
+def render_json(doc: ReportDocument) -> str:
+    """The Assessment with the report's metadata, changes and reference comparison."""
+    ctx = context(doc)
+    body = {
+        "report": {**doc.meta, "format": "ceiling-report", "summary": ctx["summary"]},
+        "assessment": doc.assessment,
+        "changes_since_previous": doc.changes,
+        "reference_comparison": {"ceiling_table": ctx["ceiling_comparison"], "scale_table": ctx["scale_comparison"]},
+    }
+    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_csv(doc: ReportDocument) -> str:
+    """The ceiling table and the scale table in one CSV (column `table` is 'ceiling' or 'scale')."""
+    rows = csv_rows(doc.assessment)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["table"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+RENDERERS = {"html": render_html, "md": render_markdown, "json": render_json, "csv": render_csv}
+FILE_NAMES = {"html": "report.html", "md": "report.md", "json": "report.json", "csv": "report.csv"}
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}

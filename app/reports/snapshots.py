@@ -1,0 +1,201 @@
+"""Report snapshots: build (assess, capture, render, publish atomically, record), list, load and compare.
+
+A build whose fingerprint equals the latest snapshot's writes nothing unless forced. Files are
+published before the database row is inserted; if the insert fails, the publish is undone, so a
+failure at any stage leaves the previous `latest` and its row as they were (docs/reports.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.assessment import current_assessment
+from app.config import Settings
+from app.db import get_engine, session_scope
+from app.reports import publish
+from app.reports.capture import canonical_json, capture_evidence, report_fingerprint
+from app.reports.content import ReportDocument
+from app.reports.diff import diff_documents
+from app.reports.models import ReportSnapshot
+from app.reports.render import FILE_NAMES, RENDERERS
+
+log = logging.getLogger("ceiling.reports")
+FORMAT_VERSION = "1"
+STAGES = ("assess", "capture evidence", "compare with latest", "render and write files", "publish", "record")
+
+
+class SnapshotNotFound(LookupError):
+    """No snapshot with that id (or no snapshot at all, for 'latest')."""
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """What a build did: built a new snapshot, or found the evidence unchanged and wrote nothing."""
+
+    built: bool
+    snapshot_id: int | None
+    fingerprint: str
+    directory: str | None
+    message: str
+
+
+def snapshot_meta(row: ReportSnapshot) -> dict[str, Any]:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    return {
+        "created_at": created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "fingerprint": row.fingerprint,
+        "directory": row.directory,
+        "engine_version": row.engine_version,
+        "schema_version": row.schema_version,
+        "format_version": FORMAT_VERSION,
+        "live": False,
+    }
+
+
+def _parts(row: ReportSnapshot) -> dict[str, Any]:
+    return {
+        "assessment": json.loads(row.assessment_json),
+        "evidence": json.loads(row.evidence_json),
+        "meta": snapshot_meta(row),
+    }
+
+
+def latest(session: Session) -> ReportSnapshot | None:
+    """The newest snapshot row."""
+    return session.exec(select(ReportSnapshot).order_by(col(ReportSnapshot.id).desc()).limit(1)).first()
+
+
+def get(session: Session, snapshot_id: int) -> ReportSnapshot:
+    row = session.get(ReportSnapshot, snapshot_id)
+    if row is None:
+        raise SnapshotNotFound(f"no report snapshot {snapshot_id}")
+    return row
+
+
+def resolve(session: Session, ref: str | int) -> ReportSnapshot:
+    """A snapshot by id, or 'latest'."""
+    if str(ref) == "latest":
+        row = latest(session)
+        if row is None:
+            raise SnapshotNotFound("no report has been built yet")
+        return row
+    if not str(ref).isdigit() or len(str(ref)) > 12:
+        raise SnapshotNotFound(f"no report snapshot {ref!r}")
+    return get(session, int(ref))
+
+
+def get_all(session: Session, limit: int = 200) -> list[ReportSnapshot]:
+    """Snapshots, newest first."""
+    return list(session.exec(select(ReportSnapshot).order_by(col(ReportSnapshot.id).desc()).limit(limit)))
+
+
+def previous_of(session: Session, row: ReportSnapshot) -> ReportSnapshot | None:
+    query = select(ReportSnapshot).where(ReportSnapshot.id < row.id).order_by(col(ReportSnapshot.id).desc())
+    return session.exec(query.limit(1)).first()
+
+
+def _document(parts: dict[str, Any], previous: dict[str, Any] | None) -> ReportDocument:
+    changes = diff_documents(previous, parts) if previous is not None else None
+    return ReportDocument(
+        parts["assessment"], parts["evidence"], parts["meta"], changes, previous["meta"] if previous else None
+    )
+
+
+def document(session: Session, row: ReportSnapshot) -> ReportDocument:
+    """The renderable report of a stored snapshot, with its changes since the snapshot before it."""
+    previous = previous_of(session, row)
+    return _document(_parts(row), _parts(previous) if previous else None)
+
+
+def diff(session: Session, a: str | int, b: str | int) -> dict[str, Any]:
+    """The difference from snapshot `a` to snapshot `b`."""
+    old, new = resolve(session, a), resolve(session, b)
+    return {
+        "from": {"id": old.id, **snapshot_meta(old)},
+        "to": {"id": new.id, **snapshot_meta(new)},
+        **diff_documents(_parts(old), _parts(new)),
+    }
+
+
+def live_document(session: Session, settings: Settings) -> ReportDocument:
+    """A report of the evidence as it is now, compared with the latest snapshot (nothing is stored)."""
+    assessment = current_assessment(session, settings).model_dump(mode="json")
+    evidence = capture_evidence(session)
+    meta = {
+        "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "live": True,
+        "fingerprint": report_fingerprint(assessment["fingerprint"], evidence, FORMAT_VERSION),
+        "directory": None,
+        "engine_version": assessment["engine_version"],
+        "schema_version": assessment["schema_version"],
+        "format_version": FORMAT_VERSION,
+    }
+    row = latest(session)
+    return _document({"assessment": assessment, "evidence": evidence, "meta": meta}, _parts(row) if row else None)
+
+
+def render_files(doc: ReportDocument) -> dict[str, Callable[[], str]]:
+    """File name -> producer of its text, for every form of the report."""
+    return {FILE_NAMES[fmt]: (lambda render=render: render(doc)) for fmt, render in RENDERERS.items()}
+
+
+def build(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> BuildOutcome:
+    """Build and publish a snapshot of the current evidence, unless it equals the latest one."""
+    step = progress or (lambda _stage: None)
+    reports_dir = Path(settings.reports_dir)
+    engine = get_engine(settings.database_url)
+    with Session(engine) as session:
+        step("assess")
+        assessment = current_assessment(session, settings)
+        step("capture evidence")
+        evidence = capture_evidence(session)
+        step("compare with latest")
+        fingerprint = report_fingerprint(assessment.fingerprint, evidence, FORMAT_VERSION)
+        previous = latest(session)
+        if previous is not None and previous.fingerprint == fingerprint and not force:
+            return BuildOutcome(
+                False,
+                previous.id,
+                fingerprint,
+                previous.directory,
+                f"unchanged since snapshot {previous.id} ({previous.directory}): nothing written (--force rebuilds)",
+            )
+        previous_parts = _parts(previous) if previous else None
+        taken = set(session.exec(select(ReportSnapshot.directory)))
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    publish.remove_stale_staging(reports_dir)
+    name = publish.free_name(reports_dir, f"{created:%Y-%m-%d}-{fingerprint[:12]}", taken)
+    row = ReportSnapshot(
+        created_at=created,
+        fingerprint=fingerprint,
+        engine_version=assessment.engine_version,
+        schema_version=assessment.schema_version,
+        directory=name,
+        assessment_json=assessment.model_dump_json(),
+        evidence_json=canonical_json(evidence),
+    )
+    doc = _document(_parts(row), previous_parts)
+    step("render and write files")
+    before = publish.current_latest(reports_dir)
+    publish.publish(reports_dir, name, render_files(doc))
+    step("publish")
+    try:
+        publish.point_latest(reports_dir, name)
+        step("record")
+        with session_scope(engine) as session:
+            session.add(row)
+            session.flush()
+            snapshot_id = row.id
+    except BaseException:
+        log.error("recording snapshot %s failed: the publish is undone and latest restored", name)
+        publish.unpublish(reports_dir, name, before)
+        raise
+    return BuildOutcome(True, snapshot_id, fingerprint, name, f"built snapshot {snapshot_id}: {reports_dir / name}")

@@ -1,0 +1,157 @@
+"""Report pages: the list of snapshots, each report in four forms, diffs, and the live assessment.
+
+Report pages are the self-contained report HTML with the site's links added; the list and the
+diff pages use the site's layout (the web app's base.html). Rendered reports are cached: a
+snapshot never changes, and the live view is keyed by its fingerprint.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlmodel import Session
+
+from app.config import PROJECT_ROOT
+from app.deps import SessionDep, SettingsDep
+from app.reports import snapshots
+from app.reports.content import ReportDocument
+from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
+from app.web.lookup import PageNotFound
+from app.web.render import WEB_DIR, can
+from app.web.session import load_user, reader
+
+router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_in_schema=False)
+pages = Jinja2Templates(directory=TEMPLATES)
+pages.env.loader = ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(WEB_DIR / "templates")])
+METHOD_DOC = PROJECT_ROOT / "docs" / "scoring.md"
+_cache: OrderedDict[tuple, str] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple, produce: Callable[[], str]) -> str:
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    value = produce()
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > 16:
+            _cache.popitem(last=False)
+    return value
+
+
+def _page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    """A page in the site's layout (the user, a CSRF token factory and the role check, as base.html needs)."""
+    from app.web import csrf
+
+    full = {
+        "user": getattr(request.state, "who", None),
+        "csrf_token": lambda: csrf.token(request),
+        "flashes": [],
+        "can": can,
+        **context,
+    }
+    return pages.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def _row(session: Session, ref: str | int) -> snapshots.ReportSnapshot:
+    try:
+        return snapshots.resolve(session, ref)
+    except snapshots.SnapshotNotFound as error:
+        raise PageNotFound(str(error)) from None
+
+
+def _key(session: Session, kind: str, row: snapshots.ReportSnapshot) -> tuple:
+    """A cache key naming the snapshot and the one before it (its changes section), whatever the database."""
+    previous = snapshots.previous_of(session, row)
+    before = (previous.id, previous.directory, previous.fingerprint) if previous else None
+    return (kind, row.id, row.directory, row.fingerprint, before)
+
+
+def _web_links(session: Session, row: snapshots.ReportSnapshot | None) -> dict:
+    links = []
+    if row is not None:
+        links = [
+            ("Markdown", f"/reports/{row.id}.md"),
+            ("JSON", f"/reports/{row.id}.json"),
+            ("CSV", f"/reports/{row.id}.csv"),
+        ]
+        previous = snapshots.previous_of(session, row)
+        if previous is not None:
+            links.append(("Changes since the previous report", f"/reports/{previous.id}/diff/{row.id}"))
+    return {"links": links, "method_href": "/reports/method"}
+
+
+def _snapshot_html(session: Session, row: snapshots.ReportSnapshot) -> HTMLResponse:
+    html = _cached(
+        _key(session, "html", row), lambda: render_html(snapshots.document(session, row), _web_links(session, row))
+    )
+    return HTMLResponse(html)
+
+
+def _live_html(session: Session, settings) -> HTMLResponse:
+    doc: ReportDocument = snapshots.live_document(session, settings)
+    links = {"links": [("Published reports", "/reports")], "method_href": "/reports/method"}
+    compared = doc.previous and (doc.previous["directory"], doc.previous["fingerprint"])
+    html = _cached(("live", doc.meta["fingerprint"], compared), lambda: render_html(doc, links))
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_list(request: Request, session: SessionDep) -> HTMLResponse:
+    """The published report snapshots, newest first, with links to each form and to the changes."""
+    rows = snapshots.get_all(session)
+    items = [{"row": row, "previous": rows[i + 1] if i + 1 < len(rows) else None} for i, row in enumerate(rows)]
+    return _page(request, "reports_list.html", {"items": items})
+
+
+@router.get("/reports/latest", response_class=HTMLResponse)
+def latest_report(session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """The newest report; before the first build, the live assessment rendered as a report."""
+    row = snapshots.latest(session)
+    return _snapshot_html(session, row) if row is not None else _live_html(session, settings)
+
+
+@router.get("/reports/method", response_class=PlainTextResponse)
+def method_document() -> PlainTextResponse:
+    """The scoring method (docs/scoring.md) the reports link to."""
+    if not METHOD_DOC.exists():
+        raise PageNotFound("The method document (docs/scoring.md) is not installed here.")
+    return PlainTextResponse(METHOD_DOC.read_text(encoding="utf-8"), media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/reports/{snapshot_id:int}", response_class=HTMLResponse)
+def report_page(snapshot_id: int, session: SessionDep) -> HTMLResponse:
+    """One report snapshot as HTML (plots inline)."""
+    return _snapshot_html(session, _row(session, snapshot_id))
+
+
+@router.get("/reports/{ref}.{fmt}")
+def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
+    """One report snapshot (an id or 'latest') as Markdown (.md), JSON (.json) or CSV (.csv)."""
+    if fmt not in ("md", "json", "csv"):
+        raise PageNotFound(f"No report form .{fmt[:20]}: use .md, .json or .csv.")
+    row = _row(session, ref)
+    body = _cached(_key(session, fmt, row), lambda: RENDERERS[fmt](snapshots.document(session, row)))
+    headers = {"Content-Disposition": f'inline; filename="{row.directory}.{fmt}"'}
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get("/reports/{a}/diff/{b}", response_class=HTMLResponse)
+def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLResponse:
+    """What changed between two snapshots (ids or 'latest'), naming the claims and sources responsible."""
+    _row(session, a), _row(session, b)
+    return _page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
+
+
+@router.get("/assessment", response_class=HTMLResponse)
+def live_assessment(session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """The live assessment of the evidence as it is now, as a full report (cached by fingerprint)."""
+    return _live_html(session, settings)

@@ -1,0 +1,108 @@
+"""Report pages and /api/v1/reports: HTML checked structurally, the same data as JSON, and the CLI commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from app.config import get_settings
+from app.main import create_app
+from app.reports import snapshots
+from app.reports.reference import compare_ceiling, load_reference
+from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
+
+
+@pytest.fixture
+def client(report_settings):
+    with TestClient(create_app(report_settings)) as test_client:
+        yield test_client
+
+
+def test_latest_answers_with_the_live_report_before_any_build(client):
+    page = client.get("/reports/latest")
+    assert page.status_code == 200
+    assert 'id="ceiling-table"' in page.text and page.text.count("<svg") >= 4 and "Live assessment" in page.text
+    head = page.text.split("<body")[0]
+    assert "http" not in head and "src=" not in page.text and "stylesheet" not in page.text, "self-contained"
+    assert client.get("/reports").status_code == 200
+    assert client.get("/api/v1/reports").json() == {"data": [], "count": 0}
+    assert client.get("/api/v1/reports/latest").status_code == 404
+
+
+def test_report_pages_in_every_form_and_the_diff(client, report_settings):
+    first = snapshots.build(report_settings)
+    edit_claim(report_settings, EDITED_CLAIM, confidence=0.2, status="retracted")
+    second = snapshots.build(report_settings)
+    a, b = first.snapshot_id, second.snapshot_id
+    listing = client.get("/reports")
+    assert f'href="/reports/{b}"' in listing.text and f'href="/reports/{a}/diff/{b}"' in listing.text
+    latest = client.get("/reports/latest")
+    assert latest.text == client.get(f"/reports/{b}").text
+    assert "Report published" in latest.text and f'href="/reports/{a}/diff/{b}"' in latest.text
+    markdown = client.get(f"/reports/{b}.md")
+    assert markdown.headers["content-type"].startswith("text/markdown") and "| Aspect |" in markdown.text
+    body = client.get(f"/reports/{b}.json").json()
+    assert body["assessment"]["fingerprint"] and body["report"]["fingerprint"] == second.fingerprint
+    assert body["reference_comparison"]["ceiling_table"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/reports/latest.csv").text)))
+    assert {r["table"] for r in rows} == {"ceiling", "scale"}
+    diff = client.get(f"/reports/{a}/diff/{b}")
+    assert diff.status_code == 200 and EDITED_CLAIM in diff.text and "retracted" in diff.text
+    api_diff = client.get(f"/api/v1/reports/{a}/diff/latest").json()
+    assert any(c["key"] == EDITED_CLAIM and c["change"] == "retracted" for c in api_diff["evidence"])
+    assert client.get(f"/api/v1/reports/{b}").json()["assessment"] == body["assessment"]
+    assert [r["id"] for r in client.get("/api/v1/reports").json()["data"]] == [b, a]
+    assert client.get("/assessment").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/reports/999", "/reports/999.md", "/reports/1.pdf", "/reports/x/diff/1"])
+def test_unknown_reports_are_404_pages(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_cli_builds_lists_diffs_and_assesses(report_settings, monkeypatch):
+    from app.cli import cli
+
+    monkeypatch.setenv("CEILING_DATABASE_URL", report_settings.database_url)
+    monkeypatch.setenv("CEILING_REPORTS_DIR", str(report_settings.reports_dir))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        built = runner.invoke(cli, ["report", "build"])
+        assert built.exit_code == 0 and "built snapshot" in built.output, built.output
+        again = runner.invoke(cli, ["report", "build"])
+        assert again.exit_code == 0 and "nothing written" in again.output
+        assert "built snapshot" in runner.invoke(cli, ["report", "build", "--force"]).output
+        listing = runner.invoke(cli, ["report", "list"])
+        assert listing.exit_code == 0 and listing.output.count(snapshot_rows(report_settings)[0].fingerprint[:12]) >= 2
+        diff = runner.invoke(cli, ["report", "diff", "1", "latest", "--json"])
+        assert diff.exit_code == 0 and json.loads(diff.output)["lines"] == []
+        assert runner.invoke(cli, ["report", "diff", "1", "99"]).exit_code == 1
+        assessed = runner.invoke(cli, ["assess", "--format", "json"])
+        assert assessed.exit_code == 0 and json.loads(assessed.output)["aspects"]
+        assert runner.invoke(cli, ["assess", "--format", "pdf"]).exit_code == 2
+    finally:
+        get_settings.cache_clear()
+
+
+def test_reference_holds_both_closing_tables_of_the_source_report():
+    reference = load_reference()
+    ceiling = {r["aspect"]: r for r in reference["ceiling_table"]["rows"]}
+    assert list(ceiling) == ["features", "circuits", "safety", "overall"]
+    assert ceiling["features"]["params"] == 7e10 and "no public basis" in ceiling["features"]["params_basis"]
+    assert (ceiling["overall"]["params_low"], ceiling["overall"]["params_high"]) == (1e10, 1e11)
+    assert [r["band"] for r in reference["scale_table"]["rows"]] == ["toy", "mid", "frontier"]
+
+
+def test_reference_rows_agree_disagree_or_are_not_comparable_with_a_reason():
+    computed = {"state": "estimated", "params": 3e9, "params_low": 1e9, "params_high": 1e10}
+    assert compare_ceiling({"params": 5e9}, computed)[0] == "agree"
+    verdict, why = compare_ceiling({"params": 7e10}, computed)
+    assert verdict == "disagree" and "0.8 orders of magnitude above" in why
+    assert compare_ceiling({"params": None}, computed)[0] == "not comparable"
+    assert compare_ceiling({"params": 7e10}, {"state": "insufficient"})[0] == "not comparable"
