@@ -14,17 +14,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
 from app.auth import service as auth
 from app.auth.models import ApiToken, User
-from app.deps import SettingsDep, get_session
+from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 
-# Function scope: the session commits before the response is sent, so a client never sees a 201 for
-# a write that then fails to commit, and a read right after a write sees it.
-ApiSession = Annotated[Session, Depends(get_session, scope="function")]
+ApiSession = SessionDep
 
 bearer = HTTPBearer(
     auto_error=False,

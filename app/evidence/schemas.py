@@ -63,8 +63,24 @@ def normalize_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", folded).strip()
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: object) -> object:
+        """A NUL character cannot be stored (PostgreSQL refuses it): refuse it here, naming the field."""
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL (\\x00) characters")
+        return value
 
 
 class AspectIn(StrictModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any, get_args
 from urllib.parse import urlencode
 
@@ -17,7 +16,6 @@ from app.evidence.services import queries, vocabulary
 from app.web.render import can, render
 from app.web.session import PageSession, Reader, load_user
 
-log = logging.getLogger(__name__)
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 PAGE_SIZE = 25
 
@@ -106,13 +104,8 @@ def _with_counts(options: dict, counts: dict) -> dict:
 
 
 def _facet_counts(session: Session, filters) -> dict:
-    """Claim counts per facet value; a failure of the counts leaves the facets without numbers, not the page."""
-    try:
-        with session.begin_nested():
-            return stats.facet_counts(session, filters)["facets"]
-    except Exception:
-        log.exception("facet counts failed")
-        return {}
+    """Claim counts per facet value, shared with /api/v1/stats and cached until the next write."""
+    return stats.cached_facet_counts(session, filters)[0]["facets"]
 
 
 CLAIM_FACETS = ["aspect", "question", "method", "stance", "band", "status", "source_kind"]

@@ -14,20 +14,17 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
 
 from app.auth.models import User
 from app.auth.service import role_at_least
-from app.deps import SettingsDep, get_session
+from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role
 from app.evidence.history import Actor
 from app.web import csrf
 
 COOKIE = "ceiling_session"
 
-# The pages' database session ends (commits) before the response is sent, so the page a redirect leads to
-# always sees the write. (FastAPI's default scope for dependencies with yield ends after the response.)
-PageSession = Annotated[Session, Depends(get_session, scope="function")]
+PageSession = SessionDep
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,30 @@ def test_stats_count_facets_and_follow_filters(client):
     assert narrowed["totals"]["claims"] == aspects["circuits"]
 
 
+def test_stats_narrowed_to_a_band_count_only_results_in_that_band(client):
+    """A band filter joins result_band twice (filter and facet); the two must not be confused."""
+    narrowed = client.get(f"{API}/stats", params={"band": "mid"})
+    assert narrowed.status_code == 200
+    results_in_band = client.get(f"{API}/results", params={"band": "mid"}).json()["count"]
+    assert 0 < narrowed.json()["totals"]["results"] == results_in_band
+
+
+FILTERS = {
+    "aspect": "circuits", "question": "q2", "method": "sae", "stance": "supports", "kind": "finding",
+    "status": "reviewed", "source_kind": "paper", "band": "mid", "outcome": "failure", "safety_impact": "none",
+    "year_min": "2024", "params_min": "1e9",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_stats_answer_for_every_filter_and_agree_with_the_filtered_list(client, name):
+    """Filters are EXISTS subqueries over tables the facet queries also join: each must stay correlated right."""
+    stats = client.get(f"{API}/stats", params={name: FILTERS[name]})
+    assert stats.status_code == 200
+    listed = client.get(f"{API}/claims", params={name: FILTERS[name]}).json()["count"]
+    assert stats.json()["totals"]["claims"] == listed
+
+
 def test_assessment_has_its_fingerprint_as_etag_and_answers_304(client):
     first = client.get(f"{API}/assessment")
     assert first.status_code == 200

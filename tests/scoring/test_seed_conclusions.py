@@ -61,8 +61,9 @@ def test_no_aspect_is_tractable_at_frontier_scale(seeded):
 
 def test_features_fall_short_of_the_simple_baselines_wherever_they_are_compared(seeded):
     evidence, assessment = seeded
-    results = evidence.results.merge(evidence.methods[["key", "family"]], left_on="method", right_on="key",
-                                     suffixes=("", "_method"))
+    results = evidence.results.merge(
+        evidence.methods[["key", "family"]], left_on="method", right_on="key", suffixes=("", "_method")
+    )
     features_claims = set(evidence.claim_aspects.loc[evidence.claim_aspects["aspect_key"] == "features", "claim_key"])
     compared = 0
     for claim_key, group in results[results["claim_key"].isin(features_claims)].groupby("claim_key"):

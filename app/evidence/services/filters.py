@@ -130,10 +130,13 @@ def _in_ci(column, values: list[str]) -> ColumnElement[bool]:
     return func.lower(column).in_([v.lower() for v in values])
 
 
-def _exists(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """A correlated EXISTS: checked row by row along the list's order, so a page stops after its
-    last row instead of materialising every match first (what keeps deep pages cheap on SQLite)."""
-    return exists().where(*conditions)
+def _exists(inner, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A correlated EXISTS over `inner`: checked row by row along the list's order, so a page stops after
+    its last row instead of materialising every match first (what keeps deep pages cheap on SQLite).
+
+    `inner` is never correlated, so the EXISTS stays right inside queries that join the same table
+    (the facet counts join result_band, claim_aspect, source and result around these filters)."""
+    return exists().where(*conditions).correlate_except(inner)
 
 
 def _source_conditions(f: ClaimFilters | ResultFilters | SourceFilters) -> list[ColumnElement[bool]]:
@@ -154,7 +157,7 @@ def result_side_conditions(f: ClaimFilters | ResultFilters) -> list[ColumnElemen
     """Conditions on one result: band, outcome, safety impact, parameter range."""
     conditions = []
     if f.band:
-        conditions.append(_exists(ResultBand.result_id == Result.id, ResultBand.band_key.in_(f.band)))
+        conditions.append(_exists(ResultBand, ResultBand.result_id == Result.id, ResultBand.band_key.in_(f.band)))
     if f.outcome:
         conditions.append(Result.outcome.in_([o.value for o in f.outcome]))
     if f.safety_impact:
@@ -170,15 +173,17 @@ def _claim_side(dialect: str, f: ClaimFilters | ResultFilters) -> list[ColumnEle
     """Conditions on a claim that claims and results share: aspect, question, stance, source, q."""
     conditions = []
     if f.aspect:
-        conditions.append(_exists(ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect)))
+        conditions.append(_exists(ClaimAspect, ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect)))
     if f.question:
-        conditions.append(_exists(ClaimQuestion.claim_id == Claim.id, ClaimQuestion.question_key.in_(f.question)))
+        conditions.append(
+            _exists(ClaimQuestion, ClaimQuestion.claim_id == Claim.id, ClaimQuestion.question_key.in_(f.question))
+        )
     if f.stance:
         conditions.append(Claim.stance.in_([v.value for v in f.stance]))
     if f.source:  # few rows: found through the source_id index
         conditions.append(Claim.source_id.in_(select(Source.id).where(Source.key.in_(f.source))))
     if source := _source_conditions(f):
-        conditions.append(_exists(Source.id == Claim.source_id, *source))
+        conditions.append(_exists(Source, Source.id == Claim.source_id, *source))
     if f.q is not None:
         conditions.append(search.claim_condition(dialect, f.q))
     return conditions
@@ -199,7 +204,7 @@ def claim_conditions(dialect: str, f: ClaimFilters) -> list[ColumnElement[bool]]
     if f.confidence_max is not None:
         conditions.append(Claim.confidence <= f.confidence_max)
     if result := result_side_conditions(f):
-        conditions.append(_exists(Result.claim_id == Claim.id, Result.deleted_at.is_(None), *result))
+        conditions.append(_exists(Result, Result.claim_id == Claim.id, Result.deleted_at.is_(None), *result))
     return conditions
 
 
@@ -219,7 +224,7 @@ def result_conditions(dialect: str, f: ResultFilters) -> list[ColumnElement[bool
         conditions.append(_in_ci(Result.model_family, f.model_family))
     claim_side = [_live(Claim, f.include_deleted), *_claim_side(dialect, f)]
     if len(claim_side) > 1 or not f.include_deleted:
-        conditions.append(_exists(Claim.id == Result.claim_id, *claim_side))
+        conditions.append(_exists(Claim, Claim.id == Result.claim_id, *claim_side))
     return conditions
 
 
@@ -234,8 +239,8 @@ def source_conditions(dialect: str, f: SourceFilters) -> list[ColumnElement[bool
     if f.peer_reviewed is not None:
         conditions.append(Source.peer_reviewed == f.peer_reviewed)
     if f.aspect:
-        in_aspect = _exists(ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect))
-        conditions.append(_exists(Claim.source_id == Source.id, Claim.deleted_at.is_(None), in_aspect))
+        in_aspect = _exists(ClaimAspect, ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect))
+        conditions.append(_exists(Claim, Claim.source_id == Source.id, Claim.deleted_at.is_(None), in_aspect))
     if f.q is not None:
         conditions.append(search.source_condition(dialect, f.q))
     return conditions
@@ -259,6 +264,6 @@ def critique_conditions(dialect: str, f: CritiqueFilters) -> list[ColumnElement[
         conditions.append(Critique.severity <= f.severity_max)
     if f.aspect:
         conditions.append(
-            _exists(ClaimAspect.claim_id == Critique.target_claim_id, ClaimAspect.aspect_key.in_(f.aspect))
+            _exists(ClaimAspect, ClaimAspect.claim_id == Critique.target_claim_id, ClaimAspect.aspect_key.in_(f.aspect))
         )
     return conditions
