@@ -35,7 +35,7 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check app tests migrations/env.py
 
 bench: $(STAMP_DEV)
-	$(BIN)/python -m pytest tests -m slow --benchmark-enable -p no:randomly -n 0
+	$(BIN)/python -m pytest tests -m slow --benchmark-enable -n 0
 
 clean:
 	rm -rf $(VENV) .pytest_cache

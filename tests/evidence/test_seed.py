@@ -16,7 +16,7 @@ from app.evidence.models import Claim, Critique, Result, Revision, Source
 from app.evidence.seed import SeedError, load_seed, read_entries
 from tests.conftest import SEED_DIR
 
-REPORT = PROJECT_ROOT.parent / "shared" / "seed-report.txt"
+REPORT = PROJECT_ROOT / "data" / "reference" / "source-report.txt"
 
 
 def _count(session: Session, model) -> int:
@@ -31,12 +31,11 @@ def test_seed_meets_the_coverage_floor(session):
 
 
 def _report_labels() -> set[str]:
-    text = REPORT.read_text() if REPORT.exists() else ""
+    text = REPORT.read_text()
     labels = set(re.findall(r"\[(\d+)\]", text))
     return {f"[{n}]" for n in labels} | set(re.findall(r"web:\d+", text))
 
 
-@pytest.mark.skipif(not REPORT.exists(), reason="the source report lives in ../shared, beside the checkout")
 def test_every_label_the_report_cites_belongs_to_a_seed_source():
     seed_labels = " ".join(
         " ".join(entry.data.report_labels) for entry in read_entries(SEED_DIR) if entry.kind == "sources"
