@@ -69,8 +69,9 @@ def describe_movement(before: Assessment | None, after: Assessment) -> list[str]
             moves.append(f"{row.aspect_key} ceiling {_ceiling_text(old)} -> {_ceiling_text(row)}")
         if old.band_ceiling != row.band_ceiling:
             moves.append(f"{row.aspect_key} band ceiling {old.band_ceiling or 'none'} -> {row.band_ceiling or 'none'}")
-        if old.grade.final != row.grade.final:
-            moves.append(f"{row.aspect_key} confidence {old.grade.final} -> {row.grade.final}".replace("_", " "))
+        was, now = old.confidence.final, row.confidence.final
+        if was != now:
+            moves.append(f"{row.aspect_key} confidence {was} -> {now}".replace("_", " "))
     old_cells = {(c.aspect_key, c.band_key): c.status for c in before.scale_table}
     for cell in after.scale_table:
         was = old_cells.get((cell.aspect_key, cell.band_key))

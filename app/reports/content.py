@@ -54,7 +54,7 @@ def params_text(value: float | None) -> str:
 
 def _sentence_for_row(row: dict[str, Any]) -> str:
     ceiling = row["ceiling"]
-    grade = words(row["grade"]["final"])
+    grade = words(row["confidence"]["final"])
     name = row["aspect_name"]
     if ceiling["state"] == "estimated":
         return (
@@ -89,7 +89,7 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
         band = overall.get("band_ceiling")
         lines.append(
             f"The weakest link is {overall['limiting_aspect']}, so the overall ceiling is {lo['statement']}; "
-            f"the overall confidence is {words(overall.get('grade'))}, the lowest among "
+            f"the overall confidence is {words(overall.get('confidence'))}, the lowest among "
             f"{len(overall.get('aspects_included', []))} aspects. "
             + (
                 f"The largest scale band where the methods still work more often than not is {band}."
@@ -163,7 +163,7 @@ def csv_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
         *assessment.get("aspects", []),
         {**assessment.get("overall", {}), "aspect_key": "overall", "aspect_name": "Overall"},
     ]:
-        c, grade = r.get("ceiling", {}), r.get("grade")
+        c, grade = r.get("ceiling", {}), r.get("confidence")
         reasons = grade.get("reasons", []) if isinstance(grade, dict) else []
         rows.append(
             {

@@ -80,7 +80,7 @@ def _ceiling_text(ceiling: dict) -> str:
 
 
 def _grade(row: dict) -> str:
-    grade = row.get("grade")
+    grade = row.get("confidence")
     return (grade.get("final") if isinstance(grade, dict) else grade or "").replace("_", " ")
 
 

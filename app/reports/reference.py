@@ -93,7 +93,7 @@ def ceiling_comparison(reference: dict[str, Any], assessment: dict[str, Any]) ->
         seen.add(key)
         computed = overall if key == "overall" else rows.get(key)
         verdict, why = compare_ceiling(row, computed and computed.get("ceiling"))
-        grade = (computed or {}).get("grade")
+        grade = (computed or {}).get("confidence")
         grade = grade.get("final") if isinstance(grade, dict) else grade
         if row.get("confidence") and grade:
             why += f"; confidence: report {row['confidence']}, computed {grade.replace('_', ' ')}"

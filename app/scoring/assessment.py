@@ -99,7 +99,7 @@ def aspect_row(
         aspect_name=str(names.get(aspect_key) or aspect_key),
         ceiling=ceiling_output(fit, settings),
         band_ceiling=band_ceiling(cells, aspect_key, data.band_keys, settings),
-        grade=grade,
+        confidence=grade,
         key_evidence=top,
         path_forward=top_claims(claims, member, True, settings.top_path_forward, settings),
         baseline_comparisons=baseline_comparisons(
@@ -136,7 +136,7 @@ def overall_row(
             ceiling=Ceiling(state="insufficient", statement=statement),
             limiting_aspect=None,
             band_ceiling=None,
-            grade="very_low",
+            confidence="very_low",
             aspects_included=[],
             aspects_excluded=excluded,
             key_evidence=key_evidence,
@@ -144,7 +144,7 @@ def overall_row(
             statement=statement,
         )
     _, limiting, limiting_row = min(included, key=lambda item: (item[0], item[1]))
-    grade = max((row.grade.final for *_, row in included), key=LEVELS.index)
+    grade = max((row.confidence.final for *_, row in included), key=LEVELS.index)
     band_ceilings = [row.band_ceiling for *_, row in included]
     band = None if None in band_ceilings else min(band_ceilings, key=band_keys.index)
     statement = (
@@ -155,7 +155,7 @@ def overall_row(
         ceiling=limiting_row.ceiling,
         limiting_aspect=limiting,
         band_ceiling=band,
-        grade=grade,
+        confidence=grade,
         aspects_included=sorted(k for _, k, _ in included),
         aspects_excluded=excluded,
         key_evidence=key_evidence,

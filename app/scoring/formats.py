@@ -34,8 +34,8 @@ def ceiling_rows(assessment: Assessment) -> list[dict[str, str]]:
         return "; ".join(f"{r.claim_key} ({r.source_key})" for r in refs)
 
     def grade(a: AspectRow) -> str:
-        text = a.grade.final.replace("_", " ")
-        return f"{text} (override; suggested {a.grade.suggested})" if a.grade.override else text
+        text = a.confidence.final.replace("_", " ")
+        return f"{text} (override; suggested {a.confidence.suggested})" if a.confidence.override else text
 
     rows = [
         row(
@@ -57,7 +57,7 @@ def ceiling_rows(assessment: Assessment) -> list[dict[str, str]]:
             "Overall",
             o.statement,
             o.band_ceiling,
-            o.grade.replace("_", " "),
+            o.confidence.replace("_", " "),
             cite(o.key_evidence),
             cite(o.path_forward),
             "",

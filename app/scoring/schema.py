@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 ENGINE_VERSION = "0.1.0"
 
 CeilingState = Literal["estimated", "not_reached", "insufficient"]
@@ -111,7 +111,7 @@ class AspectRow(Out):
     aspect_name: str
     ceiling: Ceiling
     band_ceiling: str | None
-    grade: GradeAssessment
+    confidence: GradeAssessment
     key_evidence: list[EvidenceRef]
     path_forward: list[EvidenceRef]
     baseline_comparisons: list[BaselineComparison]
@@ -163,7 +163,7 @@ class OverallRow(Out):
     ceiling: Ceiling
     limiting_aspect: str | None
     band_ceiling: str | None
-    grade: GradeLevel
+    confidence: GradeLevel
     aspects_included: list[str]
     aspects_excluded: dict[str, str]
     key_evidence: list[EvidenceRef]

@@ -126,7 +126,7 @@ def test_safety_row_counts_mechanistic_and_baselines_apart():
 def test_every_row_has_a_grade_with_reasons_and_citations_carry_keys():
     a = assess(example())
     for row in a.aspects:
-        assert row.grade.final in {"high", "moderate", "low", "very_low"} and row.grade.reasons
+        assert row.confidence.final in {"high", "moderate", "low", "very_low"} and row.confidence.reasons
         for ref in row.key_evidence + row.path_forward:
             assert ref.claim_key and ref.source_key
     circuits = a.aspects[1]
@@ -138,7 +138,7 @@ def test_every_row_has_a_grade_with_reasons_and_citations_carry_keys():
 
 def test_grade_override_is_shown_beside_the_suggestion():
     a = assess(example(grade_overrides=[{"aspect_key": "circuits", "grade": "very_low", "reason": "analyst"}]))
-    grade = a.aspects[1].grade
+    grade = a.aspects[1].confidence
     assert grade.override == "very_low" and grade.final == "very_low" and grade.override_reason == "analyst"
     assert grade.suggested != "very_low"
 
@@ -151,7 +151,7 @@ def one_band_grade(outcomes, kind="paper", critiques=None, sizes=None):
         {"key": f"r{i}", "claim_key": f"c{i}", "params": p, "outcome": o}
         for i, (o, p) in enumerate(zip(outcomes, sizes, strict=True))
     ]
-    return assess(build_evidence(sources, claims, results, critiques)).aspects[0].grade
+    return assess(build_evidence(sources, claims, results, critiques)).aspects[0].confidence
 
 
 def test_grade_goes_down_for_risk_of_bias():
@@ -175,12 +175,12 @@ def test_grade_goes_down_for_a_serious_critique_of_the_top_evidence():
 
 
 def test_one_source_is_two_levels_down_for_imprecision():
-    features = assess(example()).aspects[0].grade
+    features = assess(example()).aspects[0].confidence
     assert any(r.startswith("Serious imprecision") for r in features.reasons)
 
 
 def test_no_evidence_at_all_is_very_low():
-    assert assess(example()).aspects[2].grade.suggested == "very_low"  # evaluation
+    assert assess(example()).aspects[2].confidence.suggested == "very_low"  # evaluation
 
 
 def test_overall_is_the_weakest_fitted_aspect_at_the_lowest_grade():

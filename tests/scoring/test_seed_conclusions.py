@@ -91,8 +91,8 @@ def test_safety_row_reports_no_measured_improvement_from_mechanistic_methods_and
 def test_every_row_has_its_confidence_and_reasons(seeded):
     _, assessment = seeded
     for aspect in assessment.aspects:
-        assert aspect.grade.final in ("high", "moderate", "low", "very_low")
-        if aspect.grade.suggested != "high":
-            assert aspect.grade.reasons, aspect.aspect_key
-    assert assessment.overall.grade in ("high", "moderate", "low", "very_low")
+        assert aspect.confidence.final in ("high", "moderate", "low", "very_low")
+        if aspect.confidence.suggested != "high":
+            assert aspect.confidence.reasons, aspect.aspect_key
+    assert assessment.overall.confidence in ("high", "moderate", "low", "very_low")
     assert assessment.overall.statement
