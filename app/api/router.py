@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import assessment, claims, critiques, results, sources, stats
+from app.api import assessment, claims, critiques, overrides, results, sources, stats
 
 router = APIRouter(prefix="/api/v1")
-for module in (sources, claims, results, critiques, stats, assessment):
+for module in (sources, claims, results, critiques, stats, assessment, overrides):
     router.include_router(module.router)
