@@ -53,12 +53,13 @@ def users_bootstrap() -> None:
     """On a database without users, create `admin` with a random password and print it once."""
     with session_scope(engine()) as session:
         created = service.bootstrap_admin(session)
+        username = created[0].username if created else None
     if created is None:
         typer.echo("users exist: no admin created")
         return
-    user, password = created
+    password = created[1]
     typer.secho(
-        f"\n  First sign-in: user {user.username!r}, password {password}\n"
+        f"\n  First sign-in: user {username!r}, password {password}\n"
         "  This password is shown only now; change it on the admin page.\n",
         fg=typer.colors.YELLOW,
     )
