@@ -3,73 +3,30 @@ shows the ceiling table and the plots, logs no console errors, and keeps hostile
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-
-import httpx
 import pytest
-import uvicorn
 
-from app.main import create_app
 from app.reports import snapshots
-from tests.conftest import make_settings
+from tests.e2e import LiveServer, launch_chromium
 from tests.reports.conftest import EDITED_CLAIM, edit_claim
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(databases, tmp_path):
     """The app served by uvicorn in a thread on a free port, on a fresh seeded SQLite database."""
-    settings = make_settings(databases.fresh("sqlite", seeded=True), tmp_path)
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield base, settings
-    instance.should_exit = True
-    thread.join(timeout=10)
+    live = LiveServer(databases.fresh("sqlite", seeded=True), tmp_path).start()
+    yield live.base, live.settings
+    live.stop()
 
 
 @pytest.fixture
 def browser():
     """Headless Chromium; under CI=true a browser that does not launch fails the test instead of skipping it."""
-    from playwright.sync_api import Error, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        try:
-            instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        except Error as error:
-            message = f"Chromium at {CHROMIUM} did not launch: {str(error).splitlines()[0]}"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message + " (CI=true: the end-to-end test must run)")
-            pytest.skip(message)
+        instance = launch_chromium(playwright)
         yield instance
         instance.close()
 

@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.web.e2e_support import launch_chromium, live_server, sign_in
+from tests.e2e import launch_chromium
+from tests.web.e2e_support import live_server, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
