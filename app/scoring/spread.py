@@ -110,8 +110,10 @@ def band_cells(bands: pd.DataFrame, band_keys: list[str]) -> tuple[np.ndarray, n
     edges = edges[np.isfinite(edges)]
     cell_lo = np.concatenate([[-np.inf], edges])
     cell_hi = np.concatenate([edges, [np.inf]])
-    probe = np.where(np.isinf(cell_lo), cell_hi - 1, np.where(np.isinf(cell_hi), cell_lo + 1, (cell_lo + cell_hi) / 2))
-    probe = np.where(np.isfinite(probe), probe, 0.0)  # a single band open at both ends
+    with np.errstate(invalid="ignore"):  # a single band open at both ends gives inf - inf, replaced below
+        middle = (cell_lo + cell_hi) / 2
+    probe = np.where(np.isinf(cell_lo), cell_hi - 1, np.where(np.isinf(cell_hi), cell_lo + 1, middle))
+    probe = np.where(np.isfinite(probe), probe, 0.0)
     inside = (probe[:, None] >= lows[None, :]) & (probe[:, None] < highs[None, :])
     cell_band = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
     return np.column_stack([cell_lo, cell_hi]), cell_band, np.column_stack([lows, highs])

@@ -4,6 +4,7 @@ sign-ins, safe redirects, and sessions that end when the account changes."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.auth.models import LoginFailure, User
 from app.main import create_app
@@ -54,7 +55,7 @@ def test_a_wrong_password_is_refused_and_counted(anonymous):
     assert response.status_code == 401 and "The name or password is wrong" in response.text
     assert 'value="analyst"' in response.text
     with anonymous.session() as session:
-        assert session.query(LoginFailure).filter_by(username="analyst").count() == 1
+        assert len(session.exec(select(LoginFailure).where(LoginFailure.username == "analyst")).all()) == 1
 
 
 def test_sign_in_is_throttled_after_repeated_failures_even_with_the_right_password(anonymous):
@@ -87,7 +88,7 @@ def test_a_tampered_cookie_is_ignored(analyst):
 
 def test_deactivating_a_user_ends_their_session(analyst):
     with analyst.session() as session:
-        user = session.query(User).filter_by(username="analyst").one()
+        user = session.exec(select(User).where(User.username == "analyst")).one()
         user.is_active = False
         session.add(user)
         session.commit()
