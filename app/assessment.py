@@ -1,7 +1,9 @@
-"""The assessment of the live evidence: the store's frames through the pure engine, cached by fingerprint.
+"""The assessment of the live evidence: the store's frames through the pure engine, cached.
 
 The API, the pages, the CLI and the report builder all get the current assessment from here, so
-they never disagree; the cache key is the engine's input fingerprint (evidence and settings).
+they never disagree. Two caches: by the store's data version (cheap to read: every tracked write
+adds a revision), which skips loading the evidence at all between writes; and by the engine's input
+fingerprint (evidence and settings), which skips the engine when the evidence came back the same.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ from sqlmodel import Session
 
 from app.config import Settings, get_settings
 from app.evidence.export import evidence_frames
+from app.evidence.stats import data_version
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
 from app.scoring.inputs import fingerprint
 
 _CACHE_SIZE = 4
 _cache: OrderedDict[str, Assessment] = OrderedDict()
+_by_version: OrderedDict[tuple[str, str, str], Assessment] = OrderedDict()
 _lock = threading.Lock()
+
+
+def _remember(cache: OrderedDict, key, assessment: Assessment) -> None:
+    with _lock:
+        cache[key] = assessment
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
 
 
 def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
@@ -30,20 +41,30 @@ def load_evidence(session: Session) -> Evidence:
     return Evidence(**evidence_frames(session.connection()))
 
 
-def current_assessment(session: Session, settings: Settings | None = None) -> Assessment:
-    """The assessment of the evidence as it is now; recomputed only when the fingerprint changes."""
-    evidence = load_evidence(session)
+def current_assessment(session: Session, settings: Settings | None = None, *, uncommitted: bool = False) -> Assessment:
+    """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
+
+    Pass uncommitted=True when the session holds writes not yet committed: their data version could
+    come back after a rollback holding other evidence, so it must not be trusted as a cache key.
+    """
     scoring = scoring_settings(settings)
-    key = fingerprint(evidence, scoring.model_dump_json())
+    settings_json = scoring.model_dump_json()
+    version_key = None
+    if not uncommitted:
+        version_key = (str(session.get_bind().url), data_version(session), settings_json)
+        with _lock:
+            if version_key in _by_version:
+                _by_version.move_to_end(version_key)
+                return _by_version[version_key]
+    evidence = load_evidence(session)
+    key = fingerprint(evidence, settings_json)
     with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    assessment = assess(evidence, scoring)
-    with _lock:
-        _cache[key] = assessment
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        assessment = _cache.get(key)
+    if assessment is None:
+        assessment = assess(evidence, scoring)
+        _remember(_cache, key, assessment)
+    if version_key is not None:
+        _remember(_by_version, version_key, assessment)
     return assessment
 
 

@@ -1,0 +1,51 @@
+"""The current assessment: reused between writes, recomputed after one, never confused by a rollback."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.api.claims import state
+from app.assessment import current_assessment, describe_movement
+from app.evidence.history import Actor
+from app.evidence.models import Claim
+from app.evidence.schemas import ClaimIn
+from app.evidence.services import claims
+from tests.conftest import make_settings
+
+
+def _retract(session: Session, key: str) -> None:
+    claim = session.exec(select(Claim).where(Claim.key == key)).one()
+    data = ClaimIn.model_validate({**state(session, claim), "status": "retracted"})
+    claims.update(session, claim, data, Actor("test"), with_results=False)
+
+
+def test_reused_between_writes_and_recomputed_after_one(seeded_url, engine_for, tmp_path):
+    settings = make_settings(seeded_url, tmp_path)
+    engine = engine_for(seeded_url)
+    with Session(engine) as session:
+        first = current_assessment(session, settings)
+        assert current_assessment(session, settings) is first
+        _retract(session, "lieberum2023.chinchilla-circuit-scales")
+        session.commit()
+    with Session(engine) as session:
+        after = current_assessment(session, settings)
+    assert after.fingerprint != first.fingerprint
+    assert any(move.startswith("circuits") for move in describe_movement(first, after))
+
+
+def test_an_uncommitted_write_that_rolls_back_leaves_no_trace_in_the_cache(seeded_url, engine_for, tmp_path):
+    settings = make_settings(seeded_url, tmp_path)
+    engine = engine_for(seeded_url)
+    with Session(engine) as session:
+        before = current_assessment(session, settings)
+        _retract(session, "lieberum2023.chinchilla-circuit-scales")
+        session.flush()
+        during = current_assessment(session, settings, uncommitted=True)
+        assert during.fingerprint != before.fingerprint
+        session.rollback()
+    with Session(engine) as session:
+        _retract(session, "wang2022.ioi-circuit")  # another write that may reuse the rolled-back revision ids
+        session.commit()
+    with Session(engine) as session:
+        now = current_assessment(session, settings)
+    assert now.fingerprint not in (before.fingerprint, during.fingerprint)
