@@ -13,10 +13,13 @@ from app.scoring.spread import ScaleData
 from app.scoring.weights import effective_severity
 
 
-def status_of(mean: float, n_results: int, settings: ScoringSettings) -> str:
-    """Status of a cell from its posterior mean; no evidence when no result falls in it."""
+def status_of(mean: float, n_results: int, weight: float, settings: ScoringSettings) -> str:
+    """Status of a cell from its posterior mean; no evidence when no result falls in it, and fragmentary
+    when its evidence weighs too little for the mean to move away from the prior's 0.5."""
     if n_results == 0:
         return "no_evidence"
+    if weight < settings.min_status_weight:
+        return "fragmentary"
     if mean >= settings.tractable_min_mean:
         return "tractable"
     if mean >= settings.partial_min_mean:
@@ -145,7 +148,7 @@ def scale_table(
                 mean=r6(mean[i]),
                 low=r6(low[i]),
                 high=r6(high[i]),
-                status=status_of(mean[i], int(counts[i]), settings),
+                status=status_of(mean[i], int(counts[i]), weight[i], settings),
                 weight=r6(weight[i]),
                 n_results=int(counts[i]),
                 barriers=cell_barriers,

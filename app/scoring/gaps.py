@@ -59,8 +59,10 @@ def evidence_gaps(
             cell = by_cell[(aspect_key, band_key)]
             wy = cell.alpha - settings.prior_alpha
             weight = wy + cell.beta - settings.prior_beta
-            after_success = status_of(posterior(weight + g, wy + g, settings)[2], cell.n_results + 1, settings)
-            after_failure = status_of(posterior(weight + g, wy, settings)[2], cell.n_results + 1, settings)
+            after_success = status_of(
+                posterior(weight + g, wy + g, settings)[2], cell.n_results + 1, weight + g, settings
+            )
+            after_failure = status_of(posterior(weight + g, wy, settings)[2], cell.n_results + 1, weight + g, settings)
             changes = (after_success != cell.status) + (after_failure != cell.status)
             score = up - down + STATUS_CHANGE_BONUS_DECADES * changes
             text = (

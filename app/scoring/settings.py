@@ -61,6 +61,9 @@ class ScoringSettings(BaseModel):
     credible_mass: float = Field(0.90, gt=0, lt=1)
     tractable_min_mean: float = Field(0.65, ge=0, le=1)
     partial_min_mean: float = Field(0.35, ge=0, le=1)
+    min_status_weight: float = Field(
+        0.5, ge=0, description="below this weight a cell with evidence is fragmentary, whatever its mean"
+    )
     band_ceiling_min_mean: float = Field(0.5, ge=0, le=1)
     points_per_range_segment: int = Field(4, ge=1, le=64)
     fit_bin_decades: float = Field(0.05, gt=0, le=1)

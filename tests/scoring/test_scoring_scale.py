@@ -80,17 +80,20 @@ def test_partial_counts_half_a_success():
 
 
 @pytest.mark.parametrize(
-    ("mean", "n", "status"),
+    ("mean", "n", "weight", "status"),
     [
-        (0.7, 3, "tractable"),
-        (0.65, 1, "tractable"),
-        (0.5, 1, "partial"),
-        (0.2, 4, "fragmentary"),
-        (0.5, 0, "no_evidence"),
+        (0.7, 3, 2.0, "tractable"),
+        (0.65, 1, 1.0, "tractable"),
+        (0.5, 1, 1.0, "partial"),
+        (0.2, 4, 3.0, "fragmentary"),
+        (0.5, 0, 0.0, "no_evidence"),
+        (0.42, 1, 0.4, "fragmentary"),  # one light failure: the prior holds the mean near 0.5, not "partial"
+        (0.58, 1, 0.4, "fragmentary"),  # one light success: too little to call it working
+        (0.58, 1, 0.5, "partial"),
     ],
 )
-def test_status_thresholds(mean, n, status):
-    assert status_of(mean, n, S) == status
+def test_status_thresholds(mean, n, weight, status):
+    assert status_of(mean, n, weight, S) == status
 
 
 def test_band_ceiling_is_largest_band_with_evidence_and_mean_at_least_half():
