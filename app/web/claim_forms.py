@@ -15,10 +15,10 @@ from app.evidence.services import claims as claim_service
 from app.evidence.services import vocabulary
 from app.web import claim_values as cv
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_rows, last_writer
+from app.web.editing import conflict_view
 from app.web.formdata import service_error, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import write_and_describe
+from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, flash, render
 from app.web.session import Analyst, PageSession, actor, load_user
 
@@ -75,11 +75,9 @@ def _conflict(request, session: Session, claim: Claim, values: dict, rows: list[
     current = row_or_404(session, Claim, claim.id, include_deleted=True)
     theirs, their_rows = cv.claim_values(session, current)
     labels = {**cv.CLAIM_LABELS, "results": "Results"}
-    conflict = {
-        "who": last_writer(session, "claim", current.id),
-        "version": current.version,
-        "rows": conflict_rows(labels, cv.comparable(theirs, their_rows), cv.comparable(values, rows)),
-    }
+    conflict = conflict_view(
+        session, "claim", current, labels, cv.comparable(theirs, their_rows), cv.comparable(values, rows)
+    )
     stamp = cv.results_stamp(session, current.id)
     return _page(
         request, session, values, rows, {}, claim=current, version=current.version, stamp=stamp, conflict=conflict,
@@ -108,17 +106,13 @@ def _save(request: Request, form, session: Session, user: User, claim: Claim | N
     if claim is not None and stamp != cv.results_stamp(session, claim.id):
         return _conflict(request, session, claim, values, rows)
     try:
-        if claim is None:
-            saved, moves = write_and_describe(
-                request, session, lambda: claim_service.create(session, data, actor(user))
-            )
-        else:
-            saved = claim
-            _, moves = write_and_describe(
-                request,
-                session,
-                lambda: claim_service.update(session, claim, data, actor(user), expected_version=version),
-            )
+        saved, moves = save_and_describe(
+            request,
+            session,
+            claim,
+            lambda: claim_service.create(session, data, actor(user)),
+            lambda: claim_service.update(session, claim, data, actor(user), expected_version=version),
+        )
     except StaleVersion:
         return _conflict(request, session, claim, values, rows)
     except EvidenceError as error:

@@ -14,10 +14,10 @@ from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas import CritiqueIn
 from app.evidence.services import critiques as critique_service
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_rows, free_key, last_writer
+from app.web.editing import conflict_view, free_key
 from app.web.formdata import blank_to_none, number, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import write_and_describe
+from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, render
 from app.web.session import Analyst, PageSession, actor, load_user
 
@@ -102,25 +102,17 @@ def _save(request: Request, form, session: Session, user: User, target: Claim, c
     except ValidationError as error:
         return _page(request, session, values, validation_errors(error, FIELDS), target, status=422, **extra)
     try:
-        if critique is None:
-            saved, moves = write_and_describe(
-                request, session, lambda: critique_service.create(session, data, actor(user))
-            )
-        else:
-            saved = critique
-            _, moves = write_and_describe(
-                request,
-                session,
-                lambda: critique_service.update(session, critique, data, actor(user), expected_version=version),
-            )
+        saved, moves = save_and_describe(
+            request,
+            session,
+            critique,
+            lambda: critique_service.create(session, data, actor(user)),
+            lambda: critique_service.update(session, critique, data, actor(user), expected_version=version),
+        )
     except StaleVersion:
         session.rollback()
         current = row_or_404(session, Critique, critique.id, include_deleted=True)
-        conflict = {
-            "who": last_writer(session, "critique", current.id),
-            "version": current.version,
-            "rows": conflict_rows(LABELS, values_of(session, current), values),
-        }
+        conflict = conflict_view(session, "critique", current, LABELS, values_of(session, current), values)
         extra.update(critique=current, version=current.version, conflict=conflict)
         return _page(request, session, values, {}, target, status=409, **extra)
     except EvidenceError as error:

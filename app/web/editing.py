@@ -36,6 +36,15 @@ def conflict_rows(labels: dict[str, str], theirs: dict[str, str], yours: dict[st
     return rows
 
 
+def conflict_view(session: Session, kind: str, current, labels: dict[str, str], theirs: dict, yours: dict) -> dict:
+    """What the conflict panel shows: who saved meanwhile, their version, and the fields side by side."""
+    return {
+        "who": last_writer(session, kind, current.id),
+        "version": current.version,
+        "rows": conflict_rows(labels, theirs, yours),
+    }
+
+
 def last_writer(session: Session, kind: str, entity_id: int) -> str:
     """Who wrote the row last, for the conflict message."""
     revisions = history(session, kind, entity_id)

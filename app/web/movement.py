@@ -40,6 +40,16 @@ def describe(before: Any, after: Any) -> list[str]:
     return ["Assessment: " + "; ".join(moves)] if moves else ["The assessment did not move."]
 
 
+def save_and_describe(
+    request: Request, session: Session, row: T | None, create: Callable[[], T], update: Callable[[], object]
+) -> tuple[T, list[str]]:
+    """Create (row is None) or update the row, and say how that moved the assessment."""
+    if row is None:
+        return write_and_describe(request, session, create)
+    _, moves = write_and_describe(request, session, update)
+    return row, moves
+
+
 def write_and_describe(request: Request, session: Session, write: Callable[[], T]) -> tuple[T, list[str]]:
     """Run a write and say how it moved the assessment (both computed in this transaction)."""
     settings = request.app.state.settings

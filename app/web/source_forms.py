@@ -14,10 +14,10 @@ from app.evidence.models import Source
 from app.evidence.schemas import SourceIn, normalize_title
 from app.evidence.services import sources as source_service
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_rows, free_key, last_writer, slug
+from app.web.editing import conflict_view, free_key, slug
 from app.web.formdata import blank_to_none, lines, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import write_and_describe
+from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, flash, render
 from app.web.session import Analyst, PageSession, actor, load_user
 
@@ -129,25 +129,17 @@ def _save(request: Request, form, session: Session, user: User, source: Source |
             request, values, {}, source=source, version=version, duplicates=found, blocking=blocking, status=409
         )
     try:
-        if source is None:
-            saved, moves = write_and_describe(
-                request, session, lambda: source_service.create(session, data, actor(user))
-            )
-        else:
-            saved = source
-            _, moves = write_and_describe(
-                request,
-                session,
-                lambda: source_service.update(session, source, data, actor(user), expected_version=version),
-            )
+        saved, moves = save_and_describe(
+            request,
+            session,
+            source,
+            lambda: source_service.create(session, data, actor(user)),
+            lambda: source_service.update(session, source, data, actor(user), expected_version=version),
+        )
     except StaleVersion:
         session.rollback()
         current = row_or_404(session, Source, source.id, include_deleted=True)
-        conflict = {
-            "who": last_writer(session, "source", current.id),
-            "version": current.version,
-            "rows": conflict_rows(LABELS, values_of(current), values),
-        }
+        conflict = conflict_view(session, "source", current, LABELS, values_of(current), values)
         return _page(request, values, {}, source=current, version=current.version, conflict=conflict, status=409)
     except EvidenceError as error:
         session.rollback()
