@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.api.claims import state
 from app.assessment import current_assessment, describe_movement
 from app.evidence.history import Actor
 from app.evidence.models import Claim
@@ -15,7 +14,7 @@ from tests.conftest import make_settings
 
 def _retract(session: Session, key: str) -> None:
     claim = session.exec(select(Claim).where(Claim.key == key)).one()
-    data = ClaimIn.model_validate({**state(session, claim), "status": "retracted"})
+    data = ClaimIn.model_validate({**claims.input_values(session, claim), "status": "retracted"})
     claims.update(session, claim, data, Actor("test"), with_results=False)
 
 

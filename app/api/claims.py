@@ -11,23 +11,11 @@ from sqlmodel import Session
 
 from app.api.crud import Entity, entity_router
 from app.api.schemas import ClaimDetail, ClaimPatch, ClaimPublic, ClaimsPublic
-from app.evidence.models import Claim, Source
+from app.evidence.models import Claim
 from app.evidence.schemas import ClaimIn
 from app.evidence.services import claims, queries, views
 
-
-def state(session: Session, row: Claim) -> dict:
-    """The stored claim in the shape of ClaimIn, without its results."""
-    values = {name: getattr(row, name) for name in ("key", "text", "quote", "locator", "stance", "kind", "status")}
-    values.update(
-        source=session.get(Source, row.source_id).key,
-        aspects=claims.aspect_keys(session, row.id),
-        questions=claims.question_keys(session, row.id),
-        method=row.method_key,
-        confidence=row.confidence,
-        notes=row.notes,
-    )
-    return values
+state = claims.input_values
 
 
 def update(session: Session, row: Claim, data: ClaimIn, actor, expected: int, fields: set[str]) -> dict:

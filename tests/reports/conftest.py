@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.config import Settings
 from app.db import get_engine, session_scope
 from app.evidence.history import Actor
-from app.evidence.models import Claim, Source
+from app.evidence.models import Claim
 from app.evidence.schemas import ClaimIn
 from app.evidence.services import claims as claim_service
 from app.reports.models import ReportSnapshot
@@ -23,16 +23,7 @@ def edit_claim(settings: Settings, key: str, **changes) -> None:
     """Update one claim through the claims service (results left as they are)."""
     with session_scope(get_engine(settings.database_url)) as session:
         row = session.exec(select(Claim).where(Claim.key == key)).one()
-        values = {name: getattr(row, name) for name in ("key", "text", "quote", "locator", "stance", "kind", "status")}
-        values.update(
-            source=session.get(Source, row.source_id).key,
-            aspects=claim_service.aspect_keys(session, row.id),
-            questions=claim_service.question_keys(session, row.id),
-            method=row.method_key,
-            confidence=row.confidence,
-            notes=row.notes,
-        )
-        values.update(changes)
+        values = {**claim_service.input_values(session, row), **changes}
         claim_service.update(session, row, ClaimIn.model_validate(values), EDITOR, with_results=False)
 
 

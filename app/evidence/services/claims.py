@@ -32,6 +32,20 @@ def _check_vocabulary(session: Session, data: ClaimIn) -> None:
             raise NotFound(f"no research question {key!r}", field=f"questions.{index}")
 
 
+def input_values(session: Session, claim: Claim) -> dict:
+    """The stored claim in the shape of ClaimIn, without its results (the base of a partial update)."""
+    values = {name: getattr(claim, name) for name in ("key", "text", "quote", "locator", "stance", "kind", "status")}
+    values.update(
+        source=session.get(Source, claim.source_id).key,
+        aspects=aspect_keys(session, claim.id),
+        questions=question_keys(session, claim.id),
+        method=claim.method_key,
+        confidence=claim.confidence,
+        notes=claim.notes,
+    )
+    return values
+
+
 def aspect_keys(session: Session, claim_id: int) -> list[str]:
     return sorted(session.exec(select(ClaimAspect.aspect_key).where(ClaimAspect.claim_id == claim_id)))
 
