@@ -20,7 +20,7 @@ from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas import ClaimIn, CritiqueIn, ResultIn, SourceIn
-from app.evidence.services import claims, critiques, sources
+from app.evidence.services import claims, critiques, overrides, sources
 from tests.web.conftest import PASSWORD
 from tests.web.forms import claim_form, source_form
 from tests.web.pages import fill, routes_of
@@ -76,6 +76,7 @@ def _store_hostile_rows(url: str, engine_for) -> dict[str, int]:
             ),
             actor,
         )  # fmt: skip
+        overrides.set_override(session, "safety", "low", HOSTILE + " is the reason", actor)
         user = service.create_user(session, "hostile" + HOSTILE[:60], PASSWORD, Role.viewer, HOSTILE[:200])
         service.create_token(session, user, HOSTILE[:200], TokenScope.read, dt.datetime.now(dt.UTC))
         return {
@@ -152,6 +153,7 @@ def test_hostile_text_is_shown_escaped_on_the_pages_that_show_it(admin, hostile_
         "/sources?q=pwned",
         "/admin/users",
         "/admin/tokens",
+        "/confidence",
     ):
         page = admin.get(url).text
         assert escaped in page, url

@@ -13,7 +13,7 @@ from app.web.csrf import checked_form
 from tests.conftest import make_settings
 from tests.web.pages import fill, page_routes, routes_of
 
-IDS = {"claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1}
+IDS = {"claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1, "aspect_key": "circuits"}
 RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
 
 GET_NEEDS = {
@@ -32,6 +32,7 @@ GET_NEEDS = {
     "/sources/{source_id:int}/edit": "analyst",
     "/claims/{claim_id:int}/critiques/new": "analyst",
     "/critiques/{critique_id:int}/edit": "analyst",
+    "/confidence": "analyst",
     "/admin/users": "admin",
     "/admin/tokens": "admin",
 }
