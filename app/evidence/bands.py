@@ -12,13 +12,6 @@ class BandLike(Protocol):
     max_params: float | None
 
 
-def band_contains(band: BandLike, params: float) -> bool:
-    """min_params <= params < max_params, a missing bound being open."""
-    above_min = band.min_params is None or params >= band.min_params
-    below_max = band.max_params is None or params < band.max_params
-    return above_min and below_max
-
-
 def bands_spanned(bands: Iterable[BandLike], low: float | None, high: float | None) -> list[str]:
     """Keys of the bands that the range [low, high] touches; none when the size is unknown."""
     if low is None or high is None:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
-from app.evidence.models import Claim, Method, Source
+from app.evidence.models import Method, Source
 from app.evidence.schemas import AspectIn, BandIn, ClaimIn, CritiqueIn, MethodIn, QuestionIn, SourceIn
 from app.evidence.services import claims, critiques, sources, vocabulary
 
@@ -209,7 +209,3 @@ def database_is_empty(session: Session) -> bool:
     return session.exec(select(Source.id).limit(1)).first() is None and (
         session.exec(select(Method.key).limit(1)).first() is None
     )
-
-
-def count_claims(session: Session) -> int:
-    return len(session.exec(select(Claim.id)).all())
