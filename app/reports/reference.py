@@ -78,9 +78,13 @@ def compare_ceiling(row: dict[str, Any], ceiling: dict[str, Any] | None) -> tupl
     computed = f"computed {_p(c)} (90% interval {_p(c_lo)} to {_p(c_hi)})"
     if hi >= c_lo and lo <= c_hi:
         return "agree", f"the report's {shown} lies within the {computed}"
-    direction = "above" if lo > c_hi else "below"
-    gap = _decades(lo, c_hi) if lo > c_hi else _decades(c_lo, hi)
-    return "disagree", f"the report's {shown} is {gap:.1f} orders of magnitude {direction} the {computed}"
+    if lo > c_hi:
+        edge, gap, direction = c_hi, _decades(lo, c_hi), "above the upper end"
+    else:
+        edge, gap, direction = c_lo, _decades(c_lo, hi), "below the lower end"
+    return "disagree", (
+        f"the report's {shown} is {gap:.1f} orders of magnitude {direction} ({_p(edge)}) of the {computed}"
+    )
 
 
 def ceiling_comparison(reference: dict[str, Any], assessment: dict[str, Any]) -> list[dict[str, Any]]:

@@ -103,6 +103,6 @@ def test_reference_rows_agree_disagree_or_are_not_comparable_with_a_reason():
     computed = {"state": "estimated", "params": 3e9, "params_low": 1e9, "params_high": 1e10}
     assert compare_ceiling({"params": 5e9}, computed)[0] == "agree"
     verdict, why = compare_ceiling({"params": 7e10}, computed)
-    assert verdict == "disagree" and "0.8 orders of magnitude above" in why
+    assert verdict == "disagree" and "0.8 orders of magnitude above the upper end (10B)" in why
     assert compare_ceiling({"params": None}, computed)[0] == "not comparable"
     assert compare_ceiling({"params": 7e10}, {"state": "insufficient"})[0] == "not comparable"
