@@ -173,6 +173,12 @@ def entity_router(e: Entity) -> APIRouter:
         _written(response, row)
         return e.read(session, row, shown)
 
+    def save(row, data, fields: set[str], session, principal, held, response: Response) -> Any:
+        """The write shared by PUT and PATCH: checked against If-Match, then read back with its new ETag."""
+        e.update(session, row, data, principal.actor, pick_version(held, row.version), fields)
+        _written(response, row)
+        return e.read(session, row, False)
+
     @router.put(
         "/{row_id}",
         response_model=e.detail,
@@ -190,9 +196,7 @@ def entity_router(e: Entity) -> APIRouter:
         """Replace every field; needs If-Match with the version read (412 when stale, 428 without)."""
         refuse_nul(body)
         row = get_or_404(session, e.model, row_id)
-        e.update(session, row, body, principal.actor, pick_version(held, row.version), body.model_fields_set)
-        _written(response, row)
-        return e.read(session, row, False)
+        return save(row, body, body.model_fields_set, session, principal, held, response)
 
     @router.patch(
         "/{row_id}",
@@ -213,9 +217,7 @@ def entity_router(e: Entity) -> APIRouter:
         row = get_or_404(session, e.model, row_id)
         changes = body.model_dump(exclude_unset=True)
         data = e.update_in.model_validate({**e.state(session, row), **changes})
-        e.update(session, row, data, principal.actor, pick_version(held, row.version), set(changes))
-        _written(response, row)
-        return e.read(session, row, False)
+        return save(row, data, set(changes), session, principal, held, response)
 
     @router.delete(
         "/{row_id}",
