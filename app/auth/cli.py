@@ -22,7 +22,7 @@ cli.add_typer(tokens_cli, name="tokens")
 @users_cli.command("create")
 def users_create(
     username: str,
-    role: Role = typer.Option(Role.analyst, help="viewer, analyst or admin."),
+    role: Role = typer.Option(Role.analyst, help="viewer, analyst, editor or admin."),
     password: str = typer.Option(
         ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters."
     ),

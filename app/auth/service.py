@@ -16,7 +16,7 @@ from app.evidence.errors import Conflict, EvidenceError, NotFound
 
 password_hash = PasswordHash.recommended()  # argon2id
 TOKEN_PREFIX = "ceil_"
-ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.admin: 2}
+ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.editor: 2, Role.admin: 3}
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -96,6 +96,7 @@ class Grade(StrEnum):
 class Role(StrEnum):
     viewer = "viewer"
     analyst = "analyst"
+    editor = "editor"
     admin = "admin"
 
 
