@@ -13,9 +13,13 @@ class BandLike(Protocol):
 
 
 def bands_spanned(bands: Iterable[BandLike], low: float | None, high: float | None) -> list[str]:
-    """Keys of the bands that the range [low, high] touches; none when the size is unknown."""
-    if low is None or high is None:
+    """Keys of the bands that the range [low, high] touches; none when the size is unknown.
+
+    A low without a high is an open-ended bound ("at least low") and touches every band from low up.
+    """
+    if low is None:
         return []
+    high = float("inf") if high is None else high
     spanned = []
     for band in bands:
         starts_before_high = band.min_params is None or band.min_params <= high

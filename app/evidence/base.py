@@ -13,10 +13,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def one_of(column: str, values: type[StrEnum]) -> CheckConstraint:
-    """CHECK that a text column holds one of an enumeration's values."""
+def one_of(column: str, values: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:
+    """CHECK that a text column holds one of an enumeration's values (or NULL, when nullable)."""
     allowed = ", ".join(f"'{v.value}'" for v in values)
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
+    condition = f"{column} IN ({allowed})"
+    return CheckConstraint(f"{column} IS NULL OR {condition}" if nullable else condition, name=f"{column}_valid")
 
 
 def unit_interval(column: str) -> CheckConstraint:

@@ -67,6 +67,23 @@ class ParamsBasis(StrEnum):
     undisclosed = "undisclosed"
 
 
+class SizeEstimateKind(StrEnum):
+    """The basis of an analyst's size estimate for a model whose developer never published its size."""
+
+    external_estimate = "external_estimate"  # a published estimate by someone other than the developer
+    compute_bound = "compute_bound"  # a bound derived from disclosed compute, tokens or latency
+    family_range = "family_range"  # the disclosed sizes of the model family the source names
+    frontier_class = "frontier_class"  # frontier class at release: an open-ended lower bound
+
+
+class Winner(StrEnum):
+    """Who won a head-to-head recorded in one result row."""
+
+    method = "method"
+    baseline = "baseline"
+    tie = "tie"
+
+
 class Outcome(StrEnum):
     success = "success"
     partial = "partial"

@@ -28,8 +28,9 @@ QUERIES: dict[str, str] = {
         WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL""",
     "results": """
         SELECT r.key, c.key AS claim_key, r.model_name, r.params_basis, r.params, r.params_low, r.params_high,
-               r.method_key AS method, r.task, r.metric_name, r.metric_value, r.baseline_name, r.baseline_value,
-               r.higher_is_better, r.outcome, r.safety_impact
+               r.params_estimate_kind, r.method_key AS method, r.task, r.metric_name, r.metric_value,
+               r.baseline_name, r.baseline_value, r.baseline_method_key AS baseline_method, r.winner,
+               r.higher_is_better, r.outcome, r.reach_outcome, r.safety_impact, r.baseline_safety_impact
         FROM result r JOIN claim c ON c.id = r.claim_id JOIN source s ON s.id = c.source_id
         WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND s.deleted_at IS NULL""",
     "critiques": """

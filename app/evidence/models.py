@@ -32,9 +32,11 @@ from app.evidence.enums import (
     Outcome,
     ParamsBasis,
     SafetyImpact,
+    SizeEstimateKind,
     SourceKind,
     Stance,
     Verification,
+    Winner,
 )
 
 KEY = 120
@@ -171,16 +173,24 @@ class Result(SoftDeleted, table=True):
         one_of("params_basis", ParamsBasis),
         one_of("outcome", Outcome),
         one_of("safety_impact", SafetyImpact),
+        one_of("baseline_safety_impact", SafetyImpact),
+        one_of("reach_outcome", Outcome, nullable=True),
+        one_of("params_estimate_kind", SizeEstimateKind, nullable=True),
+        one_of("winner", Winner, nullable=True),
         CheckConstraint("params IS NULL OR params > 0", name="params_positive"),
         CheckConstraint("params_low IS NULL OR params_low > 0", name="params_low_positive"),
         CheckConstraint(
-            "(params_low IS NULL) = (params_high IS NULL) AND (params_low IS NULL OR params_low <= params_high)",
+            "(params_high IS NULL OR params_low IS NOT NULL) AND (params_high IS NULL OR params_low <= params_high)",
             name="params_range",
+        ),
+        CheckConstraint(
+            "params_basis <> 'undisclosed' OR params_low IS NULL OR params_estimate_kind IS NOT NULL",
+            name="estimate_has_kind",
         ),
         CheckConstraint(
             "(params_basis = 'disclosed' AND params IS NOT NULL)"
             " OR (params_basis = 'estimated' AND params IS NOT NULL AND params_low IS NOT NULL"
-            "     AND params >= params_low AND params <= params_high)"
+            "     AND params_high IS NOT NULL AND params >= params_low AND params <= params_high)"
             " OR (params_basis = 'undisclosed' AND params IS NULL)",
             name="params_follow_basis",
         ),
@@ -197,6 +207,7 @@ class Result(SoftDeleted, table=True):
     params_low: float | None = Field(default=None, sa_type=Float)
     params_high: float | None = Field(default=None, sa_type=Float)
     params_note: str | None = Field(default=None, sa_type=Text)
+    params_estimate_kind: str | None = Field(default=None, max_length=30)
     method_key: str | None = Field(default=None, foreign_key="method.key", index=True, max_length=KEY)
     task: str | None = Field(default=None, max_length=500)
     metric_name: str | None = Field(default=None, max_length=200)
@@ -204,9 +215,13 @@ class Result(SoftDeleted, table=True):
     metric_unit: str | None = Field(default=None, max_length=50)
     baseline_name: str | None = Field(default=None, max_length=200)
     baseline_value: float | None = Field(default=None, sa_type=Float)
+    baseline_method_key: str | None = Field(default=None, foreign_key="method.key", index=True, max_length=KEY)
+    winner: str | None = Field(default=None, max_length=20)
     higher_is_better: bool | None = None
     outcome: str = Field(max_length=20, index=True)
+    reach_outcome: str | None = Field(default=None, max_length=20)
     safety_impact: str = Field(default=SafetyImpact.not_applicable, max_length=30, index=True)
+    baseline_safety_impact: str = Field(default=SafetyImpact.not_applicable, max_length=30)
     safety_metric: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, sa_type=Text)
 

@@ -22,9 +22,11 @@ from app.evidence.enums import (
     Outcome,
     ParamsBasis,
     SafetyImpact,
+    SizeEstimateKind,
     SourceKind,
     Stance,
     Verification,
+    Winner,
 )
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=120)]
@@ -154,6 +156,7 @@ class ResultIn(StrictModel):
     params_low: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
     params_high: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
     params_note: str | None = Field(default=None, max_length=2000)
+    params_estimate_kind: SizeEstimateKind | None = None
     method: Key | None = None
     task: str | None = Field(default=None, max_length=500)
     metric_name: str | None = Field(default=None, max_length=200)
@@ -161,19 +164,34 @@ class ResultIn(StrictModel):
     metric_unit: str | None = Field(default=None, max_length=50)
     baseline_name: str | None = Field(default=None, max_length=200)
     baseline_value: float | None = None
+    baseline_method: Key | None = None
+    winner: Winner | None = None
     higher_is_better: bool | None = None
     outcome: Outcome
+    reach_outcome: Outcome | None = None
     safety_impact: SafetyImpact = SafetyImpact.not_applicable
+    baseline_safety_impact: SafetyImpact = SafetyImpact.not_applicable
     safety_metric: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=20_000)
 
     @model_validator(mode="after")
     def _params_follow_basis(self) -> Self:
         low, high, point = self.params_low, self.params_high, self.params
-        if (low is None) != (high is None):
-            raise ValueError("params_low and params_high go together: give both or neither")
+        if high is not None and low is None:
+            raise ValueError("params_high needs params_low (give only params_low for an open-ended 'at least')")
+        if low is not None and high is None and self.params_basis is not ParamsBasis.undisclosed:
+            raise ValueError("only an undisclosed size may be an open-ended bound; give params_high too")
         if low is not None and high is not None and low > high:
             raise ValueError(f"params_low ({low:g}) is above params_high ({high:g})")
+        if self.params_estimate_kind is not None and self.params_basis is ParamsBasis.disclosed:
+            raise ValueError("a disclosed parameter count is not an estimate; leave params_estimate_kind empty")
+        if self.params_basis is ParamsBasis.undisclosed and low is not None:
+            if self.params_estimate_kind is None:
+                raise ValueError("an estimated range for an undisclosed size needs params_estimate_kind (its basis)")
+            if not self.params_note:
+                raise ValueError("an estimated range for an undisclosed size needs its cited basis in params_note")
+        if self.winner is not None and not (self.baseline_method or self.baseline_name):
+            raise ValueError("winner needs the baseline it was compared with (baseline_method or baseline_name)")
         if self.params_basis is ParamsBasis.disclosed:
             if point is None:
                 raise ValueError("a disclosed parameter count needs params (a number > 0)")

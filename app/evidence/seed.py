@@ -153,7 +153,9 @@ def _cross_check(entries: list[Entry]) -> list[str]:
             references += [("source", data.source, "sources"), ("method", data.method, "methods")]
             references += [(f"aspects.{i}", k, "aspects") for i, k in enumerate(data.aspects)]
             references += [(f"questions.{i}", k, "questions") for i, k in enumerate(data.questions)]
-            references += [(f"results.{i}.method", r.method, "methods") for i, r in enumerate(data.results)]
+            for i, r in enumerate(data.results):
+                references += [(f"results.{i}.method", r.method, "methods")]
+                references += [(f"results.{i}.baseline_method", r.baseline_method, "methods")]
         if isinstance(data, CritiqueIn):
             references += [("target", data.target, "claims"), ("critic_claim", data.critic_claim, "claims")]
             references += [("critic_source", data.critic_source, "sources")]

@@ -8,7 +8,16 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.evidence.enums import ClaimKind, ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
+from app.evidence.enums import (
+    ClaimKind,
+    ClaimStatus,
+    Outcome,
+    ParamsBasis,
+    SafetyImpact,
+    SizeEstimateKind,
+    Stance,
+    Winner,
+)
 from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.models import Claim, Source
 from app.evidence.services import claims as claim_service
@@ -43,6 +52,8 @@ def options(session: Session) -> dict:
         "bases": _choices(ParamsBasis),
         "outcomes": _choices(Outcome),
         "impacts": _choices(SafetyImpact),
+        "estimate_kinds": _choices(SizeEstimateKind),
+        "winners": _choices(Winner),
         "yes_no": [("yes", "yes"), ("no", "no")],
     }
 

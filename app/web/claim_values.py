@@ -37,6 +37,7 @@ RESULT_LABELS = {
     "params_low": "Parameters, low",
     "params_high": "Parameters, high",
     "params_note": "Basis of the count",
+    "params_estimate_kind": "Kind of estimate",
     "method": "Method",
     "task": "Task",
     "metric_name": "Metric",
@@ -44,9 +45,13 @@ RESULT_LABELS = {
     "metric_unit": "Unit",
     "baseline_name": "Baseline",
     "baseline_value": "Baseline value",
+    "baseline_method": "Baseline method",
+    "winner": "Who won",
     "higher_is_better": "Higher is better",
-    "outcome": "Outcome",
+    "outcome": "Outcome (validity)",
+    "reach_outcome": "Reach (could it be applied?)",
     "safety_impact": "Safety impact",
+    "baseline_safety_impact": "Baseline's safety impact",
     "safety_metric": "Safety metric",
     "notes": "Notes",
 }
@@ -59,7 +64,7 @@ ROW_CONTENT = ("model_name", "params", "params_low", "params_high", "task", "met
 def result_values(result: Result) -> dict[str, str]:
     row = {"key": result.key}
     for name in RESULT_LABELS:
-        value = getattr(result, "method_key" if name == "method" else name)
+        value = getattr(result, f"{name}_key" if name in ("method", "baseline_method") else name)
         if name in NUMBERS:
             row[name] = exact_number(value)
         elif name == "higher_is_better":

@@ -54,7 +54,12 @@ BASE = {"key": "r", "model_name": "M", "outcome": "success"}
         ({"params_basis": "estimated", "params": 5e9}, "params_low..params_high"),
         ({"params_basis": "estimated", "params": 5e9, "params_low": 1e9, "params_high": 1e10}, "basis in params_note"),
         ({"params_basis": "undisclosed", "params": 5e9}, "no params point"),
-        ({"params_basis": "undisclosed", "params_low": 1e9}, "go together"),
+        ({"params_basis": "undisclosed", "params_high": 1e9}, "needs params_low"),
+        ({"params_basis": "disclosed", "params": 5e9, "params_low": 1e9}, "only an undisclosed size"),
+        ({"params_basis": "undisclosed", "params_low": 1e11, "params_note": "frontier"}, "params_estimate_kind"),
+        ({"params_basis": "undisclosed", "params_low": 1e11, "params_estimate_kind": "frontier_class"}, "cited basis"),
+        ({"params_basis": "disclosed", "params": 5e9, "params_estimate_kind": "external_estimate"}, "not an estimate"),
+        ({"params_basis": "disclosed", "params": 5e9, "winner": "method"}, "winner needs the baseline"),
         ({"params_basis": "undisclosed", "params_low": 1e12, "params_high": 1e9}, "above params_high"),
     ],
 )

@@ -13,12 +13,12 @@ from app.evidence.services.common import by_key
 
 
 def columns(session: Session, data: ResultIn, claim_id: int, field_prefix: str = "") -> dict:
-    values = data.model_dump(mode="python", exclude={"method"})
-    for name in ("params_basis", "outcome", "safety_impact"):
-        values[name] = getattr(data, name).value
-    if data.method is not None and session.get(Method, data.method) is None:
-        raise NotFound(f"no method {data.method!r}", field=f"{field_prefix}method")
-    values["method_key"] = data.method
+    values = data.model_dump(mode="json", exclude={"method", "baseline_method"})
+    for name in ("method", "baseline_method"):
+        key = getattr(data, name)
+        if key is not None and session.get(Method, key) is None:
+            raise NotFound(f"no method {key!r}", field=f"{field_prefix}{name}")
+        values[f"{name}_key"] = key
     values["claim_id"] = claim_id
     return values
 

@@ -133,6 +133,7 @@ class ResultPublic(RowMeta):
     params_low: float | None = None
     params_high: float | None = None
     params_note: str | None = None
+    params_estimate_kind: str | None = None
     method: str | None = None
     task: str | None = None
     metric_name: str | None = None
@@ -140,9 +141,13 @@ class ResultPublic(RowMeta):
     metric_unit: str | None = None
     baseline_name: str | None = None
     baseline_value: float | None = None
+    baseline_method: str | None = None
+    winner: str | None = None
     higher_is_better: bool | None = None
     outcome: str
+    reach_outcome: str | None = None
     safety_impact: str
+    baseline_safety_impact: str = "not_applicable"
     safety_metric: str | None = None
     notes: str | None = None
     bands: list[str]
@@ -246,7 +251,8 @@ def result_views(session: Session, results: Sequence[Result]) -> list[ResultPubl
     return [
         ResultPublic.model_validate(
             {
-                **result.model_dump(exclude={"method_key"}),
+                **result.model_dump(exclude={"method_key", "baseline_method_key"}),
+                "baseline_method": result.baseline_method_key,
                 "method": result.method_key,
                 "claim": claims[result.claim_id],
                 "bands": bands.get(result.id, []),
