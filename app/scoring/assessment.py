@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from app.scoring.bands import band_ceiling, scale_table
-from app.scoring.ceiling import FitResult, bin_points, ceiling_output, fit_aspect
+from app.scoring.ceiling import DIMENSIONS, FitResult, bin_points, ceiling_output, fit_dimension
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
-from app.scoring.grade import LEVELS, grade_aspect
+from app.scoring.grade import LEVELS, GradeInputs, grade_aspect
 from app.scoring.inputs import Evidence, fingerprint
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
@@ -23,6 +24,7 @@ from app.scoring.schema import (
     Ceiling,
     Counts,
     OverallRow,
+    SafetyRow,
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
@@ -51,87 +53,165 @@ def aspect_membership(evidence: Evidence, claims: pd.DataFrame, aspect_keys: lis
     return member & (claims["weight"].to_numpy() > 0)[:, None]
 
 
-def aspect_row(
-    a: int,
-    fit: FitResult,
-    data: ScaleData,
-    claims: pd.DataFrame,
-    member: np.ndarray,
-    critiques: pd.DataFrame,
-    cells: list[BandCell],
-    evidence: Evidence,
-    settings: ScoringSettings,
-) -> AspectRow:
+def aspect_role(aspect_key: str, settings: ScoringSettings) -> str:
+    """scale (a tractability ceiling), qualifier (how far the others can be trusted) or impact (safety)."""
+    if aspect_key == settings.safety_aspect_key:
+        return "impact"
+    return "qualifier" if aspect_key in settings.qualifier_aspect_keys else "scale"
+
+
+def baseline_claims(data: ScaleData, claims: pd.DataFrame, evidence: Evidence) -> np.ndarray:
+    """Claims whose evidence is a simple baseline's: baseline results only, or no result and a baseline method."""
+    rows = data.rows
+    mech = np.zeros(len(claims), bool)
+    base = np.zeros(len(claims), bool)
+    mech[rows.loc[rows["mechanistic"], "claim"].to_numpy()] = True
+    base[rows.loc[~rows["mechanistic"], "claim"].to_numpy()] = True
+    families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
+    method_is_baseline = claims["method"].map(lambda m: families.get(m) == "baseline").to_numpy(bool)
+    return (base & ~mech) | (~base & ~mech & method_is_baseline)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every aspect row shares."""
+
+    data: ScaleData
+    claims: pd.DataFrame
+    member: np.ndarray
+    baseline_claim: np.ndarray
+    critiques: pd.DataFrame
+    cells: list[BandCell]
+    evidence: Evidence
+    settings: ScoringSettings
+
+
+def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role: str) -> tuple[str, str, str] | None:
+    """The qualifier aspect's status in the band where this aspect's ceiling (or its largest evidence) lies."""
+    settings = ctx.settings
+    qualifiers = [k for k in settings.qualifier_aspect_keys if k in ctx.data.aspect_keys]
+    if role != "scale" or not qualifiers:
+        return None
+    x = fit.crossing if fit.crossing is not None else fit.x_max
+    if x is None:
+        return None
+    x = min(max(x, fit.x_min if fit.x_min is not None else x), fit.x_max if fit.x_max is not None else x)
+    lows, highs = ctx.data.band_log10[:, 0], ctx.data.band_log10[:, 1]
+    inside = np.flatnonzero((lows <= x) & (x < highs))
+    if not len(inside):
+        return None
+    band = ctx.data.band_keys[int(inside[0])]
+    statuses = {(c.aspect_key, c.band_key): c.status for c in ctx.cells}
+    worst = max(qualifiers, key=lambda k: STATUS_ORDER.index(statuses.get((k, band), "no_evidence")))
+    return worst, band, statuses.get((worst, band), "no_evidence")
+
+
+STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
+
+
+def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.DataFrame) -> AspectRow:
     """One row of the ceiling table."""
+    data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
+    member = ctx.member[:, a]
     aspect_key = data.aspect_keys[a]
+    role = aspect_role(aspect_key, settings)
     names = dict(zip(evidence.aspects["key"], evidence.aspects["name"], strict=True))
     rows = data.rows[data.rows["aspect"] == a]
     segments = data.segments[data.segments["aspect"] == a]
     mine = claims[member]
-    top = top_claims(claims, member, False, settings.top_key_evidence, settings)
     undiscounted_top = top_claims(
         claims, member, False, settings.top_evidence_for_critiques, settings, by="weight_before_critiques"
     )
-    x = data.points.loc[(data.points["aspect"] == a) & (data.points["wn"] > 0), "x"].to_numpy()
-    overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
-    grade = grade_aspect(
-        fit,
-        mine[mine["kind"] != "proposal"],
-        segments,
-        x,
-        [t.claim_key for t in undiscounted_top],
-        critiques,
-        overrides,
-        data.band_keys,
-        settings,
+    pts = data.points[(data.points["aspect"] == a) & (data.points["w_validity"] > 0)]
+    fit, reach = fits["validity"], fits["reach"]
+    inputs = GradeInputs(
+        role=role,
+        fit=fit,
+        reach=reach,
+        claims=mine[mine["kind"] != "proposal"],
+        segments=segments,
+        x=pts["x"].to_numpy(),
+        w=pts["w_validity"].to_numpy(),
+        top_claims=[t.claim_key for t in undiscounted_top],
+        critiques=ctx.critiques,
+        qualifier=qualifier_status(fit, segments, ctx, role),
+        band_keys=data.band_keys,
+        measured_impacts=int(
+            (rows["mechanistic"] & rows["safety_impact"].isin(["monitoring_aid", "measured_improvement", "negative"]))
+            .groupby(rows["res"])
+            .any()
+            .sum()
+        ),
     )
+    overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
+    grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
     counts = Counts(
-        results_in_fit=int(segments["row"].nunique()),
+        results_in_fit=int(segments.loc[segments["w_validity"] > 0, "row"].nunique()),
         results_without_size=int((rows["mechanistic"] & ~rows["sized"]).sum()),
         results_baseline=int((~rows["mechanistic"]).sum()),
+        results_censored=int(segments.loc[segments["w_validity"] == 0, "row"].nunique()),
+        results_estimated_size=int(segments.loc[segments["estimated"], "row"].nunique()),
         claims=int(member.sum()),
         sources=int(mine["source_key"].nunique()),
         fit_weight=round(fit.weight, 6),
     )
+    ceiling = ceiling_output(fit, settings)
+    if role == "impact":
+        ceiling = Ceiling(
+            state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
+        )
     return AspectRow(
         aspect_key=aspect_key,
         aspect_name=str(names.get(aspect_key) or aspect_key),
-        ceiling=ceiling_output(fit, settings),
-        band_ceiling=band_ceiling(cells, aspect_key, data.band_keys, settings),
+        role=role,
+        ceiling=ceiling,
+        reach_ceiling=ceiling_output(reach, settings),
+        band_ceiling=None
+        if role == "impact"
+        else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10[:, 0]),
         confidence=grade,
-        key_evidence=top,
+        key_evidence=top_claims(claims, member & ~ctx.baseline_claim, False, settings.top_key_evidence, settings),
+        baseline_evidence=top_claims(claims, member & ctx.baseline_claim, False, settings.top_key_evidence, settings),
         path_forward=top_claims(claims, member, True, settings.top_path_forward, settings),
         baseline_comparisons=baseline_comparisons(
             rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
         ),
         counts=counts,
-        curve=fitted_curve(fit, plot_points, settings),
+        curve=[] if role == "impact" else fitted_curve(fit, plot_points, settings),
         points=plot_points,
     )
 
 
-def overall_row(
-    rows: list[AspectRow],
-    fits: list[FitResult],
-    claims: pd.DataFrame,
-    any_aspect: np.ndarray,
-    band_keys: list[str],
-    settings: ScoringSettings,
-) -> OverallRow:
-    """The weakest link among the included aspects that can be fitted, at the lowest of their grades."""
+def overall_row(rows: list[AspectRow], ctx: Context, safety: SafetyRow) -> OverallRow:
+    """The weakest validated scale aspect, its reach beside it, qualified by evaluation and safety.
+
+    A mechanistic account at some scale needs its units (features) and how they compose (circuits) together,
+    so the programme's validity ceiling is the lowest of the scale aspects'; evaluation lowers their grades
+    instead of entering the minimum, and safety is measured impact, stated beside it.
+    """
+    settings, claims = ctx.settings, ctx.claims
     excluded, included = {}, []
-    for row, fit in zip(rows, fits, strict=True):
-        if row.aspect_key in settings.overall_excluded_aspects:
-            excluded[row.aspect_key] = "excluded by settings (reported in its own row)"
-        elif fit.state == "insufficient":
+    for row in rows:
+        if row.role != "scale" or row.aspect_key in settings.overall_excluded_aspects:
+            excluded[row.aspect_key] = {
+                "qualifier": "qualifies the other rows' confidence (reported in its own row)",
+                "impact": "measured impact, reported in its own row",
+            }.get(row.role, "excluded by settings")
+        elif row.ceiling.state == "insufficient":
             excluded[row.aspect_key] = "too thin to fit"
         else:
-            included.append((fit.crossing, row.aspect_key, row))
-    key_evidence = top_claims(claims, any_aspect, False, settings.top_key_evidence, settings)
+            included.append(row)
+    any_aspect = ctx.member.any(axis=1)
+    key_evidence = top_claims(claims, any_aspect & ~ctx.baseline_claim, False, settings.top_key_evidence, settings)
     path_forward = top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
+    qualifiers = [r for r in rows if r.role == "qualifier"]
+    qualifier_text = "".join(
+        f" Evaluation ({q.aspect_key}): {q.ceiling.statement}; it lowers the confidence of the rows above."
+        for q in qualifiers
+    )
     if not included:
-        statement = "No aspect has enough sized evidence for a ceiling."
+        statement = "No scale aspect has enough sized evidence for a ceiling." + qualifier_text
         return OverallRow(
             ceiling=Ceiling(state="insufficient", statement=statement),
             limiting_aspect=None,
@@ -143,20 +223,37 @@ def overall_row(
             path_forward=path_forward,
             statement=statement,
         )
-    _, limiting, limiting_row = min(included, key=lambda item: (item[0], item[1]))
-    grade = max((row.confidence.final for *_, row in included), key=LEVELS.index)
-    band_ceilings = [row.band_ceiling for *_, row in included]
-    band = None if None in band_ceilings else min(band_ceilings, key=band_keys.index)
+    rank = {"not_established": 0, "below_range": 1, "estimated": 2, "not_reached": 3}
+
+    def position(row: AspectRow) -> tuple:
+        c = row.ceiling
+        return (rank[c.state], c.crossing_log10_params if c.crossing_log10_params is not None else 0.0, row.aspect_key)
+
+    limiting = min(included, key=position)
+
+    def reach_position(row: AspectRow) -> tuple:
+        c = row.reach_ceiling
+        size = c.largest_observed_params if c.state == "not_reached" else 10 ** (c.crossing_log10_params or 0)
+        return (rank.get(c.state, -1), size or 0.0, row.aspect_key)
+
+    reach = max(included, key=reach_position)
+    grade = max((row.confidence.final for row in included), key=LEVELS.index)
+    band_ceilings = [row.band_ceiling for row in included]
+    band = None if None in band_ceilings else min(band_ceilings, key=ctx.data.band_keys.index)
     statement = (
-        f"Weakest link: {limiting} ({limiting_row.ceiling.statement}); "
-        f"grade {grade.replace('_', ' ')}, the lowest of {len(included)} aspect(s)."
+        f"Validated mechanistic accounts: {limiting.ceiling.statement}, limited by {limiting.aspect_key} "
+        f"(the lowest of {', '.join(r.aspect_key for r in sorted(included, key=lambda r: r.aspect_key))}). "
+        f"The methods have been applied (reach, {reach.aspect_key}): {reach.reach_ceiling.statement}."
+        f"{qualifier_text} Safety: {safety.statement} Confidence {grade.replace('_', ' ')}, "
+        f"the lowest of the rows it combines."
     )
     return OverallRow(
-        ceiling=limiting_row.ceiling,
-        limiting_aspect=limiting,
+        ceiling=limiting.ceiling,
+        reach_ceiling=reach.reach_ceiling,
+        limiting_aspect=limiting.aspect_key,
         band_ceiling=band,
         confidence=grade,
-        aspects_included=sorted(k for _, k, _ in included),
+        aspects_included=sorted(r.aspect_key for r in included),
         aspects_excluded=excluded,
         key_evidence=key_evidence,
         path_forward=path_forward,
@@ -184,37 +281,51 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     if as_of is not None:
         settings = ScoringSettings.model_validate({**settings.model_dump(), "as_of": as_of})
     claims = claim_weights(evidence, settings)
-    retracted = set(claims.index[claims["status"] == "retracted"])
+    retracted = set(claims.index[claims["status_factor"] == 0.0])
     critiques = active_critiques(evidence, retracted)
     data = scale_data(evidence, claims, settings)
+    claims = claims.assign(
+        source_code=data.rows.groupby("claim")["source"].first().reindex(range(len(claims))).to_numpy()
+    )
     bins = bin_points(data.points, settings, ["aspect"])
     source_bins = bin_points(data.points, settings, ["aspect", "source"])
-    fits = [fit_aspect(a, data, bins, source_bins, settings) for a in range(len(data.aspect_keys))]
+    measured_points = data.points[~data.points["estimated"].to_numpy(bool)]
+    bins_measured = bin_points(measured_points, settings, ["aspect"])
+    source_bins_measured = bin_points(measured_points, settings, ["aspect", "source"])
+    n = len(data.aspect_keys)
+    fits = [
+        {
+            d: fit_dimension(bins[bins["aspect"] == a], source_bins[source_bins["aspect"] == a], d, settings)
+            for d in DIMENSIONS
+        }
+        for a in range(n)
+    ]
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(evidence, claims, data.aspect_keys)
-    rows = [
-        aspect_row(a, fits[a], data, claims, member[:, a], critiques, cells, evidence, settings)
-        for a in range(len(data.aspect_keys))
-    ]
-    seg = data.segments
-    mid = (data.rows["lo"].to_numpy() + data.rows["hi"].to_numpy())[seg["row"].to_numpy()] / 2
-    x_max = pd.Series(mid).groupby([seg["aspect"].to_numpy(), seg["source"].to_numpy()]).max()
-    sensitivity = []
-    for a, aspect_key in enumerate(data.aspect_keys):
-        per_source = x_max.loc[a] if a in x_max.index.get_level_values(0) else pd.Series(dtype=float)
-        sensitivity.append(
-            aspect_sensitivity(
-                aspect_key,
-                fits[a],
-                bins[bins["aspect"] == a].reset_index(drop=True),
-                source_bins[source_bins["aspect"] == a],
-                per_source,
-                data.source_keys,
-                settings,
-            )
+    ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
+    rows = [aspect_row(a, fits[a], ctx, bins[bins["aspect"] == a]) for a in range(n)]
+    estimated_rows = data.segments.loc[data.segments["estimated"].to_numpy(bool)].groupby("aspect")["row"].nunique()
+    sensitivity = [
+        aspect_sensitivity(
+            aspect_key,
+            fits[a]["validity"],
+            bins[bins["aspect"] == a].reset_index(drop=True),
+            source_bins[source_bins["aspect"] == a],
+            (
+                bins_measured[bins_measured["aspect"] == a],
+                source_bins_measured[source_bins_measured["aspect"] == a],
+                int(estimated_rows.get(a, 0)),
+            ),
+            data.source_keys,
+            settings,
         )
+        for a, aspect_key in enumerate(data.aspect_keys)
+    ]
     safety_index = (
         data.aspect_keys.index(settings.safety_aspect_key) if settings.safety_aspect_key in data.aspect_keys else None
+    )
+    safety = safety_row(
+        data.rows, safety_index, evidence.results, claims, data.source_keys, data.band_keys, data.band_log10, settings
     )
     settings_json = settings.model_dump_json()
     return Assessment(
@@ -223,15 +334,18 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         bands=band_infos(evidence, data.band_keys),
         aspects=rows,
         scale_table=cells,
-        safety=safety_row(data.rows, safety_index, evidence.results, claims, data.source_keys, settings),
-        overall=overall_row(rows, fits, claims, member.any(axis=1), data.band_keys, settings),
+        safety=safety,
+        overall=overall_row(rows, ctx, safety),
         gaps=evidence_gaps(
             data.aspect_keys,
             data.band_keys,
             data.band_log10,
             bins,
             cells,
-            [fit.state != "insufficient" for fit in fits],
+            [
+                fit["validity"].state != "insufficient" and aspect_role(k, settings) != "impact"
+                for k, fit in zip(data.aspect_keys, fits, strict=True)
+            ],
             settings,
         ),
         sensitivity=sensitivity,

@@ -7,22 +7,23 @@ import pandas as pd
 from scipy.stats import beta as beta_dist
 
 from app.scoring.ceiling import r6
-from app.scoring.schema import BandCell, Barrier
+from app.scoring.schema import BandCell, Barrier, Ceiling
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import ScaleData
 from app.scoring.weights import effective_severity
 
 
-def status_of(mean: float, n_results: int, weight: float, settings: ScoringSettings) -> str:
-    """Status of a cell from its posterior mean; no evidence when no result falls in it, and fragmentary
-    when its evidence weighs too little for the mean to move away from the prior's 0.5."""
+def status_of(low: float, n_results: int, weight: float, settings: ScoringSettings) -> str:
+    """Status of a cell from the lower end of its credible interval, never from its prior-dominated mean:
+    tractable when even the lower end says it works more often than not, partial when it rules out
+    near-certain failure, fragmentary otherwise, and always fragmentary when the cell is light."""
     if n_results == 0:
         return "no_evidence"
     if weight < settings.min_status_weight:
         return "fragmentary"
-    if mean >= settings.tractable_min_mean:
+    if low >= settings.tractable_min_low:
         return "tractable"
-    if mean >= settings.partial_min_mean:
+    if low >= settings.partial_min_low:
         return "partial"
     return "fragmentary"
 
@@ -38,19 +39,27 @@ def posterior(weight: float, weighted_successes: float, settings: ScoringSetting
 
 def cell_sums(data: ScaleData) -> pd.DataFrame:
     """Weight, weighted successes and number of results per (aspect, band) with evidence."""
-    seg = data.segments[data.segments["band"] >= 0]
-    seg = seg.assign(wy=seg["wn"] * seg["y"])
+    seg = data.segments[(data.segments["band"] >= 0) & (data.segments["w_validity"] > 0)]
+    seg = seg.assign(wy=seg["w_validity"] * seg["y_validity"])
     return seg.groupby(["aspect", "band"], sort=True).agg(
-        weight=("wn", "sum"), wy=("wy", "sum"), n_results=("row", "nunique")
+        weight=("w_validity", "sum"), wy=("wy", "sum"), n_results=("row", "nunique")
     )
 
 
 def excerpt(text: str | None, settings: ScoringSettings) -> str:
-    """The first characters of a text, cut at a word."""
+    """The text whole when short; else its first sentences that fit, else cut at a word with an ellipsis.
+
+    Never cut mid-word; pages link every excerpt to its claim, where the whole text stands.
+    """
     text = " ".join((text or "").split())
-    if len(text) <= settings.excerpt_chars:
+    limit = settings.excerpt_chars
+    if len(text) <= limit:
         return text
-    return text[: settings.excerpt_chars].rsplit(" ", 1)[0] + "..."
+    head = text[: limit + 1]
+    ends = [i + 1 for i in range(len(head) - 1) if head[i] in ".!?;" and head[i + 1] == " "]
+    if ends and ends[-1] >= limit // 2:
+        return text[: ends[-1]]
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def barrier_candidates(
@@ -148,7 +157,7 @@ def scale_table(
                 mean=r6(mean[i]),
                 low=r6(low[i]),
                 high=r6(high[i]),
-                status=status_of(mean[i], int(counts[i]), weight[i], settings),
+                status=status_of(low[i], int(counts[i]), weight[i], settings),
                 weight=r6(weight[i]),
                 n_results=int(counts[i]),
                 barriers=cell_barriers,
@@ -157,11 +166,26 @@ def scale_table(
     return cells
 
 
-def band_ceiling(cells: list[BandCell], aspect_key: str, band_keys: list[str], settings: ScoringSettings) -> str | None:
-    """The largest band with evidence whose posterior mean is at least the threshold."""
+def band_ceiling(
+    cells: list[BandCell], aspect_key: str, band_keys: list[str], ceiling: Ceiling, band_low_log10: np.ndarray
+) -> str | None:
+    """The largest band up to which every band, from the first with evidence, is at least partial.
+
+    The walk never skips a failing or empty band. It is then held to the ceiling of the same row: no band
+    ceiling when the ceiling is not established or lies below the smallest scale tested, and never a band
+    that starts above the upper end of the ceiling's interval.
+    """
+    if ceiling.state in ("not_established", "below_range"):
+        return None
+    statuses = {c.band_key: c.status for c in cells if c.aspect_key == aspect_key}
+    ordered = [statuses.get(k, "no_evidence") for k in band_keys]
+    start = next((i for i, status in enumerate(ordered) if status != "no_evidence"), None)
     best = None
-    for cell in cells:
-        if cell.aspect_key == aspect_key and cell.n_results > 0 and cell.mean >= settings.band_ceiling_min_mean:
-            if best is None or band_keys.index(cell.band_key) > band_keys.index(best):
-                best = cell.band_key
-    return best
+    for i in range(start if start is not None else len(ordered), len(ordered)):
+        if ordered[i] not in ("partial", "tractable"):
+            break
+        best = i
+    if best is not None and ceiling.state == "estimated" and ceiling.crossing_high_log10 is not None:
+        while best is not None and band_low_log10[best] > ceiling.crossing_high_log10:
+            best = best - 1 if best > start else None
+    return None if best is None else band_keys[best]

@@ -42,27 +42,35 @@ def top_claims(
     ]
 
 
-def size_text(lo: float, hi: float) -> str:
-    """A result's size in words: '9B', '100B-1T (range)' or 'unknown size'."""
+def size_text(lo: float, hi: float, open_ended: bool = False, estimated: bool = False) -> str:
+    """A result's size in words: '9B', '2B-28B (est.)', '>=10B (est.)' or 'unknown size'."""
     if np.isnan(lo):
         return "unknown size"
+    flag = " (est.)" if estimated else ""
+    if open_ended:
+        return f">={format_params(lo)}{flag}"
     if lo == hi:
-        return format_params(lo)
-    return f"{format_params(lo)}-{format_params(hi)} (range)"
+        return format_params(lo) + flag
+    return f"{format_params(lo)}-{format_params(hi)}{flag or ' (range)'}"
 
 
 def _value(v: float) -> str:
     return f"{v:.3g}"
 
 
-def comparison_text(result, method: str | None, mechanistic: bool, lo: float, hi: float) -> tuple[str, bool | None]:
+def comparison_text(result, method: str | None, mechanistic: bool, size: str) -> tuple[str, bool | None]:
     """Plain sentence for one result beside a row, and whether the mechanistic method won."""
-    size = size_text(lo, hi)
     method = method or "unnamed method"
     if not mechanistic:
         task = f" on {result.task}" if isinstance(result.task, str) and result.task else ""
         return f"baseline {method}{task} at {size}: {result.outcome}", None
-    base = result.baseline_name or "a baseline"
+    base = result.baseline_method or result.baseline_name or "a baseline"
+    if isinstance(result.winner, str):
+        verdict = {"method": f"{method} beat {base}", "baseline": f"{base} beat {method}"}.get(
+            result.winner, f"{method} tied with {base}"
+        )
+        won = {"method": True, "baseline": False}.get(result.winner)
+        return f"{verdict} at {size} (head-to-head)", won
     metric, baseline = result.metric_value, result.baseline_value
     if np.isnan(metric) or np.isnan(baseline):
         return f"{method} compared with {base} at {size}: {result.outcome}", None
@@ -93,7 +101,8 @@ def comparison_entries(
     for row in picked.itertuples():
         result = results.iloc[row.res]
         method = result.method if result.method is not None else claims["method"].iat[row.claim]
-        text, won = comparison_text(result, method, row.mechanistic, row.lo, row.hi)
+        size = size_text(row.lo, row.hi, row.open_ended, row.estimated)
+        text, won = comparison_text(result, method, row.mechanistic, size)
         params = None if np.isnan(row.lo) else r6(10 ** ((row.lo + row.hi) / 2))
         entries.append(
             BaselineComparison(
@@ -103,6 +112,7 @@ def comparison_entries(
                 method=method,
                 baseline_name=result.baseline_name,
                 params=params,
+                params_estimated=bool(row.estimated),
                 mechanistic_won=won,
                 text=text,
                 weight=r6(row.weight),
@@ -121,5 +131,5 @@ def baseline_comparisons(
     results measured against anything else (ground truth, random controls)."""
     compared = rows[~rows["mechanistic"] | rows["compared"]]
     with_baseline = compared.loc[~compared["mechanistic"], "claim"]
-    first = (~compared["mechanistic"] | compared["claim"].isin(with_baseline)).to_numpy()
+    first = (~compared["mechanistic"] | compared["head_to_head"] | compared["claim"].isin(with_baseline)).to_numpy()
     return comparison_entries(compared, results, claims, source_keys, limit, first)

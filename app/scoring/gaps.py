@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.bands import posterior, status_of
-from app.scoring.ceiling import format_params, r6, solve_crossing
+from app.scoring.ceiling import format_params, r6
+from app.scoring.posterior import posterior_summary
 from app.scoring.schema import BandCell, Gap
 from app.scoring.settings import ScoringSettings
 
@@ -24,13 +25,13 @@ def probe_log10(low: float, high: float, settings: ScoringSettings) -> float:
     return (low + high) / 2
 
 
-def with_probe(bins: pd.DataFrame, x: float, success: bool, settings: ScoringSettings) -> float:
-    """Crossing after adding one result of the probe weight at x, as a new source."""
-    g = settings.gap_probe_weight
-    xs = np.append(bins["x"].to_numpy(), x)
-    w = np.append(bins["w"].to_numpy(), g)
-    wy = np.append(bins["wy"].to_numpy(), g if success else 0.0)
-    return solve_crossing(xs, w, wy, settings)
+def with_probe(bins: pd.DataFrame, x: float | None, success: bool, settings: ScoringSettings) -> float:
+    """Ceiling (posterior median) after adding one validity result of the probe weight at x, as a new source."""
+    g = settings.gap_probe_weight if x is not None else 0.0
+    xs = np.append(bins["x"].to_numpy(), x if x is not None else 0.0)
+    w = np.append(bins["w_validity"].to_numpy(), g)
+    wy = np.append(bins["wy_validity"].to_numpy(), g if success else 0.0)
+    return posterior_summary(xs, w, wy, settings).median
 
 
 def evidence_gaps(
@@ -51,7 +52,7 @@ def evidence_gaps(
     scored = []
     for a, aspect_key in enumerate(aspect_keys):
         mine = bins[bins["aspect"] == a]
-        now = solve_crossing(mine["x"].to_numpy(), mine["w"].to_numpy(), mine["wy"].to_numpy(), settings)
+        now = with_probe(mine, None, False, settings)
         for b, band_key in enumerate(band_keys):
             x = probe_log10(band_log10[b, 0], band_log10[b, 1], settings)
             up = with_probe(mine, x, True, settings) - now if fitted[a] else 0.0
@@ -60,9 +61,9 @@ def evidence_gaps(
             wy = cell.alpha - settings.prior_alpha
             weight = wy + cell.beta - settings.prior_beta
             after_success = status_of(
-                posterior(weight + g, wy + g, settings)[2], cell.n_results + 1, weight + g, settings
+                posterior(weight + g, wy + g, settings)[3], cell.n_results + 1, weight + g, settings
             )
-            after_failure = status_of(posterior(weight + g, wy, settings)[2], cell.n_results + 1, weight + g, settings)
+            after_failure = status_of(posterior(weight + g, wy, settings)[3], cell.n_results + 1, weight + g, settings)
             changes = (after_success != cell.status) + (after_failure != cell.status)
             score = up - down + STATUS_CHANGE_BONUS_DECADES * changes
             text = (

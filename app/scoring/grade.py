@@ -1,132 +1,202 @@
-"""A GRADE-style confidence level per aspect: start at high, go down one level per serious concern."""
+"""A GRADE-style confidence level per aspect: start at high and take off what each domain's concerns cost.
+
+Each of the five GRADE domains judges its concern on a ramp between two settings (no concern below the
+first, one full level at the second) in quarter levels, and says why. The levels taken off are the rounded
+sum, so a grade moves only when the domain figures add up to it, and the output shows which domains moved it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from app.scoring.ceiling import FitResult, format_params
-from app.scoring.schema import GradeAssessment
+from app.scoring.ceiling import FitResult
+from app.scoring.schema import DomainJudgement, GradeAssessment
 from app.scoring.settings import ScoringSettings
 
 LEVELS = ["high", "moderate", "low", "very_low"]
 
 
-def risk_of_bias(aspect_claims: pd.DataFrame, settings: ScoringSettings) -> str | None:
-    """Most of the weight comes from low-tier sources."""
-    total = float(aspect_claims["weight"].sum())
-    if total <= 0:
-        return None
-    low = float(aspect_claims.loc[aspect_claims["tier"] < settings.low_tier_below, "weight"].sum())
-    if low / total > settings.risk_of_bias_share:
-        return (
-            f"Risk of bias: {low / total:.0%} of the evidence weight comes from low-tier sources "
-            f"(tier below {settings.low_tier_below:g}: surveys, blogs, statements, talks)."
-        )
-    return None
+def ramp(value: float, start: float, full: float) -> float:
+    """0 at start, 1 at full (either direction), linear between, in quarter steps."""
+    if full == start:
+        return float(value >= full)
+    share = float(np.clip((value - start) / (full - start), 0.0, 1.0))
+    return round(share * 4) / 4
 
 
-def inconsistency(segments: pd.DataFrame, band_keys: list[str], settings: ScoringSettings) -> str | None:
-    """Sources disagree within a band: the weighted spread of their success rates is large."""
-    seg = segments[(segments["band"] >= 0) & (segments["wn"] > 0)]
-    if seg.empty:
-        return None
-    per = seg.assign(wy=seg["wn"] * seg["y"]).groupby(["band", "source"], sort=True)[["wn", "wy"]].sum()
-    band = per.index.get_level_values("band").to_numpy()
-    w, rate = per["wn"].to_numpy(), (per["wy"] / per["wn"]).to_numpy()
-    total = np.bincount(band, weights=w)
-    mean = np.bincount(band, weights=w * rate) / np.where(total > 0, total, 1)
-    spread = np.sqrt(np.bincount(band, weights=w * (rate - mean[band]) ** 2) / np.where(total > 0, total, 1))
-    spread[np.bincount(band) < 2] = 0.0
-    worst_band = int(np.argmax(spread))
-    if spread[worst_band] >= settings.inconsistency_sd:
-        return (
-            f"Inconsistency: sources disagree in the {band_keys[worst_band]} band (weighted spread "
-            f"of their success rates {spread[worst_band]:.2f}, threshold {settings.inconsistency_sd:g})."
-        )
-    return None
+@dataclass(frozen=True)
+class GradeInputs:
+    """What the grade of one aspect looks at."""
+
+    role: str
+    fit: FitResult
+    reach: FitResult
+    claims: pd.DataFrame  # the aspect's visible non-proposal claims, with tier and weight
+    segments: pd.DataFrame  # the aspect's band segments (validity weights)
+    x: np.ndarray  # log10 sizes of the aspect's validity fit points with weight
+    w: np.ndarray  # their weights
+    top_claims: list[str]
+    critiques: pd.DataFrame
+    qualifier: tuple[str, str, str] | None  # (qualifier aspect, band, its status there)
+    band_keys: list[str]
+    measured_impacts: int = 0
 
 
-def imprecision(fit: FitResult, settings: ScoringSettings) -> tuple[int, str | None]:
-    """No sized evidence (three levels), too thin to fit (two), a wide interval or little weight (one)."""
-    if fit.state == "insufficient" and fit.weight <= 0:
-        return 3, "Very serious imprecision: no sized result of a mechanistic method at all."
-    if fit.state == "insufficient":
-        return 2, f"Serious imprecision: {fit.reason}."
-    z = float(norm.ppf(0.5 + settings.credible_mass / 2))
-    width = 2 * z * fit.sd
-    if fit.state == "estimated" and width > settings.imprecision_width_decades:
-        return 1, (
-            f"Imprecision: the {settings.credible_mass:.0%} interval spans {width:.1f} orders of "
-            f"magnitude (more than {settings.imprecision_width_decades:g})."
-        )
-    if fit.weight < settings.imprecision_min_weight:
-        return 1, (
-            f"Imprecision: little total weight behind the fit ({fit.weight:.2f}, "
-            f"less than {settings.imprecision_min_weight:g})."
-        )
-    return 0, None
-
-
-def indirectness(fit: FitResult, x: np.ndarray, settings: ScoringSettings) -> str | None:
-    """No evidence within an order of magnitude of the estimated ceiling: an extrapolation."""
-    if fit.state != "estimated" or len(x) == 0:
-        return None
-    nearest = float(np.min(np.abs(x - fit.crossing)))
-    if nearest > settings.indirectness_decades:
-        return (
-            f"Indirectness: no result within {settings.indirectness_decades:g} order(s) of magnitude "
-            f"of the ceiling ({format_params(fit.crossing)}); the nearest is {nearest:.1f} away, "
-            "so the ceiling is an extrapolation."
-        )
-    return None
-
-
-def unresolved_critiques(top_claims: list[str], critiques: pd.DataFrame, settings: ScoringSettings) -> str | None:
-    """Open or accepted critiques of high severity stand against the top evidence."""
-    hits = critiques[
-        critiques["target_claim_key"].isin(top_claims)
-        & critiques["status"].isin(["open", "accepted"])
-        & (critiques["kind"] != "support")
-        & (critiques["severity"] >= settings.serious_critique_severity)
+def risk_of_bias(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
+    """Low-tier sources carry the weight, or serious critiques stand against the top evidence."""
+    total = float(g.claims["weight"].sum())
+    share = float(g.claims.loc[g.claims["tier"] < settings.low_tier_below, "weight"].sum()) / total if total else 0.0
+    down = ramp(share, *settings.risk_of_bias_share)
+    reasons = [f"{share:.0%} of the weight from low-tier sources (surveys, blogs, statements, talks)"]
+    hits = g.critiques[
+        g.critiques["target_claim_key"].isin(g.top_claims)
+        & g.critiques["status"].isin(["open", "accepted"])
+        & (g.critiques["kind"] != "support")
+        & (g.critiques["severity"] >= settings.serious_critique_severity)
     ]
-    if hits.empty:
-        return None
-    pairs = sorted(f"{k} on {t}" for k, t in zip(hits["key"], hits["target_claim_key"], strict=True))
-    return (
-        f"Unresolved critiques: {len(pairs)} open or accepted critique(s) of severity >= "
-        f"{settings.serious_critique_severity:g} against the top evidence ({', '.join(pairs[:3])})."
-    )
+    if len(hits):
+        down += min(0.5, 0.25 * len(hits))
+        pairs = sorted(f"{k} on {t}" for k, t in zip(hits["key"], hits["target_claim_key"], strict=True))
+        reasons.append(f"{len(pairs)} standing critique(s) of the top evidence ({', '.join(pairs[:3])})")
+    return DomainJudgement(domain="risk_of_bias", downgrade=min(down, 1.0), reason="; ".join(reasons) + ".")
 
 
-def grade_aspect(
-    fit: FitResult,
-    aspect_claims: pd.DataFrame,
-    segments: pd.DataFrame,
-    x: np.ndarray,
-    top_claims: list[str],
-    critiques: pd.DataFrame,
-    overrides: pd.DataFrame,
-    band_keys: list[str],
-    settings: ScoringSettings,
-) -> GradeAssessment:
-    """Suggested level with its reasons, the analyst's override if any, and the final level."""
-    levels_down, reasons = 0, []
-    for reason in (risk_of_bias(aspect_claims, settings), inconsistency(segments, band_keys, settings)):
-        if reason:
-            levels_down, reasons = levels_down + 1, [*reasons, reason]
-    down, reason = imprecision(fit, settings)
-    if reason:
-        levels_down, reasons = levels_down + down, [*reasons, reason]
-    for reason in (indirectness(fit, x, settings), unresolved_critiques(top_claims, critiques, settings)):
-        if reason:
-            levels_down, reasons = levels_down + 1, [*reasons, reason]
-    suggested = LEVELS[min(levels_down, len(LEVELS) - 1)]
-    if not reasons:
-        reasons = ["No serious concern in any of the five domains."]
+def _band_rates(seg: pd.DataFrame) -> pd.DataFrame:
+    per = seg.assign(wy=seg["w_validity"] * seg["y_validity"]).groupby(["band", "source"], sort=True)
+    per = per[["w_validity", "wy"]].sum()
+    return per[per["w_validity"] > 0].assign(rate=lambda f: f["wy"] / f["w_validity"])
+
+
+def inconsistency(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
+    """Sources disagree within bands (pooled over every band with two or more), or success rises with scale."""
+    seg = g.segments[(g.segments["band"] >= 0) & (g.segments["w_validity"] > 0)]
+    if seg.empty:
+        return DomainJudgement(domain="inconsistency", downgrade=0.0, reason="No sized evidence to compare.")
+    per = _band_rates(seg)
+    spreads, weights = [], []
+    for _, group in per.groupby(level="band"):
+        if len(group) >= 2:
+            w, rate = group["w_validity"].to_numpy(), group["rate"].to_numpy()
+            mean = np.average(rate, weights=w)
+            spreads.append(float(np.sqrt(np.average((rate - mean) ** 2, weights=w))))
+            weights.append(float(w.sum()))
+    pooled = float(np.average(spreads, weights=weights)) if spreads else 0.0
+    down = ramp(pooled, *settings.inconsistency_sd)
+    reasons = [f"pooled spread of source success rates within bands {pooled:.2f} over {len(spreads)} band(s)"]
+    band_rates = per.groupby(level="band").apply(lambda f: np.average(f["rate"], weights=f["w_validity"]))
+    band_weight = per.groupby(level="band")["w_validity"].sum()
+    heavy = band_rates[band_weight >= settings.min_status_weight]
+    rises = [
+        (lo, hi) for i, lo in enumerate(heavy.index) for hi in heavy.index[i + 1 :] if heavy[hi] - heavy[lo] > 0.25
+    ]
+    if rises:
+        lo, hi = rises[0]
+        down += 0.5
+        reasons.append(
+            f"success is higher in the {g.band_keys[hi]} band ({heavy[hi]:.2f}) than in the smaller "
+            f"{g.band_keys[lo]} band ({heavy[lo]:.2f}), against a ceiling"
+        )
+    return DomainJudgement(domain="inconsistency", downgrade=min(down, 1.0), reason="; ".join(reasons) + ".")
+
+
+def indirectness(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
+    """Evidence far from the ceiling, toy proxies, reach without validity, and unchecked explanations."""
+    down, reasons = 0.0, []
+    fit = g.fit
+    if fit.crossing is not None and len(g.x) and fit.state in ("estimated", "not_established"):
+        nearest = float(np.min(np.abs(g.x - fit.crossing)))
+        part = ramp(nearest, *settings.indirectness_decades)
+        if part:
+            down += part
+            reasons.append(f"the nearest validity result is {nearest:.1f} orders of magnitude from the ceiling")
+        far = float(g.w[g.x < fit.crossing - settings.toy_proxy_decades].sum()) / float(g.w.sum())
+        part = ramp(far, *settings.toy_proxy_share) / 2
+        if part:
+            down += part
+            reasons.append(
+                f"{far:.0%} of the weight lies {settings.toy_proxy_decades:g}+ orders of magnitude below the "
+                "ceiling (toy or distant proxies)"
+            )
+    if fit.state == "insufficient" and g.reach.state != "insufficient":
+        down += 1.0
+        reasons.append("reach-only evidence: the methods were applied at scale but their output was not validated")
+    if g.qualifier is not None:
+        aspect, band, status = g.qualifier
+        part = {"tractable": 0.0, "partial": 0.5}.get(status, 1.0)
+        if part:
+            down += part
+            reasons.append(
+                f"explanations there cannot be fully checked: {aspect} is {status.replace('_', ' ')} in the {band} band"
+            )
+    reason = "; ".join(reasons) + "." if reasons else "Evidence is direct: near the ceiling, validated, checkable."
+    return DomainJudgement(domain="indirectness", downgrade=min(down, 2.0), reason=reason[0].upper() + reason[1:])
+
+
+def imprecision(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
+    """Too thin to fit, only a bound, a wide interval, or little weight."""
+    fit = g.fit
+    if g.role == "impact":
+        down = ramp(g.measured_impacts, 5, 1)
+        reason = f"{g.measured_impacts} mechanistic result(s) measured a safety effect (monitoring, improvement, harm)."
+        return DomainJudgement(domain="imprecision", downgrade=down, reason=reason)
+    if fit.state == "insufficient" and fit.weight <= 0 and g.reach.weight <= 0:
+        return DomainJudgement(domain="imprecision", downgrade=3.0, reason="Very serious: no sized result at all.")
+    if fit.state == "insufficient":
+        return DomainJudgement(domain="imprecision", downgrade=2.0, reason=f"Very serious: {fit.reason}.")
+    if fit.state in ("below_range", "not_reached"):
+        return DomainJudgement(
+            domain="imprecision", downgrade=1.0, reason="The evidence gives only a bound, not a located ceiling."
+        )
+    width = fit.width or 0.0
+    down = max(ramp(width, *settings.imprecision_width_decades), ramp(fit.weight, *settings.imprecision_min_weight))
+    mass = f"{settings.credible_mass:.0%}"
+    reason = f"The {mass} interval spans {width:.1f} orders of magnitude; sized weight {fit.weight:.2f}."
+    return DomainJudgement(domain="imprecision", downgrade=down, reason=reason)
+
+
+def publication_bias(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
+    """A small-study pattern: low-tier sources report more success than high-tier ones."""
+    seg = g.segments[g.segments["w_validity"] > 0]
+    if seg.empty:
+        return DomainJudgement(domain="publication_bias", downgrade=0.0, reason="Not assessable: no sized evidence.")
+    per = seg.assign(wy=seg["w_validity"] * seg["y_validity"]).groupby("source")[["w_validity", "wy"]].sum()
+    tiers = g.claims.groupby("source_code")["tier"].max()
+    per = per.assign(tier=tiers.reindex(per.index).fillna(1.0))
+    low, high = per[per["tier"] < settings.low_tier_below], per[per["tier"] >= settings.low_tier_below]
+    if low.empty or high.empty:
+        return DomainJudgement(
+            domain="publication_bias", downgrade=0.0, reason="Not seen: no low-tier and high-tier sources to compare."
+        )
+    gap = float(low["wy"].sum() / low["w_validity"].sum() - high["wy"].sum() / high["w_validity"].sum())
+    down = ramp(gap, *settings.publication_bias_gap)
+    reason = f"Low-tier sources report {gap:+.2f} more success than high-tier ones (a small-study pattern)."
+    return DomainJudgement(domain="publication_bias", downgrade=down, reason=reason)
+
+
+def grade_aspect(g: GradeInputs, overrides: pd.DataFrame, settings: ScoringSettings) -> GradeAssessment:
+    """Suggested level with its domain judgements, the analyst's override if any, and the final level."""
+    domains = [
+        risk_of_bias(g, settings),
+        inconsistency(g, settings),
+        indirectness(g, settings),
+        imprecision(g, settings),
+        publication_bias(g, settings),
+    ]
+    total = sum(d.downgrade for d in domains)
+    suggested = LEVELS[min(int(np.floor(total + 0.5)), len(LEVELS) - 1)]
+    name = {"risk_of_bias": "Risk of bias", "publication_bias": "Publication bias"}
+    reasons = [
+        f"{name.get(d.domain, d.domain.capitalize())} (-{d.downgrade:g}): {d.reason}" for d in domains if d.downgrade
+    ] or ["No serious concern in any of the five domains."]
+    if total:
+        reasons.append(f"Levels taken off: {total:g} in all, rounded to {LEVELS.index(suggested)}.")
     if overrides.empty:
-        return GradeAssessment(suggested=suggested, reasons=reasons, final=suggested)
+        return GradeAssessment(suggested=suggested, domains=domains, reasons=reasons, final=suggested)
     lowest = max(overrides["grade"], key=LEVELS.index)
     why = "; ".join(sorted(str(r) for r in overrides["reason"] if r)) or "no reason given"
-    return GradeAssessment(suggested=suggested, reasons=reasons, override=lowest, override_reason=why, final=lowest)
+    return GradeAssessment(
+        suggested=suggested, domains=domains, reasons=reasons, override=lowest, override_reason=why, final=lowest
+    )

@@ -20,19 +20,20 @@ PLOT_BIN_DECADES = 0.1
 
 def evidence_points(data: ScaleData, aspect: int) -> list[EvidencePoint]:
     """Weighted evidence of one aspect by outcome and log10-params bin, in a canonical order."""
-    points = data.points[(data.points["aspect"] == aspect) & (data.points["wn"] > 0)]
+    points = data.points[(data.points["aspect"] == aspect) & (data.points["w_validity"] > 0)]
     if points.empty:
         return []
     binned = points.assign(bin=np.round(points["x"].to_numpy() / PLOT_BIN_DECADES).astype(np.int64))
-    grouped = binned.groupby(["bin", "y"], sort=True)["wn"].sum()
+    grouped = binned.groupby(["bin", "y_validity", "estimated"], sort=True)["w_validity"].sum()
     return [
         EvidencePoint(
             log10_params=r6(int(b) * PLOT_BIN_DECADES),
             score=float(y),
             weight=r6(float(w)),
             outcome=OUTCOME_OF_SCORE.get(float(y), "partial"),
+            estimated=bool(estimated),
         )
-        for (b, y), w in grouped.items()
+        for (b, y, estimated), w in grouped.items()
     ]
 
 
@@ -44,5 +45,7 @@ def fitted_curve(fit: FitResult, points: list[EvidencePoint], settings: ScoringS
     low = np.floor(min(xs) - 1.0)
     high = np.ceil(max(xs) + 1.0)
     grid = np.round(np.arange(low, high + 1e-9, 0.1), 6)
-    p_works = expit(settings.logistic_slope_per_decade * (fit.crossing - grid))
+    p_works = settings.lapse_rate + (1 - 2 * settings.lapse_rate) * expit(
+        settings.logistic_slope_per_decade * (fit.crossing - grid)
+    )
     return [CurvePoint(log10_params=float(x), p_works=r6(float(p))) for x, p in zip(grid, p_works, strict=True)]

@@ -30,7 +30,12 @@ SEED_METHODS = [
 DEFAULTS: dict[str, dict[str, Any]] = {
     "sources": {"kind": "paper", "peer_reviewed": True},
     "claims": {"kind": "finding", "stance": "supports", "status": "reviewed", "confidence": 1.0},
-    "results": {"params_basis": "disclosed", "outcome": "success", "safety_impact": "not_applicable"},
+    "results": {
+        "params_basis": "disclosed",
+        "outcome": "success",
+        "safety_impact": "not_applicable",
+        "baseline_safety_impact": "not_applicable",
+    },
     "critiques": {"kind": "methodological", "severity": 0.5, "status": "open"},
 }
 

@@ -6,15 +6,54 @@ import pandas as pd
 
 from app.evidence.enums import SafetyImpact
 from app.scoring.citations import comparison_entries
-from app.scoring.schema import SafetyRow
+from app.scoring.schema import SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
 
 
-def safety_results(rows: pd.DataFrame, safety_aspect: int | None) -> pd.DataFrame:
-    """Each visible result once if it bears on the safety aspect or reports a safety impact."""
+def safety_results(rows: pd.DataFrame, safety_aspect: int | None, results: pd.DataFrame) -> pd.DataFrame:
+    """Each visible result once if it bears on the safety aspect or reports a safety impact, plus the
+    baseline side of each head-to-head row that reports the baseline's impact, as a baseline result."""
     on_aspect = (rows["aspect"] == safety_aspect) if safety_aspect is not None else False
-    chosen = rows[on_aspect | (rows["safety_impact"] != "not_applicable")]
-    return chosen.drop_duplicates("res")
+    chosen = rows[on_aspect | (rows["safety_impact"] != "not_applicable")].drop_duplicates("res")
+    base_impact = results["baseline_safety_impact"].to_numpy()[chosen["res"].to_numpy()]
+    sides = chosen[(base_impact != "not_applicable") & chosen["mechanistic"].to_numpy()]
+    sides = sides.assign(
+        mechanistic=False, safety_impact=results["baseline_safety_impact"].to_numpy()[sides["res"].to_numpy()]
+    )
+    return pd.concat([chosen, sides], ignore_index=True)
+
+
+def band_of(rows: pd.DataFrame, band_log10) -> list[int]:
+    """Band index of each row's log-midpoint size, -1 when unsized."""
+    mid = (rows["lo"].to_numpy() + rows["hi"].to_numpy()) / 2
+    out = []
+    for x in mid:
+        hits = [b for b, (lo, hi) in enumerate(band_log10) if lo <= x < hi] if x == x else []
+        out.append(hits[0] if hits else -1)
+    return out
+
+
+def by_band(chosen: pd.DataFrame, band_keys: list[str], band_log10) -> list[SafetyBand]:
+    """Impact counts per band (and unsized), mechanistic methods and baselines side by side."""
+    bands = pd.Series(band_of(chosen, band_log10), index=chosen.index)
+    out = []
+    for b, key in [*enumerate(band_keys), (-1, "unsized")]:
+        here = chosen[bands == b]
+        if here.empty:
+            continue
+        mech, base = impact_counts(here[here["mechanistic"]]), impact_counts(here[~here["mechanistic"]])
+        out.append(SafetyBand(band_key=key, mechanistic=mech, baseline=base, statement=band_statement(mech, base)))
+    return out
+
+
+def band_statement(mech: dict[str, int], base: dict[str, int]) -> str:
+    """One band's impacts in words, mechanistic first."""
+
+    def words(counts: dict[str, int]) -> str:
+        named = [f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n and k != "not_applicable"]
+        return ", ".join(named) or "no result"
+
+    return f"mechanistic: {words(mech)}; baselines: {words(base)}"
 
 
 def impact_counts(rows: pd.DataFrame) -> dict[str, int]:
@@ -54,10 +93,12 @@ def safety_row(
     results: pd.DataFrame,
     claims: pd.DataFrame,
     source_keys: list[str],
+    band_keys: list[str],
+    band_log10,
     settings: ScoringSettings,
 ) -> SafetyRow:
     """Counts, sources, the improvements themselves (with keys) and the statement."""
-    chosen = safety_results(rows, safety_aspect)
+    chosen = safety_results(rows, safety_aspect, results)
     mech, base = chosen[chosen["mechanistic"]], chosen[~chosen["mechanistic"]]
     mech_counts, base_counts = impact_counts(mech), impact_counts(base)
     mech_sources, base_sources = int(mech["source"].nunique()), int(base["source"].nunique())
@@ -67,6 +108,7 @@ def safety_row(
         return comparison_entries(improved, results, claims, source_keys, settings.top_baseline_comparisons)
 
     return SafetyRow(
+        by_band=by_band(chosen, band_keys, band_log10),
         mechanistic=mech_counts,
         baseline=base_counts,
         mechanistic_sources=mech_sources,

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "1.1"
-ENGINE_VERSION = "0.1.0"
+SCHEMA_VERSION = "2.0"
+ENGINE_VERSION = "2.0.0"
 
-CeilingState = Literal["estimated", "not_reached", "insufficient"]
+CeilingState = Literal["estimated", "below_range", "not_reached", "not_established", "insufficient", "not_applicable"]
+AspectRole = Literal["scale", "qualifier", "impact"]
 BandStatus = Literal["tractable", "partial", "fragmentary", "no_evidence"]
 GradeLevel = Literal["high", "moderate", "low", "very_low"]
 
@@ -41,22 +42,40 @@ class Barrier(Out):
 
 
 class Ceiling(Out):
-    """Where P(works) falls to 0.5, in parameters, or why there is no number."""
+    """Where P(works) falls to 0.5, in parameters, or the bound that the sized evidence allows.
+
+    params, params_low and params_high are set only for an estimated ceiling and never leave the range of
+    the sized evidence; bound_params is the bound of below_range / not_reached; the raw posterior median and
+    quantiles stay in the crossing_* fields for diagnostics.
+    """
 
     state: CeilingState
     params: float | None = None
     params_low: float | None = None
     params_high: float | None = None
+    bound_params: float | None = None
+    smallest_observed_params: float | None = None
     largest_observed_params: float | None = None
     crossing_log10_params: float | None = None
-    crossing_sd_decades: float | None = None
+    crossing_low_log10: float | None = None
+    crossing_high_log10: float | None = None
+    estimated_sizes: bool = False
     statement: str
 
 
+class DomainJudgement(Out):
+    """One GRADE domain: how many levels it takes off (quarter steps; 3 only when there is no evidence) and why."""
+
+    domain: Literal["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]
+    downgrade: float
+    reason: str
+
+
 class GradeAssessment(Out):
-    """The suggested GRADE-style level, its reasons, an analyst's override and the final level."""
+    """The suggested GRADE-style level, its reasons by domain, an analyst's override and the final level."""
 
     suggested: GradeLevel
+    domains: list[DomainJudgement] = []
     reasons: list[str]
     override: GradeLevel | None = None
     override_reason: str | None = None
@@ -72,6 +91,7 @@ class BaselineComparison(Out):
     method: str | None
     baseline_name: str | None
     params: float | None
+    params_estimated: bool = False
     mechanistic_won: bool | None
     text: str
     weight: float
@@ -83,6 +103,8 @@ class Counts(Out):
     results_in_fit: int
     results_without_size: int
     results_baseline: int
+    results_censored: int = 0
+    results_estimated_size: int = 0
     claims: int
     sources: int
     fit_weight: float
@@ -102,6 +124,7 @@ class EvidencePoint(Out):
     score: float
     weight: float
     outcome: Literal["success", "partial", "failure"]
+    estimated: bool = False
 
 
 class AspectRow(Out):
@@ -109,10 +132,13 @@ class AspectRow(Out):
 
     aspect_key: str
     aspect_name: str
+    role: AspectRole = "scale"
     ceiling: Ceiling
+    reach_ceiling: Ceiling
     band_ceiling: str | None
     confidence: GradeAssessment
     key_evidence: list[EvidenceRef]
+    baseline_evidence: list[EvidenceRef] = []
     path_forward: list[EvidenceRef]
     baseline_comparisons: list[BaselineComparison]
     counts: Counts
@@ -145,9 +171,19 @@ class BandInfo(Out):
     max_params: float | None
 
 
-class SafetyRow(Out):
-    """Counts of results by safety impact, mechanistic and baseline apart, and the plain statement."""
+class SafetyBand(Out):
+    """Measured safety impact in one scale band (or 'unsized'), mechanistic methods and baselines side by side."""
 
+    band_key: str
+    mechanistic: dict[str, int]
+    baseline: dict[str, int]
+    statement: str
+
+
+class SafetyRow(Out):
+    """Counts of results by safety impact, mechanistic and baseline apart, by band, and the plain statement."""
+
+    by_band: list[SafetyBand] = []
     mechanistic: dict[str, int]
     baseline: dict[str, int]
     mechanistic_sources: int
@@ -158,9 +194,10 @@ class SafetyRow(Out):
 
 
 class OverallRow(Out):
-    """The aspects combined: the weakest link among them, at the lowest of their grades."""
+    """The programme as a whole: the weakest validated scale aspect, reach beside it, qualified by evaluation."""
 
     ceiling: Ceiling
+    reach_ceiling: Ceiling | None = None
     limiting_aspect: str | None
     band_ceiling: str | None
     confidence: GradeLevel
@@ -194,11 +231,22 @@ class SourceInfluence(Out):
     text: str
 
 
+class EstimateSensitivity(Out):
+    """How far an aspect's ceiling moves when the results with estimated sizes are left out."""
+
+    results_left_out: int
+    shift_decades: float | None
+    state_without: CeilingState
+    statement_without: str
+    text: str
+
+
 class AspectSensitivity(Out):
-    """The most influential sources of one aspect."""
+    """The most influential sources of one aspect, and the effect of leaving out estimated sizes."""
 
     aspect_key: str
     sources: list[SourceInfluence]
+    without_estimates: EstimateSensitivity | None = None
 
 
 class Assessment(Out):

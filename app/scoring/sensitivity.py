@@ -1,48 +1,88 @@
-"""Leave one source out: how far each aspect's ceiling moves, and the most influential sources."""
+"""Sensitivity: how far each aspect's ceiling moves without one source, and without the estimated sizes."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
-from app.scoring.ceiling import FitResult, format_params, information, r6, solve_crossing
-from app.scoring.schema import AspectSensitivity, SourceInfluence
+from app.scoring.ceiling import FitResult, ceiling_output, fit_dimension, r6
+from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
+from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence
 from app.scoring.settings import ScoringSettings
 
 CANDIDATES_PER_SLOT = 3
+DIM = "validity"
 
 
-def one_step_shifts(
-    fit: FitResult, source_bins: pd.DataFrame, total_info: float, settings: ScoringSettings
-) -> pd.Series:
-    """Newton-step estimate of each source's leave-out shift, to pick candidates for exact refits."""
-    k = settings.logistic_slope_per_decade
-    p = expit(k * (fit.crossing - source_bins["x"].to_numpy()))
-    frame = pd.DataFrame(
-        {
-            "source": source_bins["source"].to_numpy(),
-            "s": source_bins["wy"].to_numpy() - source_bins["w"].to_numpy() * p,
-            "i": k * k * source_bins["w"].to_numpy() * p * (1 - p),
-        }
-    )
-    per = frame.groupby("source", sort=True)[["s", "i"]].sum()
-    return -per["s"] / np.maximum(total_info - per["i"], 1e-12)
+def approximate_shifts(fit: FitResult, source_bins: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
+    """Each source's score at the ceiling, a cheap ranking of whose removal moves it most."""
+    p = p_works(np.array([fit.crossing]), source_bins["x"].to_numpy(), settings)[:, 0]
+    residual = source_bins[f"wy_{DIM}"].to_numpy() - source_bins[f"w_{DIM}"].to_numpy() * p
+    return pd.Series(residual).groupby(source_bins["source"].to_numpy()).sum().abs()
 
 
 def refit_without(
     source: int, bins: pd.DataFrame, source_bins: pd.DataFrame, settings: ScoringSettings
-) -> tuple[float, float, int]:
-    """Exact crossing, weight and source count of the aspect without one source."""
+) -> tuple[float, FitResult]:
+    """The exact posterior median without one source, and the fit of the rest (for its state)."""
     own = source_bins[source_bins["source"] == source]
-    at = np.searchsorted(bins["bin"].to_numpy(), own["bin"].to_numpy())
-    w, wy = bins["w"].to_numpy().copy(), bins["wy"].to_numpy().copy()
-    np.subtract.at(w, at, own["w"].to_numpy())
-    np.subtract.at(wy, at, own["wy"].to_numpy())
-    w, wy = np.clip(w, 0, None), np.clip(wy, 0, None)
-    wy = np.minimum(wy, w)
-    others = source_bins.loc[(source_bins["source"] != source) & (source_bins["w"] > 0), "source"].nunique()
-    return solve_crossing(bins["x"].to_numpy(), w, wy, settings), float(w.sum()), int(others)
+    total = log_likelihood(bins["x"].to_numpy(), bins[f"w_{DIM}"].to_numpy(), bins[f"wy_{DIM}"].to_numpy(), settings)
+    mine = log_likelihood(own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings)
+    median = summarise(log_prior(settings) + total - mine, settings).median
+    rest_sources = source_bins[source_bins["source"] != source]
+    rest = rest_sources.groupby("bin", as_index=False).agg(
+        {f"w_{DIM}": "sum", f"wy_{DIM}": "sum", "x": "first", "w_est": "sum", "x_lo": "min", "x_hi": "max"}
+    )
+    rest["w_reach"] = rest["wy_reach"] = 0.0
+    return median, fit_dimension(rest, rest_sources, DIM, settings)
+
+
+def source_influences(
+    fit: FitResult, bins: pd.DataFrame, source_bins: pd.DataFrame, source_keys: list[str], settings: ScoringSettings
+) -> list[SourceInfluence]:
+    """The sources whose removal moves the ceiling most, with the exact shift and the state without them."""
+    limit = settings.top_influential_sources
+    if fit.crossing is None or limit == 0 or source_bins.empty:
+        return []
+    approx = approximate_shifts(fit, source_bins, settings)
+    order = sorted(approx.index, key=lambda s: (-approx[s], source_keys[s]))
+    influences = []
+    for source in order[: limit * CANDIDATES_PER_SLOT]:
+        median, rest = refit_without(source, bins, source_bins, settings)
+        shift = median - fit.crossing
+        where = (
+            "the rest is too thin to fit" if rest.state == "insufficient" else ceiling_output(rest, settings).statement
+        )
+        text = (
+            f"without {source_keys[source]} the ceiling moves {'up' if shift >= 0 else 'down'} "
+            f"{abs(shift):.2f} orders of magnitude ({where})"
+        )
+        influences.append(
+            SourceInfluence(
+                source_key=source_keys[source], shift_decades=r6(shift), state_without=rest.state, text=text
+            )
+        )
+    influences.sort(key=lambda s: (-abs(s.shift_decades), s.source_key))
+    return influences[:limit]
+
+
+def without_estimates(
+    fit: FitResult, bins_measured: pd.DataFrame, source_bins_measured: pd.DataFrame, left_out: int, settings
+) -> EstimateSensitivity | None:
+    """The ceiling from disclosed sizes only, beside the one that uses the analysts' estimates."""
+    if left_out == 0:
+        return None
+    rest = fit_dimension(bins_measured, source_bins_measured, DIM, settings)
+    statement = ceiling_output(rest, settings).statement
+    shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
+    moved = "" if shift is None else f"moves {'up' if shift >= 0 else 'down'} {abs(shift):.2f} orders of magnitude: "
+    return EstimateSensitivity(
+        results_left_out=left_out,
+        shift_decades=r6(shift),
+        state_without=rest.state,
+        statement_without=statement,
+        text=f"without the {left_out} result(s) whose size is an estimate, the ceiling {moved}{statement}",
+    )
 
 
 def aspect_sensitivity(
@@ -50,35 +90,13 @@ def aspect_sensitivity(
     fit: FitResult,
     bins: pd.DataFrame,
     source_bins: pd.DataFrame,
-    source_x_max: pd.Series,
+    measured: tuple[pd.DataFrame, pd.DataFrame, int],
     source_keys: list[str],
     settings: ScoringSettings,
 ) -> AspectSensitivity:
-    """The sources whose removal moves this aspect's ceiling most, with the exact shift."""
-    limit = settings.top_influential_sources
-    if fit.crossing is None or limit == 0:
-        return AspectSensitivity(aspect_key=aspect_key, sources=[])
-    info = information(fit.crossing, bins["x"].to_numpy(), bins["w"].to_numpy(), settings)
-    approx = one_step_shifts(fit, source_bins, info, settings)
-    order = sorted(approx.index, key=lambda s: (-abs(approx[s]), source_keys[s]))
-    influences = []
-    for source in order[: limit * CANDIDATES_PER_SLOT]:
-        crossing, weight, others = refit_without(source, bins, source_bins, settings)
-        rest = source_x_max.drop(index=source, errors="ignore")
-        x_max = float(rest.max()) if len(rest) else None
-        if weight < settings.min_fit_weight or others < settings.min_fit_sources or weight <= 0:
-            state, where = "insufficient", "the rest is too thin to fit"
-        elif x_max is not None and crossing > x_max:
-            state, where = "not_reached", f"not reached up to {format_params(x_max)}"
-        else:
-            state, where = "estimated", f"about {format_params(crossing)}"
-        shift = crossing - fit.crossing
-        text = (
-            f"without {source_keys[source]} the ceiling moves {'up' if shift >= 0 else 'down'} "
-            f"{abs(shift):.2f} orders of magnitude ({where})"
-        )
-        influences.append(
-            SourceInfluence(source_key=source_keys[source], shift_decades=r6(shift), state_without=state, text=text)
-        )
-    influences.sort(key=lambda s: (-abs(s.shift_decades), s.source_key))
-    return AspectSensitivity(aspect_key=aspect_key, sources=influences[:limit])
+    """Most influential sources of one aspect and the effect of its estimated sizes."""
+    return AspectSensitivity(
+        aspect_key=aspect_key,
+        sources=source_influences(fit, bins, source_bins, source_keys, settings),
+        without_estimates=without_estimates(fit, *measured, settings),
+    )

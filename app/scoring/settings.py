@@ -41,7 +41,7 @@ class ScoringSettings(BaseModel):
     tier_by_kind: dict[str, float] = Field(default_factory=_default_tiers)
     peer_reviewed_tier_by_kind: dict[str, float] = Field(default_factory=_default_peer_reviewed_tiers)
     unknown_kind_tier: float = Field(0.3, ge=0, le=1)
-    draft_factor: float = Field(0.5, ge=0, le=1, description="weight multiplier of a draft claim")
+    draft_factor: float = Field(0.5, ge=0, le=1, description="weight multiplier of a draft or in-review claim")
     open_critique_severity_factor: float = Field(0.5, ge=0, le=1)
     discounting_critique_kinds: tuple[str, ...] = (
         "methodological",
@@ -59,35 +59,48 @@ class ScoringSettings(BaseModel):
     prior_alpha: float = Field(1.0, gt=0)
     prior_beta: float = Field(1.0, gt=0)
     credible_mass: float = Field(0.90, gt=0, lt=1)
-    tractable_min_mean: float = Field(0.65, ge=0, le=1)
-    partial_min_mean: float = Field(0.35, ge=0, le=1)
-    min_status_weight: float = Field(
-        0.5, ge=0, description="below this weight a cell with evidence is fragmentary, whatever its mean"
+    tractable_min_low: float = Field(
+        0.5, ge=0, le=1, description="tractable: the interval's lower end is at least this (works more often than not)"
     )
-    band_ceiling_min_mean: float = Field(0.5, ge=0, le=1)
+    partial_min_low: float = Field(
+        0.1, ge=0, le=1, description="partial: the interval's lower end is at least this (not near-certain failure)"
+    )
+    min_status_weight: float = Field(
+        0.5, ge=0, description="below this weight a cell with evidence is fragmentary, whatever its interval"
+    )
     points_per_range_segment: int = Field(4, ge=1, le=64)
     fit_bin_decades: float = Field(0.05, gt=0, le=1)
 
-    # 4. Ceiling fit
+    # 4. Ceiling fit (grid posterior of a psychometric curve with lapses)
     logistic_slope_per_decade: float = Field(1.5, gt=0, description="fixed fall of logit P(works)")
+    lapse_rate: float = Field(
+        0.05, gt=0, lt=0.5, description="P(fails) far below / P(works) far above the ceiling: the distance discount"
+    )
+    ceiling_grid_min_log10: float = Field(-1.0, description="smallest candidate ceiling (log10 params)")
+    ceiling_grid_max_log10: float = Field(16.0, description="largest candidate ceiling (log10 params)")
+    ceiling_grid_step_decades: float = Field(0.02, gt=0, le=0.5)
     ceiling_prior_mean_log10: float = Field(10.0, description="weak prior centre of the ceiling (1e10)")
     ceiling_prior_sd_decades: float = Field(3.0, gt=0)
     min_fit_weight: float = Field(1.0, ge=0, description="below this sized weight: insufficient")
     min_fit_sources: int = Field(2, ge=1, description="fewer sources with sized results: insufficient")
 
-    # 5. Grade
+    # 5. Grade: each domain ramps from no concern to one level between two values (docs/scoring.md)
     low_tier_below: float = Field(0.7, ge=0, le=1, description="a tier below this counts as low")
-    risk_of_bias_share: float = Field(0.5, ge=0, le=1)
-    inconsistency_sd: float = Field(0.3, ge=0, le=1)
-    imprecision_width_decades: float = Field(1.5, gt=0)
-    imprecision_min_weight: float = Field(3.0, ge=0)
-    indirectness_decades: float = Field(1.0, gt=0)
+    risk_of_bias_share: tuple[float, float] = (0.25, 0.75)
+    inconsistency_sd: tuple[float, float] = (0.15, 0.45)
+    imprecision_width_decades: tuple[float, float] = (1.0, 3.0)
+    imprecision_min_weight: tuple[float, float] = (3.0, 1.0)
+    indirectness_decades: tuple[float, float] = (0.5, 1.5)
+    toy_proxy_decades: float = Field(2.0, gt=0, description="evidence this far below the ceiling is a distant proxy")
+    toy_proxy_share: tuple[float, float] = (0.3, 0.7)
+    publication_bias_gap: tuple[float, float] = (0.2, 0.5)
     serious_critique_severity: float = Field(0.5, ge=0, le=1)
     top_evidence_for_critiques: int = Field(3, ge=1)
 
     # 7-9. Output sizes and probes
     safety_aspect_key: str = "safety"
-    overall_excluded_aspects: tuple[str, ...] = ("safety",)
+    qualifier_aspect_keys: tuple[str, ...] = ("evaluation",)
+    overall_excluded_aspects: tuple[str, ...] = ("safety", "evaluation")
     top_key_evidence: int = Field(3, ge=0)
     top_path_forward: int = Field(3, ge=0)
     top_barriers: int = Field(3, ge=0)
@@ -103,11 +116,19 @@ class ScoringSettings(BaseModel):
             bad = {k: v for k, v in getattr(self, name).items() if not 0.0 <= v <= 1.0}
             if bad:
                 raise ValueError(f"{name} values must lie in [0, 1]: {bad}")
-        if self.partial_min_mean > self.tractable_min_mean:
-            raise ValueError("partial_min_mean must not exceed tractable_min_mean")
+        if self.partial_min_low > self.tractable_min_low:
+            raise ValueError("partial_min_low must not exceed tractable_min_low")
+        if self.ceiling_grid_min_log10 >= self.ceiling_grid_max_log10:
+            raise ValueError("ceiling_grid_min_log10 must be below ceiling_grid_max_log10")
         if self.recency_half_life_years is not None and self.as_of is None:
             raise ValueError("a recency half-life needs as_of (the reference date)")
         return self
+
+    def status_factor(self, status: str) -> float:
+        """Weight multiplier of a claim's review status: reviewed 1, draft or in review draft_factor, else 0."""
+        if status == "reviewed":
+            return 1.0
+        return self.draft_factor if status in ("draft", "in_review") else 0.0
 
     def tier(self, kind: str | None, peer_reviewed: bool) -> float:
         """Source tier from its kind and peer review."""

@@ -5,6 +5,12 @@ band its log10(params) range overlaps (a point size gives one segment), carrying
 the range inside that band, and each segment becomes a few quadrature points in log10 space for
 the ceiling fit. Results of one source in one aspect x band share one source's weight: each is
 divided by the source's (fractional) number of results there, when that number exceeds one.
+
+Each result carries two outcomes: validity (its outcome: validated or useful there) and reach (could the
+method be applied there; when not recorded, a result on a model shows the method was applied). A size known
+only as an open-ended bound ("at least L") is censored: a success or partial counts at L, because a method
+that works above L works at L when P(works) falls with scale; a failure there could lie at any larger scale,
+so it counts in neither the fit nor the band cells of that dimension (it is counted as censored).
 """
 
 from __future__ import annotations
@@ -40,10 +46,12 @@ def ordered_keys(frame: pd.DataFrame) -> list[str]:
 
 
 def log10_sizes(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Low and high log10(params) of each result: equal for a point size, NaN when unsized."""
+    """Low and high log10(params) of each result: equal for a point size, high = inf for an open-ended
+    bound, NaN when unsized."""
     point = results["params"].to_numpy(float)
     low = results["params_low"].to_numpy(float)
     high = results["params_high"].to_numpy(float)
+    high = np.where(~np.isnan(low) & (low > 0) & np.isnan(high) & np.isnan(point), np.inf, high)
     has_range = ~np.isnan(low) & ~np.isnan(high) & (high > 0) & (low > 0)
     use_point = (results["params_basis"].to_numpy() == "disclosed") | ~has_range
     use_point &= ~np.isnan(point) & (point > 0)
@@ -54,13 +62,15 @@ def log10_sizes(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def baseline_loss(results: pd.DataFrame) -> np.ndarray:
-    """True where the metric shows the result losing to its baseline."""
+    """True where the result lost to its baseline: the recorded winner, else the metric and baseline values."""
     metric = results["metric_value"].to_numpy(float)
     base = results["baseline_value"].to_numpy(float)
     hib = results["higher_is_better"].to_numpy(object)
     known = ~np.isnan(metric) & ~np.isnan(base) & pd.notna(hib)
     higher = np.array([bool(v) if v is not None else True for v in hib], dtype=bool)
-    return known & np.where(higher, metric < base, metric > base)
+    by_values = known & np.where(higher, metric < base, metric > base)
+    winner = results["winner"].to_numpy(object)
+    return np.where(pd.notna(winner), winner == "baseline", by_values)
 
 
 def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> pd.DataFrame:
@@ -81,7 +91,11 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     y = res["outcome"].map(OUTCOME_VALUE).to_numpy(float)
     if settings.baseline_loss_is_failure:
         y = np.where(baseline_loss(res) & mechanistic, 0.0, y)
+    reach = res["reach_outcome"].map(OUTCOME_VALUE).to_numpy(float)
+    reach = np.where(np.isnan(reach), 1.0, reach)
     lo, hi = log10_sizes(res)
+    open_ended = np.isinf(hi)
+    hi = np.where(open_ended, lo, hi)
     source_index = pd.Index(evidence.sources["key"])
     rows = pd.DataFrame(
         {
@@ -91,9 +105,13 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
             "weight": claims["weight"].to_numpy()[at],
             "mechanistic": mechanistic,
             "y": y,
+            "y_reach": reach,
             "lo": lo,
             "hi": hi,
-            "compared": res["baseline_name"].notna().to_numpy(),
+            "open_ended": open_ended,
+            "estimated": ~np.isnan(lo) & (res["params_basis"].to_numpy() != "disclosed"),
+            "compared": (res["baseline_name"].notna() | res["baseline_method"].notna()).to_numpy(),
+            "head_to_head": np.array([families.get(m) == "baseline" for m in res["baseline_method"]], dtype=bool),
             "safety_impact": res["safety_impact"].to_numpy(),
         }
     )
@@ -167,6 +185,12 @@ def _points(segments: pd.DataFrame, q: int) -> pd.DataFrame:
             "source": segments["source"].to_numpy()[seg],
             "row": segments["row"].to_numpy()[seg],
             "is_range": (a != b)[seg],
+            "estimated": segments["estimated"].to_numpy()[seg],
+            **{
+                f"{kind}_{d}": segments[f"{kind}_{d}"].to_numpy()[seg] * (1 / n[seg] if kind == "w" else 1)
+                for kind in ("w", "y")
+                for d in ("validity", "reach")
+            },
         }
     )
 
@@ -188,9 +212,14 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
     fit_rows = rows[rows["sized"] & rows["mechanistic"]]
     segments = _segments(fit_rows, cells, cell_band)
     segments["row"] = fit_rows.index.to_numpy()[segments["row"].to_numpy()]
-    for column in ("aspect", "source", "y", "weight"):
-        segments[column] = rows[column].to_numpy()[segments["row"].to_numpy()]
+    at = segments["row"].to_numpy()
+    for column in ("aspect", "source", "y", "weight", "estimated"):
+        segments[column] = rows[column].to_numpy()[at]
     share = segments.groupby(["source", "aspect", "cell"], sort=False)["frac"].transform("sum").clip(lower=1.0)
     segments["wn"] = segments["weight"].to_numpy() * segments["frac"].to_numpy() / share.to_numpy()
+    censored = rows["open_ended"].to_numpy()[at]
+    for d, y in (("validity", rows["y"].to_numpy()[at]), ("reach", rows["y_reach"].to_numpy()[at])):
+        segments[f"y_{d}"] = y
+        segments[f"w_{d}"] = np.where(censored & (y == 0.0), 0.0, segments["wn"].to_numpy())
     points = _points(segments, settings.points_per_range_segment)
     return ScaleData(aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), rows, segments, points)

@@ -74,6 +74,10 @@ def synthetic_evidence(n_results: int, seed: int = 0) -> Evidence:
     no_range = (basis == "disclosed") | ((basis == "undisclosed") & (rng.random(n_results) < 0.2))
     low = np.where(no_range, np.nan, 10 ** (x - spread))
     high = np.where(no_range, np.nan, 10 ** (x + spread))
+    open_ended = (basis == "undisclosed") & ~no_range & (rng.random(n_results) < 0.3)
+    high = np.where(open_ended, np.nan, high)
+    estimate_kind = np.where((basis == "undisclosed") & ~no_range, "external_estimate", None)
+    estimate_kind = np.where(open_ended, "frontier_class", estimate_kind).astype(object)
     compared = rng.random(n_results) < 0.2
     metric = np.where(compared, rng.uniform(0.5, 1.0, n_results).round(3), np.nan)
     baseline = np.where(compared, rng.uniform(0.5, 1.0, n_results).round(3), np.nan)
@@ -87,15 +91,20 @@ def synthetic_evidence(n_results: int, seed: int = 0) -> Evidence:
             "params": params,
             "params_low": low,
             "params_high": high,
+            "params_estimate_kind": estimate_kind,
             "method": np.where(rng.random(n_results) < 0.8, None, _pick(rng, method_keys, n_results)),
             "task": _pick(rng, ["probing", "steering", "tracing"], n_results),
             "metric_name": np.where(compared, "accuracy", None),
             "metric_value": metric,
             "baseline_name": np.where(compared, "linear_probe", None),
             "baseline_value": baseline,
+            "baseline_method": np.where(compared, "linear_probe", None),
+            "winner": np.where(compared, np.where(metric >= baseline, "method", "baseline"), None),
             "higher_is_better": np.where(compared, True, None),
             "outcome": outcome,
+            "reach_outcome": np.where(rng.random(n_results) < 0.05, "failure", "success").astype(object),
             "safety_impact": _pick(rng, impacts, n_results, [0.1, 0.05, 0.02, 0.03, 0.8]),
+            "baseline_safety_impact": np.where(compared, "monitoring_aid", "not_applicable").astype(object),
         }
     )
     n_critiques = max(1, n_claims // 10)

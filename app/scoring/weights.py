@@ -61,8 +61,8 @@ def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame
     claims = evidence.claims.set_index("key", drop=False)
     tiers = source_tiers(evidence.sources, settings)
     recency = recency_factors(evidence.sources, settings)
-    retracted = set(claims.index[claims["status"] == "retracted"])
-    status_factor = claims["status"].map({"reviewed": 1.0, "draft": settings.draft_factor, "retracted": 0.0})
+    status_factor = claims["status"].map(settings.status_factor)
+    retracted = set(claims.index[status_factor.to_numpy() == 0.0])
     discounts = critique_discounts(active_critiques(evidence, retracted), settings)
     table = pd.DataFrame(
         {

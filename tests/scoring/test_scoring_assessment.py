@@ -159,8 +159,10 @@ def test_grade_goes_down_for_risk_of_bias():
 
 
 def test_grade_goes_down_when_sources_disagree_within_a_band():
-    reasons = one_band_grade(["success", "success", "failure", "failure"]).reasons
-    assert any(r.startswith("Inconsistency") and "small band" in r for r in reasons)
+    grade = one_band_grade(["success", "success", "failure", "failure"])
+    inconsistency = next(d for d in grade.domains if d.domain == "inconsistency")
+    assert inconsistency.downgrade == 1.0 and "within bands 0.50" in inconsistency.reason
+    assert any(r.startswith("Inconsistency (-1)") for r in grade.reasons)
 
 
 def test_grade_goes_down_for_an_extrapolated_ceiling():
@@ -171,12 +173,12 @@ def test_grade_goes_down_for_an_extrapolated_ceiling():
 def test_grade_goes_down_for_a_serious_critique_of_the_top_evidence():
     critiques = [{"key": "k", "target_claim_key": "c0", "critic_source_key": "s1", "severity": 0.8, "status": "open"}]
     grade = one_band_grade(["success"] * 3, critiques=critiques)
-    assert any(r.startswith("Unresolved critiques") and "k on c0" in r for r in grade.reasons)
+    assert any(r.startswith("Risk of bias") and "k on c0" in r for r in grade.reasons)
 
 
 def test_one_source_is_two_levels_down_for_imprecision():
     features = assess(example()).aspects[0].confidence
-    assert any(r.startswith("Serious imprecision") for r in features.reasons)
+    assert any(r.startswith("Imprecision (-2): Very serious") for r in features.reasons)
 
 
 def test_no_evidence_at_all_is_very_low():
@@ -186,7 +188,8 @@ def test_no_evidence_at_all_is_very_low():
 def test_overall_is_the_weakest_fitted_aspect_at_the_lowest_grade():
     overall = assess(example()).overall
     assert overall.limiting_aspect == "circuits"
-    assert overall.aspects_excluded["safety"].startswith("excluded")
+    assert overall.aspects_excluded["safety"].startswith("measured impact")
+    assert overall.aspects_excluded["evaluation"].startswith("qualifies")
     assert overall.aspects_excluded["features"] == "too thin to fit"
 
 

@@ -10,7 +10,8 @@ from scipy.special import expit
 
 from app.scoring import ScoringSettings, assess
 from app.scoring.bands import posterior, status_of
-from app.scoring.ceiling import format_params, solve_crossing
+from app.scoring.ceiling import format_params
+from app.scoring.posterior import posterior_summary
 from app.scoring.records import build_evidence
 from app.scoring.spread import scale_data
 from app.scoring.weights import claim_weights
@@ -80,54 +81,96 @@ def test_partial_counts_half_a_success():
 
 
 @pytest.mark.parametrize(
-    ("mean", "n", "weight", "status"),
+    ("low", "n", "weight", "status"),
     [
-        (0.7, 3, 2.0, "tractable"),
-        (0.65, 1, 1.0, "tractable"),
-        (0.5, 1, 1.0, "partial"),
-        (0.2, 4, 3.0, "fragmentary"),
+        (0.55, 5, 4.0, "tractable"),  # even the interval's lower end says it works more often than not
+        (0.22, 1, 1.0, "partial"),  # one full success: Beta(2, 1), lower end sqrt(0.05)
+        (0.135, 2, 2.0, "partial"),  # one success and one failure: Beta(2, 2)
+        (0.05, 4, 3.0, "fragmentary"),
         (0.5, 0, 0.0, "no_evidence"),
-        (0.42, 1, 0.4, "fragmentary"),  # one light failure: the prior holds the mean near 0.5, not "partial"
-        (0.58, 1, 0.4, "fragmentary"),  # one light success: too little to call it working
-        (0.58, 1, 0.5, "partial"),
+        (0.3, 1, 0.4, "fragmentary"),  # light: fragmentary whatever its interval
     ],
 )
-def test_status_thresholds(mean, n, weight, status):
-    assert status_of(mean, n, weight, S) == status
+def test_status_follows_the_interval_not_the_mean(low, n, weight, status):
+    assert status_of(low, n, weight, S) == status
 
 
-def test_band_ceiling_is_largest_band_with_evidence_and_mean_at_least_half():
+def test_one_success_is_partial_not_tractable_because_its_interval_is_wide():
+    cell = cells(two_sources([{"params": 2e9}]))["small"]
+    assert cell.mean == pytest.approx(2 / 3) and cell.low == pytest.approx(math.sqrt(0.05), abs=1e-5)
+    assert cell.status == "partial"
+
+
+def test_band_ceiling_never_skips_a_failing_band():
+    works = {"params": 3e10, "outcome": "success"}
     ev = two_sources(
-        [{"params": 1e8}, {"params": 3e10, "outcome": "partial"}], [{"params": 3e11, "outcome": "failure"}]
+        [{"params": 1e8, "outcome": "failure"}, {"params": 2e8, "outcome": "failure"}, works],
+        [{"params": 1.5e8, "outcome": "failure"}, works],
     )
+    row = assess(ev).aspects[0]
+    assert {b: c.status for b, c in cells(ev).items()}["toy"] == "fragmentary"
+    assert row.band_ceiling is None  # mid works, but toy fails below it
+
+
+def test_band_ceiling_runs_from_the_first_band_with_evidence():
+    ev = two_sources([{"params": 3e9}, {"params": 3e10}], [{"params": 5e9}, {"params": 4e10}])
     assert assess(ev).aspects[0].band_ceiling == "mid"
+
+
+def grid_median(x, w, wy, quantile=0.5):
+    """An independent computation of the posterior quantile: adaptive quadrature, no grid."""
+    from scipy.integrate import quad
+    from scipy.optimize import brentq
+
+    def density(c):
+        p = S.lapse_rate + (1 - 2 * S.lapse_rate) * expit(S.logistic_slope_per_decade * (c - np.asarray(x)))
+        log = np.sum(np.asarray(wy) * np.log(p) + (np.asarray(w) - np.asarray(wy)) * np.log1p(-p))
+        return math.exp(log - 0.5 * ((c - S.ceiling_prior_mean_log10) / S.ceiling_prior_sd_decades) ** 2)
+
+    lo, hi = S.ceiling_grid_min_log10, S.ceiling_grid_max_log10
+    total = quad(density, lo, hi, points=[8, 10, 12], limit=200)[0]
+    return brentq(lambda c: quad(density, lo, c, limit=200)[0] / total - quantile, lo + 1e-6, hi - 1e-6)
 
 
 def test_symmetric_success_and_failure_cross_at_the_midpoint():
     ev = two_sources([{"params": 1e9}], [{"params": 1e11, "outcome": "failure"}])
     ceiling = assess(ev).aspects[0].ceiling
     assert ceiling.state == "estimated"
-    assert ceiling.crossing_log10_params == pytest.approx(10.0, abs=1e-6)
-    p = expit(1.5)
-    info = 1.5**2 * 2 * p * (1 - p) + 1 / 9
-    assert ceiling.crossing_sd_decades == pytest.approx(1 / math.sqrt(info), rel=1e-4)
-    z = 1.6448536
-    assert math.log10(ceiling.params_high) == pytest.approx(10 + z / math.sqrt(info), abs=1e-4)
+    assert ceiling.crossing_log10_params == pytest.approx(10.0, abs=0.02)
+    assert ceiling.crossing_log10_params == pytest.approx(grid_median([9, 11], [1, 1], [1, 0]), abs=0.02)
 
 
-def test_score_equation_solution_by_hand():
+def test_posterior_quantiles_match_an_independent_integration():
     x, w, wy = np.array([9.0, 10.0, 11.0]), np.array([1.0, 2.0, 1.0]), np.array([1.0, 1.0, 0.0])
-    c = solve_crossing(x, w, wy, S)
-    residual = np.sum(wy - w * expit(1.5 * (c - x))) - (c - 10) / 9
-    assert abs(residual) < 1e-9
+    summary = posterior_summary(x, w, wy, S)
+    assert summary.median == pytest.approx(grid_median(x, w, wy), abs=0.02)
+    assert summary.low == pytest.approx(grid_median(x, w, wy, 0.05), abs=0.03)
+    assert summary.high == pytest.approx(grid_median(x, w, wy, 0.95), abs=0.03)
 
 
 def test_all_successes_mean_not_reached_up_to_largest_scale():
     ev = two_sources([{"params": 1e9}, {"params": 1e10}], [{"params": 7e10}])
     ceiling = assess(ev).aspects[0].ceiling
     assert ceiling.state == "not_reached" and ceiling.params is None
-    assert ceiling.largest_observed_params == pytest.approx(7e10)
-    assert ceiling.statement == "not reached up to 70B (largest observed scale)"
+    assert ceiling.largest_observed_params == pytest.approx(7e10) and ceiling.bound_params == pytest.approx(7e10)
+    assert ceiling.statement == "not reached up to 70B (largest scale tested)"
+
+
+def test_all_failures_mean_not_established_at_any_scale():
+    ev = two_sources([{"params": 1e9, "outcome": "failure"}], [{"params": 7e10, "outcome": "failure"}])
+    ceiling = assess(ev).aspects[0].ceiling
+    assert ceiling.state == "not_established" and ceiling.params is None
+    assert ceiling.statement.startswith("not established at any scale")
+    assert assess(ev).aspects[0].band_ceiling is None
+
+
+def test_failures_everywhere_but_far_below_give_a_bound_below_the_smallest_scale():
+    ev = two_sources(
+        [{"params": 1e9, "outcome": "failure"}, {"params": 3e9, "outcome": "partial"}],
+        [{"params": 2e9, "outcome": "failure"}, {"params": 7e10, "outcome": "failure"}],
+    )
+    ceiling = assess(ev).aspects[0].ceiling
+    assert ceiling.state == "below_range" and ceiling.statement == "below the smallest scale tested, 1B"
 
 
 def test_one_source_is_too_thin_and_says_why():
@@ -136,15 +179,35 @@ def test_one_source_is_too_thin_and_says_why():
     assert ceiling.state == "insufficient" and ceiling.params is None and "1 source" in ceiling.statement
 
 
-def test_range_sizes_widen_the_interval():
-    point = two_sources([{"params": 1e9}], [{"params": 1e11, "outcome": "failure"}])
-    ranged = two_sources(
-        [{"params": 1e9}],
-        [{"params_basis": "undisclosed", "params_low": 1e10, "params_high": 1e12, "outcome": "failure"}],
+def test_a_failure_known_only_within_a_range_moves_the_ceiling_less_than_at_its_low_end():
+    def crossing(failure):
+        ev = two_sources([{"params": 1e9}, {"params": 3e9}], [failure])
+        return assess(ev).aspects[0].ceiling.crossing_log10_params
+
+    at_low = crossing({"params": 1e10, "outcome": "failure"})
+    ranged = crossing(
+        {
+            "params_basis": "undisclosed",
+            "params_low": 1e10,
+            "params_high": 1e12,
+            "outcome": "failure",
+            "params_estimate_kind": "external_estimate",
+        }
     )
-    sd_point = assess(point).aspects[0].ceiling.crossing_sd_decades
-    sd_range = assess(ranged).aspects[0].ceiling.crossing_sd_decades
-    assert sd_range > sd_point
+    at_high = crossing({"params": 1e12, "outcome": "failure"})
+    assert at_low < ranged < at_high
+
+
+def test_an_open_ended_size_is_censored_success_at_the_bound_failure_left_out():
+    def row(extra):
+        base = {"params_basis": "undisclosed", "params_low": 1e11, "params_estimate_kind": "frontier_class"}
+        ev = two_sources([{"params": 1e9}, {"params": 1e10, "outcome": "failure"}], [{**base, **extra}])
+        return assess(ev).aspects[0]
+
+    success, failure = row({"outcome": "success"}), row({"outcome": "failure"})
+    assert success.ceiling.largest_observed_params == pytest.approx(1e11)  # counted at its bound
+    assert success.ceiling.estimated_sizes and "analyst estimates" in success.ceiling.statement
+    assert failure.counts.results_censored == 1 and failure.ceiling.largest_observed_params == pytest.approx(1e10)
 
 
 def test_fit_recovers_a_known_ceiling():
@@ -173,4 +236,4 @@ def test_bands_are_data_one_open_band_holds_everything():
     claims = [{"key": "c", "source_key": "s", "method": "sae"}]
     ev = build_evidence([{"key": "s"}], claims, [{"key": "r", "claim_key": "c", "params": 1e13}], bands=bands)
     cell = assess(ev).scale_table[0]
-    assert (cell.band_key, cell.n_results, cell.status) == ("all", 1, "tractable")
+    assert (cell.band_key, cell.n_results, cell.status) == ("all", 1, "partial")
