@@ -23,9 +23,15 @@ LOG10 = st.floats(7.0, 13.0, allow_nan=False)
 @st.composite
 def sizes(draw):
     """A result size: a point, a range, or nothing."""
-    kind = draw(st.sampled_from(["point", "point", "range", "none"]))
+    kind = draw(st.sampled_from(["point", "point", "range", "bound", "none"]))
     if kind == "point":
         return {"params_basis": "disclosed", "params": 10 ** draw(LOG10)}
+    if kind == "bound":
+        return {
+            "params_basis": "undisclosed",
+            "params_low": 10 ** draw(LOG10),
+            "params_estimate_kind": "frontier_class",
+        }
     if kind == "range":
         low = draw(LOG10)
         return {
@@ -190,3 +196,67 @@ def test_weights_stay_in_unit_interval(parts):
     assert ((weights >= 0) & (weights <= 1)).all()
     data = scale_data(evidence, claim_weights(evidence, ScoringSettings()), ScoringSettings())
     assert ((data.segments["wn"] >= 0) & (data.segments["wn"] <= 1)).all()
+
+
+def ten_billion_ceiling(draw):
+    """Several sources whose methods work below 1e10 and fail above it, near the crossing."""
+    parts = ([], [], [], [])
+    for i in range(draw(st.integers(3, 6))):
+        parts[0].append({"key": f"s{i}"})
+        parts[1].append({"key": f"c{i}", "source_key": f"s{i}", "method": "sae", "aspects": ["features"]})
+        for j in range(draw(st.integers(1, 2))):
+            for outcome, (low, high) in (("success", (8.5, 9.9)), ("failure", (10.1, 11.5))):
+                x = draw(st.floats(low, high))
+                key = f"r{i}-{j}-{outcome}"
+                parts[2].append({"key": key, "claim_key": f"c{i}", "params": 10**x, "outcome": outcome})
+    return parts
+
+
+def with_study(parts, outcome, log10_sizes, confidence):
+    sources, claims, results, critiques = parts
+    claim = {"key": "study", "source_key": "study", "method": "sae", "aspects": ["features"], "confidence": confidence}
+    new = [
+        {"key": f"study-{i}", "claim_key": "study", "outcome": outcome, "params": 10**x}
+        for i, x in enumerate(log10_sizes)
+    ]
+    return sources + [{"key": "study"}], claims + [claim], results + new, critiques
+
+
+@PROPERTY
+@given(st.data(), st.sampled_from(["success", "failure"]), st.floats(0.1, 1.0))
+def test_one_study_of_tiny_networks_does_not_move_a_10b_ceiling_by_a_decade(data, outcome, confidence):
+    parts = ten_billion_ceiling(data.draw)
+    tiny = data.draw(st.lists(st.floats(1.5, 3.0), min_size=1, max_size=6))
+    before, _ = crossing(parts)
+    after, _ = crossing(with_study(parts, outcome, tiny, confidence))
+    assert 9.0 < before < 11.0
+    assert abs(after - before) < 1.0
+
+
+@PROPERTY
+@given(st.data(), st.floats(0.1, 1.0))
+def test_successes_two_decades_below_the_crossing_move_it_only_a_little(data, confidence):
+    parts = ten_billion_ceiling(data.draw)
+    before, _ = crossing(parts)
+    far = data.draw(st.lists(st.floats(6.0, before - 2.0), min_size=1, max_size=6))
+    after, _ = crossing(with_study(parts, "success", far, confidence))
+    assert 0.0 <= after - before < 0.25
+
+
+@PROPERTY
+@given(evidence_parts())
+def test_band_ceiling_never_contradicts_the_ceiling_interval_nor_skips_a_failing_band(parts):
+    assessment = assess(build_evidence(*parts))
+    bands = {b.key: b for b in assessment.bands}
+    order = [b.key for b in assessment.bands]
+    for row in assessment.aspects:
+        cells = {c.band_key: c.status for c in assessment.scale_table if c.aspect_key == row.aspect_key}
+        ceiling, band = row.ceiling, row.band_ceiling
+        if ceiling.state in ("not_established", "below_range"):
+            assert band is None
+        if band is None:
+            continue
+        first = next(k for k in order if cells[k] != "no_evidence")
+        assert all(cells[k] in ("partial", "tractable") for k in order[order.index(first) : order.index(band) + 1])
+        if ceiling.state == "estimated":
+            assert (bands[band].min_params or 0.0) <= 10**ceiling.crossing_high_log10 * (1 + 1e-9)
