@@ -60,7 +60,11 @@ def _safe_url() -> str:
 
 @cli.command("seed")
 def seed(
-    seed_dir: Path = typer.Option(None, "--dir", help="Seed folder (default: CEILING_SEED_DIR, data/seed)."),
+    seed_dir: Path = typer.Option(
+        None,
+        "--dir",
+        help="Seed folder (default: CEILING_SEED_DIR, data/seed); may be partial: absent files mean none.",
+    ),
     if_empty: bool = typer.Option(False, "--if-empty", help="Load only when the database has no evidence yet."),
 ) -> None:
     """Load the seed dataset (idempotent: unchanged entries are left alone, edited ones updated in place)."""

@@ -4,6 +4,10 @@ Every entry is validated with the same pydantic schemas as the API and the forms
 is resolved, and only then is anything written, in one transaction. A second load of unchanged
 files writes nothing; an edited entry is updated in place (matched by its key). Errors name the
 file, the line and the entry.
+
+A folder may be partial: a file that is absent means no entries of its kinds, and keys that the
+folder refers to (a claim's source, aspects, methods; a critique's target) resolve against the
+folder and the store together. So a folder holding only a claims.yaml adds claims to a seeded store.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlmodel import Session, select
 
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
-from app.evidence.models import Method, Source
+from app.evidence.models import Aspect, Claim, Method, ResearchQuestion, ScaleBand, Source
 from app.evidence.schemas import AspectIn, BandIn, ClaimIn, CritiqueIn, MethodIn, QuestionIn, SourceIn
 from app.evidence.services import claims, critiques, sources, vocabulary
 
@@ -77,20 +81,31 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors())
 
 
-def read_entries(seed_dir: Path) -> list[Entry]:
-    """Parse and validate every entry of every seed file; raise SeedError listing all problems."""
+def read_entries(seed_dir: Path, store_keys: dict[str, set[str]] | None = None) -> list[Entry]:
+    """Parse and validate every entry of every seed file present; raise SeedError listing all problems.
+
+    References resolve against the folder's own keys and `store_keys` (kind -> keys already stored).
+    """
     problems: list[str] = []
     entries: list[Entry] = []
     documents: dict[str, Any] = {}
+    if not seed_dir.is_dir():
+        raise SeedError([f"{seed_dir}: not a folder"])
+    present = sorted({f for f, *_ in SEED_FILES if (seed_dir / f).is_file()})
+    if not present:
+        expected = ", ".join(sorted({f for f, *_ in SEED_FILES}))
+        raise SeedError([f"{seed_dir}: no seed file in the folder (expected one or more of {expected})"])
     for file_name, top_key, schema, kind in SEED_FILES:
         path = seed_dir / file_name
         label = str(path)
+        if file_name not in present:
+            continue
         if file_name not in documents:
             try:
                 text = path.read_text(encoding="utf-8")
                 documents[file_name] = (yaml.compose(text), yaml.safe_load(text) or {})
-            except FileNotFoundError:
-                problems.append(f"{label}: file missing")
+            except UnicodeDecodeError as error:
+                problems.append(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})")
                 documents[file_name] = (None, {})
             except yaml.YAMLError as error:
                 mark = getattr(error, "problem_mark", None)
@@ -110,7 +125,7 @@ def read_entries(seed_dir: Path) -> list[Entry]:
                 entries.append(Entry(label, line, kind, schema.model_validate(raw)))
             except ValidationError as error:
                 problems.append(f"{label}:{line}: {kind[:-1]} {name!r}: {_describe(error)}")
-    problems += _cross_check(entries)
+    problems += _cross_check(entries, store_keys or {})
     if problems:
         raise SeedError(problems)
     return entries
@@ -125,7 +140,7 @@ def _item_nodes(node: Any, top_key: str) -> list[Any]:
     return []
 
 
-def _cross_check(entries: list[Entry]) -> list[str]:
+def _cross_check(entries: list[Entry], store_keys: dict[str, set[str]]) -> list[str]:
     """Duplicate keys and identifiers within the files, and references between entries."""
     problems = []
     keys: dict[str, set[str]] = {}
@@ -160,8 +175,10 @@ def _cross_check(entries: list[Entry]) -> list[str]:
             references += [("target", data.target, "claims"), ("critic_claim", data.critic_claim, "claims")]
             references += [("critic_source", data.critic_source, "sources")]
         for field_name, key, kind in references:
-            if key is not None and key not in keys.get(kind, set()):
-                problems.append(f"{entry.where}: {field_name}: no {kind[:-1]} with key {key!r} in the seed")
+            if key is not None and key not in keys.get(kind, set()) and key not in store_keys.get(kind, set()):
+                problems.append(
+                    f"{entry.where}: {field_name}: no {kind[:-1]} with key {key!r} in the seed folder or the store"
+                )
     return problems
 
 
@@ -189,7 +206,7 @@ UPSERTS = {
 
 def load_seed(session: Session, seed_dir: Path) -> SeedReport:
     """Validate everything, then write in the caller's transaction; the caller commits."""
-    entries = read_entries(seed_dir)
+    entries = read_entries(seed_dir, stored_keys(session))
     problems = _check_against_database(session, entries)
     if problems:
         raise SeedError(problems)
@@ -205,6 +222,15 @@ def load_seed(session: Session, seed_dir: Path) -> SeedReport:
             where = f"{entry.where}: {error.field}" if error.field else entry.where
             raise SeedError([f"{where}: {error.message}"]) from error
     return report
+
+
+def stored_keys(session: Session) -> dict[str, set[str]]:
+    """The keys the store already holds, by seed kind, for a partial folder's references."""
+    tables = {"aspects": Aspect, "questions": ResearchQuestion, "bands": ScaleBand, "methods": Method}
+    keys = {kind: set(session.exec(select(model.key))) for kind, model in tables.items()}
+    keys["sources"] = set(session.exec(select(Source.key).where(Source.deleted_at.is_(None))))
+    keys["claims"] = set(session.exec(select(Claim.key).where(Claim.deleted_at.is_(None))))
+    return keys
 
 
 def database_is_empty(session: Session) -> bool:

@@ -33,6 +33,34 @@ def assess_command(
     sys.stdout.write(render(assessment, format))
 
 
+@cli.command("calibrate")
+def calibrate_command(
+    literatures: int = typer.Option(400, "--literatures", "-n", min=1, help="Synthetic literatures to simulate."),
+    seed: int = typer.Option(11, "--seed", help="Random seed (the same seed gives the same table)."),
+    format: str = typer.Option("markdown", "--format", "-f", help="markdown, csv or json."),
+) -> None:
+    """Run the engine's calibration study on synthetic literatures drawn from known true curves and print the table."""
+    from app.scoring.calibration import markdown_table, run_study, summary_table
+
+    if format not in ("markdown", "csv", "json"):
+        fail(f"unknown format {format!r}; choose one of markdown, csv, json", code=2)
+    console = Console(stderr=True)
+    columns = (TextColumn("simulating and scoring"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    with Progress(
+        *columns, TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task("study", total=literatures)
+        study = run_study(literatures, seed, progress=lambda done: bar.update(task, completed=done))
+    table = summary_table(study)
+    if format == "json":
+        sys.stdout.write(table.to_json(orient="index", indent=2) + "\n")
+    elif format == "csv":
+        sys.stdout.write(table.to_csv())
+    else:
+        sys.stdout.write(f"Calibration study: {literatures} literatures, seed {seed}\n\n")
+        sys.stdout.write(markdown_table(table))
+
+
 @report_cli.command("build")
 def build_command(force: bool = typer.Option(False, "--force", help="Rebuild even when nothing changed.")) -> None:
     """Build a report snapshot and publish it as latest; does nothing when the evidence is unchanged."""

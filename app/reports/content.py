@@ -52,22 +52,30 @@ def params_text(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def impacts(counts: dict[str, int] | None) -> str:
+    """Safety impact counts in words, zeros and 'not applicable' left out: '2 monitoring aid, 1 none'."""
+    named = [f"{n} {words(k)}" for k, n in (counts or {}).items() if n and k != "not_applicable"]
+    return ", ".join(named) or "no result"
+
+
 def _sentence_for_row(row: dict[str, Any]) -> str:
-    ceiling = row["ceiling"]
+    ceiling, reach = row["ceiling"], row.get("reach_ceiling") or {}
     grade = words(row["confidence"]["final"])
     name = row["aspect_name"]
-    if ceiling["state"] == "estimated":
-        return (
-            f"{name}: P(works) falls below one half at about {params_text(ceiling['params'])} parameters "
-            f"(90% interval {params_text(ceiling['params_low'])} to {params_text(ceiling['params_high'])}), "
-            f"{grade} confidence."
-        )
-    if ceiling["state"] == "not_reached":
-        return (
-            f"{name}: no ceiling reached up to {params_text(ceiling['largest_observed_params'])} "
-            f"(the largest model with evidence), {grade} confidence."
-        )
-    return f"{name}: too little sized evidence for a ceiling ({ceiling['statement']})."
+    role = row.get("role", "scale")
+    if role == "impact":
+        return f"{name}: reported as measured impact by band (below), not as a ceiling; {grade} confidence."
+    applied = f" The methods have been applied: {reach['statement']}." if reach.get("statement") else ""
+    qualifier = " It qualifies the other rows rather than capping them." if role == "qualifier" else ""
+    if ceiling["state"] == "insufficient":
+        return f"{name}: too little sized evidence for a ceiling ({ceiling['statement']}).{applied}{qualifier}"
+    lead = {
+        "estimated": "validated use stops at",
+        "below_range": "validated use stops",
+        "not_reached": "validated use is",
+        "not_established": "validated use is",
+    }.get(ceiling["state"], "the ceiling is")
+    return f"{name}: {lead} {ceiling['statement']}, {grade} confidence.{applied}{qualifier}"
 
 
 def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
@@ -80,21 +88,22 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     lines = [
         f"This report weighs {len(claims)} claims ({retracted} retracted) from {len(evidence.get('sources', []))} "
         f"sources, {len(evidence.get('results', []))} empirical results and {len(evidence.get('critiques', []))} "
-        f"critiques. Of {len(aspects)} aspects, {states.count('estimated')} have an estimated ceiling, "
-        f"{states.count('not_reached')} none within the evidence and {states.count('insufficient')} too little "
-        "evidence for one."
+        f"critiques. Of {len(aspects)} aspects, {states.count('estimated')} have a ceiling located within the "
+        f"sized evidence, {states.count('not_reached') + states.count('below_range')} only a bound, "
+        f"{states.count('not_established')} none established at any scale and {states.count('insufficient')} "
+        "too little evidence for one."
     ]
     if overall.get("limiting_aspect"):
         lo = overall["ceiling"]
         band = overall.get("band_ceiling")
         lines.append(
-            f"The weakest link is {overall['limiting_aspect']}, so the overall ceiling is {lo['statement']}; "
-            f"the overall confidence is {words(overall.get('confidence'))}, the lowest among "
-            f"{len(overall.get('aspects_included', []))} aspects. "
+            f"Overall, validated mechanistic accounts are limited by {overall['limiting_aspect']}: "
+            f"{lo['statement']}; the overall confidence is {words(overall.get('confidence'))}, the lowest among "
+            f"{len(overall.get('aspects_included', []))} scale aspects. "
             + (
-                f"The largest scale band where the methods still work more often than not is {band}."
+                f"Every band up to {band} is at least partial in every scale aspect."
                 if band
-                else "No scale band has the methods working more often than not in every aspect."
+                else "No band is at least partial, from the smallest tested up, in every scale aspect."
             )
         )
     else:
@@ -176,6 +185,8 @@ def csv_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
                 "ceiling_params_low": c.get("params_low"),
                 "ceiling_params_high": c.get("params_high"),
                 "ceiling": c.get("statement", ""),
+                "reach": (r.get("reach_ceiling") or {}).get("statement", ""),
+                "role": r.get("role", "overall"),
                 "band_ceiling": r.get("band_ceiling") or "",
                 "confidence": words(grade.get("final") if isinstance(grade, dict) else grade),
                 "confidence_reasons": " ".join(reasons),
@@ -200,6 +211,8 @@ def csv_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
                 "ceiling_params_low": None,
                 "ceiling_params_high": None,
                 "ceiling": "",
+                "reach": "",
+                "role": "",
                 "band_ceiling": "",
                 "confidence": "",
                 "confidence_reasons": "",

@@ -3,8 +3,9 @@
 data/reference/seed-report-tables.yaml holds both tables as the report states them. A computed
 ceiling agrees with a stated one when the stated number (or range) falls inside the computed 90%
 interval; it disagrees when they do not overlap; the row is not comparable when either side has
-no number. Scale-table rows compare the stated status with the computed status of the aspects
-the report's table speaks of.
+no number. A computed bound ("below the smallest scale tested", "not reached up to") or "not
+established" is compared as the bound it is. The scale table is compared cell by cell: each of the
+report's bands against each aspect its table speaks of, so a matching cell is never called a mismatch.
 """
 
 from __future__ import annotations
@@ -67,12 +68,22 @@ def compare_ceiling(row: dict[str, Any], ceiling: dict[str, Any] | None) -> tupl
     lo, hi = stated
     shown = _p(lo) if lo == hi else f"{_p(lo)}-{_p(hi)}"
     state = ceiling.get("state")
-    if state == "insufficient":
-        return "not comparable", f"the report says {shown}; the evidence is too thin for a computed ceiling"
+    if state in ("insufficient", "not_applicable"):
+        return (
+            "not comparable",
+            f"the report says {shown}; the computed row has no ceiling ({ceiling.get('statement', 'no ceiling')})",
+        )
+    if state == "not_established":
+        return "disagree", f"the report says {shown}; computed: {ceiling.get('statement', 'not established')}"
+    if state == "below_range":
+        smallest = ceiling.get("bound_params") or ceiling.get("smallest_observed_params")
+        if lo >= smallest:
+            return "disagree", f"the report says {shown}; computed: below the smallest scale tested, {_p(smallest)}"
+        return "agree", f"the report says {shown}; computed: below {_p(smallest)}, so no contradiction"
     if state == "not_reached":
         largest = ceiling.get("largest_observed_params")
         if largest is not None and hi < largest:
-            return "disagree", f"the report says {shown}; computed: no ceiling up to {_p(largest)} (largest observed)"
+            return "disagree", f"the report says {shown}; computed: no ceiling up to {_p(largest)} (largest tested)"
         return "agree", f"the report says {shown}; computed: not reached up to {_p(largest)}, so no contradiction"
     c_lo, c_hi, c = ceiling["params_low"], ceiling["params_high"], ceiling["params"]
     computed = f"computed {_p(c)} (90% interval {_p(c_lo)} to {_p(c_hi)})"
@@ -130,29 +141,36 @@ def ceiling_comparison(reference: dict[str, Any], assessment: dict[str, Any]) ->
 
 
 def scale_comparison(reference: dict[str, Any], assessment: dict[str, Any]) -> list[dict[str, Any]]:
-    """One entry per row of the report's scale table: stated status against the computed statuses."""
+    """One entry per cell (band x aspect) of the report's scale table: stated status against the computed one."""
     table = reference.get("scale_table") or {}
     aspects = table.get("compared_aspects") or [a["aspect_key"] for a in assessment.get("aspects", [])]
     cells = {(c["aspect_key"], c["band_key"]): c for c in assessment.get("scale_table", [])}
     out = []
     for row in table.get("rows", []):
-        found = [(a, cells[(a, row["band"])]["status"]) for a in aspects if (a, row["band"]) in cells]
-        comparable = [(a, s) for a, s in found if s != "no_evidence"]
-        listing = ", ".join(f"{a} {STATUS_WORDS.get(s, s)}" for a, s in found) or "no computed cell"
-        if not comparable:
-            verdict, why = "not comparable", f"no computed evidence in this band ({listing})"
-        else:
-            matching = sum(1 for _, s in comparable if s == row["status"])
-            verdict = "agree" if matching * 2 > len(comparable) else "disagree"
-            why = f"report: {STATUS_WORDS[row['status']]}; computed: {listing}"
-        out.append(
-            {
-                "key": row["band"],
-                "label": row["label"],
-                "stated": row["status_text"],
-                "barriers": row.get("barriers", ""),
-                "verdict": verdict,
-                "why": why,
-            }
-        )
+        for aspect in aspects:
+            cell = cells.get((aspect, row["band"]))
+            status = cell["status"] if cell else "no_evidence"
+            computed = STATUS_WORDS.get(status, status)
+            if status == "no_evidence":
+                verdict, why = "not comparable", f"no computed evidence for {aspect} in this band"
+            elif status == row["status"]:
+                verdict, why = "agree", f"report {STATUS_WORDS[row['status']]}; computed {computed}"
+            else:
+                detail = (
+                    ""
+                    if cell is None
+                    else f" (interval {cell['low']:.2f}-{cell['high']:.2f}, weight {cell['weight']:.2f})"
+                )
+                verdict, why = "disagree", f"report {STATUS_WORDS[row['status']]}; computed {computed}{detail}"
+            out.append(
+                {
+                    "key": f"{row['band']}:{aspect}",
+                    "label": f"{row['label']}: {aspect}",
+                    "stated": row["status_text"],
+                    "computed": computed,
+                    "barriers": row.get("barriers", ""),
+                    "verdict": verdict,
+                    "why": why,
+                }
+            )
     return out

@@ -17,8 +17,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app.reports.content import BIDI_CONTROLS, ReportDocument, context, csv_rows, params_text, visible_bidi, words
+from app.reports.content import (
+    BIDI_CONTROLS,
+    ReportDocument,
+    context,
+    csv_rows,
+    impacts,
+    params_text,
+    visible_bidi,
+    words,
+)
 from app.reports.plots import aspect_plots
+from app.text import shorten as shorten_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
@@ -47,11 +57,12 @@ def isolate_bidi(value: Any) -> Any:
 
 
 def shorten(value: Any, limit: int = SHORT_LIMIT) -> str:
-    """The text cut near `limit` characters, saying how much was left out."""
+    """The text shortened at a sentence end or a word (never mid-word), saying how much was left out."""
     text = "" if value is None else str(value)
-    if len(text) <= limit:
+    short = shorten_text(text, limit)
+    if short == " ".join(text.split()):
         return text
-    return f"{text[:limit].rstrip()}… [{len(text) - limit:,} more characters]"
+    return f"{short} [{len(text) - len(short):,} more characters]"
 
 
 def _grade(value: Any) -> str:
@@ -75,6 +86,7 @@ def _environment(markdown: bool) -> Environment:
         grade=_grade,
         md=lambda v: MarkdownText(md_escape(v)),
         raw_md=MarkdownText,
+        impacts=impacts,
     )
     return env
 

@@ -11,6 +11,7 @@ from app.scoring.schema import BandCell, Barrier, Ceiling
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import ScaleData
 from app.scoring.weights import effective_severity
+from app.text import shorten
 
 
 def status_of(low: float, n_results: int, weight: float, settings: ScoringSettings) -> str:
@@ -47,19 +48,8 @@ def cell_sums(data: ScaleData) -> pd.DataFrame:
 
 
 def excerpt(text: str | None, settings: ScoringSettings) -> str:
-    """The text whole when short; else its first sentences that fit, else cut at a word with an ellipsis.
-
-    Never cut mid-word; pages link every excerpt to its claim, where the whole text stands.
-    """
-    text = " ".join((text or "").split())
-    limit = settings.excerpt_chars
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    ends = [i + 1 for i in range(len(head) - 1) if head[i] in ".!?;" and head[i + 1] == " "]
-    if ends and ends[-1] >= limit // 2:
-        return text[: ends[-1]]
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    """The text, shortened at a sentence end or a word, never mid-word; pages link it to its claim."""
+    return shorten(text, settings.excerpt_chars)
 
 
 def barrier_candidates(

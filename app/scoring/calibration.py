@@ -152,3 +152,13 @@ def _share(values: pd.Series) -> float | None:
 
 def _round(value) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 3)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The summary as a Markdown table (blank where a figure is undefined)."""
+    header = ["", *table.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, row in table.iterrows():
+        cells = ["" if pd.isna(v) else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row]
+        lines.append("| " + " | ".join([str(name), *cells]) + " |")
+    return "\n".join(lines) + "\n"

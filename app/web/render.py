@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.auth.service import role_at_least
 from app.evidence.enums import Role
+from app.text import shorten as shorten_text
 from app.web import csrf
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -31,11 +32,8 @@ def format_params(value: float | None) -> str:
 
 
 def shorten(value: Any, limit: int = 240) -> str:
-    """The text cut at a word boundary near `limit` characters, with an ellipsis when cut."""
-    text = "" if value is None else str(value)
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    """The text shortened at a sentence end or a word, never mid-word, with an ellipsis when cut."""
+    return shorten_text("" if value is None else str(value), limit)
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:

@@ -157,3 +157,57 @@ def test_bad_seed_into_an_empty_database_leaves_it_empty(empty_url, engine_for, 
             load_seed(session, folder)
         session.rollback()
         assert _count(session, Source) == 0
+
+
+PARTIAL_CLAIMS = """claims:
+- key: partial.new-claim
+  source: wang2022_ioi
+  text: A claim added from a folder that holds only claims.yaml.
+  aspects: [circuits]
+  questions: [q2]
+  method: circuits
+  stance: supports
+  kind: finding
+  confidence: 0.7
+  results:
+  - key: partial.new-claim.r1
+    model_name: Frontier model X
+    params_basis: undisclosed
+    params_low: 1.0e11
+    params_estimate_kind: frontier_class
+    params_note: Analyst's bound, frontier class at release.
+    method: activation_patching
+    baseline_method: linear_probe
+    winner: method
+    outcome: partial
+    reach_outcome: success
+"""
+
+
+def test_a_partial_folder_resolves_its_keys_against_the_store(sqlite_seeded_url, engine_for, tmp_path):
+    (tmp_path / "claims.yaml").write_text(PARTIAL_CLAIMS, encoding="utf-8")
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        sources_before = _count(session, Source)
+        report = load_seed(session, tmp_path)
+        session.commit()
+        assert report.counts["claims"]["created"] == 1 and _count(session, Source) == sources_before
+        claim = session.exec(select(Claim).where(Claim.key == "partial.new-claim")).one()
+        result = claim.results[0]
+        assert (result.params_low, result.params_high, result.winner) == (1e11, None, "method")
+        assert result.baseline_method_key == "linear_probe" and result.reach_outcome == "success"
+
+
+def test_a_partial_folder_names_an_unknown_key_with_file_and_line(sqlite_seeded_url, engine_for, tmp_path):
+    (tmp_path / "claims.yaml").write_text(PARTIAL_CLAIMS.replace("method: circuits", "method: telepathy"), "utf-8")
+    before = _dump(sqlite_seeded_url)
+    with Session(engine_for(sqlite_seeded_url)) as session, pytest.raises(SeedError) as raised:
+        load_seed(session, tmp_path)
+    assert f"{tmp_path / 'claims.yaml'}:2: claim 'partial.new-claim': method: no method with key 'telepathy'" in str(
+        raised.value
+    )
+    assert _dump(sqlite_seeded_url) == before
+
+
+def test_a_folder_without_seed_files_is_refused(empty_url, engine_for, tmp_path):
+    with Session(engine_for(empty_url)) as session, pytest.raises(SeedError, match="no seed file in the folder"):
+        load_seed(session, tmp_path)

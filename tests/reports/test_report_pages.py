@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from app.config import get_settings
 from app.main import create_app
 from app.reports import snapshots
-from app.reports.reference import compare_ceiling, load_reference
+from app.reports.reference import compare_ceiling, scale_comparison, load_reference
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
 
@@ -106,3 +106,31 @@ def test_reference_rows_agree_disagree_or_are_not_comparable_with_a_reason():
     assert verdict == "disagree" and "0.8 orders of magnitude above the upper end (10B)" in why
     assert compare_ceiling({"params": None}, computed)[0] == "not comparable"
     assert compare_ceiling({"params": 7e10}, {"state": "insufficient"})[0] == "not comparable"
+
+
+def test_a_computed_bound_is_compared_as_a_bound():
+    below = {"state": "below_range", "bound_params": 2.4e9, "smallest_observed_params": 2.4e9}
+    verdict, why = compare_ceiling({"params": 7e10}, below)
+    assert verdict == "disagree" and "below the smallest scale tested, 2.4B" in why
+    assert compare_ceiling({"params": 1e9}, below)[0] == "agree"
+    reached = {"state": "not_reached", "largest_observed_params": 7e10}
+    assert compare_ceiling({"params": 7e10}, reached)[0] == "agree"
+    assert compare_ceiling({"params": 1e10}, {"state": "not_established", "statement": "not established"})[0] == (
+        "disagree"
+    )
+
+
+def test_the_scale_table_is_compared_cell_by_cell_so_a_matching_cell_is_not_a_mismatch():
+    reference = {
+        "scale_table": {
+            "compared_aspects": ["features", "circuits"],
+            "rows": [{"band": "mid", "label": "Mid", "status_text": "Partial", "status": "partial"}],
+        }
+    }
+    cells = [
+        {"aspect_key": "features", "band_key": "mid", "status": "fragmentary", "low": 0.05, "high": 0.8, "weight": 1},
+        {"aspect_key": "circuits", "band_key": "mid", "status": "partial", "low": 0.15, "high": 0.9, "weight": 1},
+    ]
+    rows = {r["key"]: r for r in scale_comparison(reference, {"scale_table": cells})}
+    assert rows["mid:circuits"]["verdict"] == "agree"
+    assert rows["mid:features"]["verdict"] == "disagree" and "computed fragmentary" in rows["mid:features"]["why"]
