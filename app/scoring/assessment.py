@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.bands import band_ceiling, scale_table
-from app.scoring.ceiling import DIMENSIONS, FitResult, bin_points, ceiling_output, fit_dimension
+from app.scoring.ceiling import (
+    DIMENSIONS,
+    FitResult,
+    aspect_bins,
+    bin_points,
+    ceiling_output,
+    evidence_range,
+    fit_dimension,
+)
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
 from app.scoring.grade import LEVELS, GradeInputs, grade_aspect
@@ -109,6 +117,13 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
 STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
 
 
+def distinct(values: pd.Series, mask: pd.Series) -> int:
+    """Number of distinct values where mask holds, for values in non-decreasing order (a row's pieces are
+    contiguous in the aspect-major segments)."""
+    picked = values.to_numpy()[mask.to_numpy(bool)]
+    return int(len(picked) > 0) + int(np.count_nonzero(np.diff(picked)))
+
+
 def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.DataFrame) -> AspectRow:
     """One row of the ceiling table."""
     data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
@@ -116,13 +131,16 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
     aspect_key = data.aspect_keys[a]
     role = aspect_role(aspect_key, settings)
     names = dict(zip(evidence.aspects["key"], evidence.aspects["name"], strict=True))
-    rows = data.rows[data.rows["aspect"] == a]
-    segments = data.segments[data.segments["aspect"] == a]
+    all_rows = data.rows_of(a)
+    mechanistic = all_rows["mechanistic"].to_numpy()
+    rows = all_rows[~mechanistic | all_rows["compared"].to_numpy()]
+    segments = data.segments_of(a)
     mine = claims[member]
     undiscounted_top = top_claims(
         claims, member, False, settings.top_evidence_for_critiques, settings, by="weight_before_critiques"
     )
-    pts = data.points[(data.points["aspect"] == a) & (data.points["w_validity"] > 0)]
+    pts = data.points_of(a)
+    pts = pts.where(pts["w_validity"] > 0)
     fit, reach = fits["validity"], fits["reach"]
     inputs = GradeInputs(
         role=role,
@@ -130,28 +148,32 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         reach=reach,
         claims=mine[mine["kind"] != "proposal"],
         segments=segments,
-        x=pts["x"].to_numpy(),
-        w=pts["w_validity"].to_numpy(),
+        x=pts["x"],
+        w=pts["w_validity"],
         top_claims=[t.claim_key for t in undiscounted_top],
         critiques=ctx.critiques,
         qualifier=qualifier_status(fit, segments, ctx, role),
         band_keys=data.band_keys,
-        measured_impacts=int(
-            (rows["mechanistic"] & rows["safety_impact"].isin(["monitoring_aid", "measured_improvement", "negative"]))
-            .groupby(rows["res"])
-            .any()
-            .sum()
+        measured_impacts=len(
+            np.unique(
+                all_rows["res"].to_numpy()[
+                    mechanistic
+                    & np.isin(
+                        all_rows["safety_impact"].to_numpy(), ["monitoring_aid", "measured_improvement", "negative"]
+                    )
+                ]
+            )
         ),
     )
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
     grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
     counts = Counts(
-        results_in_fit=int(segments.loc[segments["w_validity"] > 0, "row"].nunique()),
-        results_without_size=int((rows["mechanistic"] & ~rows["sized"]).sum()),
-        results_baseline=int((~rows["mechanistic"]).sum()),
-        results_censored=int(segments.loc[segments["w_validity"] == 0, "row"].nunique()),
-        results_estimated_size=int(segments.loc[segments["estimated"], "row"].nunique()),
+        results_in_fit=distinct(segments["row"], segments["w_validity"] > 0),
+        results_without_size=int((mechanistic & ~all_rows["sized"].to_numpy()).sum()),
+        results_baseline=int((~mechanistic).sum()),
+        results_censored=distinct(segments["row"], segments["w_validity"] == 0),
+        results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
         sources=int(mine["source_key"].nunique()),
         fit_weight=round(fit.weight, 6),
@@ -287,15 +309,22 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     claims = claims.assign(
         source_code=data.rows.groupby("claim")["source"].first().reindex(range(len(claims))).to_numpy()
     )
-    bins = bin_points(data.points, settings, ["aspect"])
-    source_bins = bin_points(data.points, settings, ["aspect", "source"])
-    measured_points = data.points[~data.points["estimated"].to_numpy(bool)]
-    bins_measured = bin_points(measured_points, settings, ["aspect"])
-    source_bins_measured = bin_points(measured_points, settings, ["aspect", "source"])
     n = len(data.aspect_keys)
+    source_bins = bin_points(data.points, settings, ["aspect", "source"])
+    per_aspect = [source_bins[source_bins["aspect"] == a] for a in range(n)]
+    aspect_points = [data.points_of(a) for a in range(n)]
+    bins = pd.concat(
+        [aspect_bins(p, settings).assign(aspect=a) for a, p in enumerate(aspect_points)], ignore_index=True
+    )
     fits = [
         {
-            d: fit_dimension(bins[bins["aspect"] == a], source_bins[source_bins["aspect"] == a], d, settings)
+            d: fit_dimension(
+                bins[bins["aspect"] == a],
+                int(per_aspect[a].loc[per_aspect[a][f"w_{d}"] > 0, "source"].nunique()),
+                d,
+                settings,
+                evidence_range(aspect_points[a], d),
+            )
             for d in DIMENSIONS
         }
         for a in range(n)
@@ -304,23 +333,27 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     member = aspect_membership(evidence, claims, data.aspect_keys)
     ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
     rows = [aspect_row(a, fits[a], ctx, bins[bins["aspect"] == a]) for a in range(n)]
-    estimated_rows = data.segments.loc[data.segments["estimated"].to_numpy(bool)].groupby("aspect")["row"].nunique()
-    sensitivity = [
-        aspect_sensitivity(
-            aspect_key,
-            fits[a]["validity"],
-            bins[bins["aspect"] == a].reset_index(drop=True),
-            source_bins[source_bins["aspect"] == a],
-            (
-                bins_measured[bins_measured["aspect"] == a],
-                source_bins_measured[source_bins_measured["aspect"] == a],
-                int(estimated_rows.get(a, 0)),
-            ),
-            data.source_keys,
-            settings,
+    sensitivity = []
+    for a, aspect_key in enumerate(data.aspect_keys):
+        estimated = aspect_points[a]["estimated"].astype(bool)
+        measured_points = aspect_points[a].where(~estimated)
+        measured = (
+            aspect_bins(measured_points, settings),
+            len(np.unique(measured_points["source"][measured_points["w_validity"] > 0])),
+            evidence_range(measured_points, "validity"),
         )
-        for a, aspect_key in enumerate(data.aspect_keys)
-    ]
+        sensitivity.append(
+            aspect_sensitivity(
+                aspect_key,
+                fits[a]["validity"],
+                bins[bins["aspect"] == a].reset_index(drop=True),
+                per_aspect[a],
+                measured,
+                len(np.unique(aspect_points[a]["row"][estimated])),
+                data.source_keys,
+                settings,
+            )
+        )
     safety_index = (
         data.aspect_keys.index(settings.safety_aspect_key) if settings.safety_aspect_key in data.aspect_keys else None
     )

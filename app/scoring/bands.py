@@ -38,13 +38,20 @@ def posterior(weight: float, weighted_successes: float, settings: ScoringSetting
     return a, b, a / (a + b), float(low), float(high)
 
 
-def cell_sums(data: ScaleData) -> pd.DataFrame:
-    """Weight, weighted successes and number of results per (aspect, band) with evidence."""
-    seg = data.segments[(data.segments["band"] >= 0) & (data.segments["w_validity"] > 0)]
-    seg = seg.assign(wy=seg["w_validity"] * seg["y_validity"])
-    return seg.groupby(["aspect", "band"], sort=True).agg(
-        weight=("w_validity", "sum"), wy=("wy", "sum"), n_results=("row", "nunique")
-    )
+def cell_sums(data: ScaleData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weight, weighted successes and number of results of every (aspect, band) cell, aspect-major.
+
+    A result's pieces in one band are one result: with contiguous bands each band is one cell, so a
+    result has at most one piece per band and counting pieces counts results.
+    """
+    seg = data.segments
+    band, w = seg["band"].to_numpy(), seg["w_validity"].to_numpy()
+    keep = (band >= 0) & (w > 0)
+    n_cells = len(data.aspect_keys) * len(data.band_keys)
+    code = seg["aspect"].to_numpy()[keep] * len(data.band_keys) + band[keep]
+    weight = np.bincount(code, weights=w[keep], minlength=n_cells)
+    wy = np.bincount(code, weights=(w * seg["y_validity"].to_numpy())[keep], minlength=n_cells)
+    return weight, wy, np.bincount(code, minlength=n_cells)
 
 
 def excerpt(text: str | None, settings: ScoringSettings) -> str:
@@ -52,58 +59,77 @@ def excerpt(text: str | None, settings: ScoringSettings) -> str:
     return shorten(text, settings.excerpt_chars)
 
 
+def _top_per_cell(cell: np.ndarray, weight: np.ndarray, order: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the `limit` heaviest entries of each cell (ties by order), cells ascending."""
+    ranked = np.lexsort((order, -weight, cell))
+    cells = cell[ranked]
+    first = np.searchsorted(cells, cells, side="left")
+    return ranked[np.arange(len(ranked)) - first < limit]
+
+
 def barrier_candidates(
     data: ScaleData, claims: pd.DataFrame, critiques: pd.DataFrame, critic_weights: pd.Series, settings: ScoringSettings
 ) -> pd.DataFrame:
-    """Undermining or failing claims, and standing critiques of claims, per aspect x band."""
-    seg = data.segments[data.segments["band"] >= 0]
-    placed = pd.DataFrame(
-        {
-            "aspect": seg["aspect"].to_numpy(),
-            "band": seg["band"].to_numpy(),
-            "claim": data.rows["claim"].to_numpy()[seg["row"].to_numpy()],
-            "y": seg["y"].to_numpy(),
-        }
+    """Undermining or failing claims, and standing critiques of claims, per aspect x band (top few of each)."""
+    seg = data.segments
+    band = seg["band"].to_numpy()
+    keep = band >= 0
+    n_claims, n_bands = len(claims), len(data.band_keys)
+    claim = data.rows["claim"].to_numpy()[seg["row"].to_numpy()[keep]]
+    cell = seg["aspect"].to_numpy()[keep] * n_bands + band[keep]
+    against_row = np.isin(claims["stance"].to_numpy()[claim], ["undermines", "mixed"]) | (
+        seg["y"].to_numpy()[keep] == 0
     )
-    stance = claims["stance"].to_numpy()[placed["claim"].to_numpy()]
-    against = placed[np.isin(stance, ["undermines", "mixed"]) | (placed["y"].to_numpy() == 0.0)]
-    against = against.drop_duplicates(["aspect", "band", "claim"])
-    at = against["claim"].to_numpy()
+    triples, inverse = np.unique(cell.astype(np.int64) * n_claims + claim, return_inverse=True)
+    against = np.bincount(inverse, weights=against_row, minlength=len(triples)) > 0
+    t_cell, t_claim = triples // n_claims, triples % n_claims
+    limit = settings.top_barriers
+    weights = claims["weight"].to_numpy()
+    picked = np.flatnonzero(against)
+    picked = picked[_top_per_cell(t_cell[picked], weights[t_claim[picked]], t_claim[picked], limit)]
+    at = t_claim[picked]
     claim_rows = pd.DataFrame(
         {
-            "aspect": against["aspect"].to_numpy(),
-            "band": against["band"].to_numpy(),
+            "aspect": t_cell[picked] // n_bands,
+            "band": t_cell[picked] % n_bands,
             "kind": "claim",
             "key": claims.index.to_numpy()[at],
             "claim_key": claims.index.to_numpy()[at],
             "source_key": claims["source_key"].to_numpy()[at],
             "text": claims["text"].to_numpy()[at],
-            "weight": claims["weight"].to_numpy()[at],
+            "weight": weights[at],
             "order": at,
         }
     )
     severity = effective_severity(critiques, settings)
     standing = critiques[(critiques["kind"] != "support") & (severity > 0)]
-    standing = pd.DataFrame(
+    target = claims.index.get_indexer(standing["target_claim_key"])
+    critique_weight = (severity[standing.index] * standing["key"].map(critic_weights).fillna(1.0)).to_numpy()
+    by_claim = pd.DataFrame({"claim": target, "critique": np.arange(len(standing))})
+    pairs = pd.DataFrame({"cell": t_cell, "claim": t_claim}).merge(by_claim, on="claim", how="inner")
+    c_cell, c_index = pairs["cell"].to_numpy(), pairs["critique"].to_numpy()
+    chosen = _top_per_cell(c_cell, critique_weight[c_index], n_claims + c_index, limit)
+    c_cell, c_index = c_cell[chosen], c_index[chosen]
+    crit_rows = pd.DataFrame(
         {
-            "claim": claims.index.get_indexer(standing["target_claim_key"]),
-            "key": standing["key"].to_numpy(),
-            "claim_key": standing["target_claim_key"].to_numpy(),
-            "text": standing["text"].to_numpy(),
+            "aspect": c_cell // n_bands,
+            "band": c_cell % n_bands,
+            "kind": "critique",
+            "key": standing["key"].to_numpy()[c_index],
+            "claim_key": standing["target_claim_key"].to_numpy()[c_index],
             "source_key": standing["critic_source_key"]
             .where(standing["critic_source_key"].notna(), standing["critic_claim_key"].map(claims["source_key"]))
-            .to_numpy(),
-            "weight": (severity[standing.index] * standing["key"].map(critic_weights).fillna(1.0)).to_numpy(),
-            "order": len(claims) + np.arange(len(standing)),
+            .to_numpy()[c_index],
+            "text": standing["text"].to_numpy()[c_index],
+            "weight": critique_weight[c_index],
+            "order": n_claims + c_index,
         }
     )
-    cells = placed.drop_duplicates(["aspect", "band", "claim"])[["aspect", "band", "claim"]]
-    crit_rows = cells.merge(standing, on="claim", how="inner").assign(kind="critique")
-    both = pd.concat([claim_rows, crit_rows.drop(columns="claim")], ignore_index=True)
+    both = pd.concat([claim_rows, crit_rows], ignore_index=True)
     both = both[both["weight"] > 0].sort_values(
         ["aspect", "band", "weight", "order"], ascending=[True, True, False, True], kind="stable"
     )
-    return both.groupby(["aspect", "band"], sort=False).head(settings.top_barriers)
+    return both.groupby(["aspect", "band"], sort=False).head(limit)
 
 
 def scale_table(
@@ -112,8 +138,7 @@ def scale_table(
     """Every aspect x band cell, in aspect then band order."""
     n_aspects, n_bands = len(data.aspect_keys), len(data.band_keys)
     grid = pd.MultiIndex.from_product([range(n_aspects), range(n_bands)], names=["aspect", "band"])
-    sums = cell_sums(data).reindex(grid, fill_value=0)
-    weight, wy, counts = (sums[c].to_numpy() for c in ("weight", "wy", "n_results"))
+    weight, wy, counts = cell_sums(data)
     alpha, beta_ = settings.prior_alpha + wy, settings.prior_beta + (weight - wy)
     tail = (1 - settings.credible_mass) / 2
     low, high = beta_dist.ppf(tail, alpha, beta_), beta_dist.ppf(1 - tail, alpha, beta_)

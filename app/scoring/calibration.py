@@ -1,5 +1,8 @@
 """Calibration study: synthetic literatures drawn from known true curves, scored by the engine.
 
+Every synthetic result is a faithful draw from its curve, so every claim has full confidence: the study
+checks the statistics, not the analysts' weights.
+
 Each literature has a true ceiling (1e7..1e13), a true slope and lapse (not the engine's), sources that
 cluster (each shifts the true ceiling by its own offset and studies models in its own window), partial
 outcomes, and missing sizes (unsized results, analyst ranges, open-ended lower bounds). The engine sees only
@@ -42,7 +45,7 @@ def simulate(rng: np.random.Generator) -> Literature:
         centre = float(rng.uniform(6.0, 13.5))
         key = f"s{s}"
         sources.append({"key": key, "kind": str(rng.choice(["paper", "preprint", "benchmark"]))})
-        claims.append({"key": f"c{s}", "source_key": key, "method": "sae", "confidence": float(rng.uniform(0.6, 1.0))})
+        claims.append({"key": f"c{s}", "source_key": key, "method": "sae", "confidence": 1.0})
         for r in range(int(rng.integers(1, 6))):
             x = float(rng.normal(centre, 0.7))
             p = lapse + (1 - 2 * lapse) * float(expit(slope * (truth + offset - x)))
@@ -97,15 +100,15 @@ def score_one(literature: Literature, settings: ScoringSettings) -> dict:
     return record
 
 
-def study_settings() -> ScoringSettings:
-    """The default settings, without the gaps and source probes that do not touch the ceiling."""
-    return ScoringSettings(top_gaps=0, top_influential_sources=0)
+def study_settings(**overrides) -> ScoringSettings:
+    """The default settings (or overrides), without the gaps and source probes that do not touch the ceiling."""
+    return ScoringSettings(top_gaps=0, top_influential_sources=0, **overrides)
 
 
-def run_study(n_literatures: int, seed: int = 11, progress=None) -> pd.DataFrame:
+def run_study(n_literatures: int, seed: int = 11, progress=None, **overrides) -> pd.DataFrame:
     """Score n synthetic literatures; one row each (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
-    settings = study_settings()
+    settings = study_settings(**overrides)
     rows = []
     for i in range(n_literatures):
         rows.append(score_one(simulate(rng), settings))

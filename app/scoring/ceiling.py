@@ -41,19 +41,21 @@ class FitResult:
         return None if self.low is None else self.high - self.low
 
 
-def bin_points(points: pd.DataFrame, settings: ScoringSettings, by: list[str]) -> pd.DataFrame:
+def bin_points(points, settings: ScoringSettings, by: list[str], exact_range: bool = False) -> pd.DataFrame:
     """Sum point weights by the given integer keys and log10 bin; x is the bin centre (k * width).
 
-    For each dimension d the sums are w_d (weight that counts in that dimension's fit) and wy_d.
+    For each dimension d the sums are w_d (weight that counts in that dimension's fit) and wy_d. x_lo and
+    x_hi bound the points of a bin: exact when asked (to state the range of the evidence), else the bin edges.
     """
     width = settings.fit_bin_decades
-    bins = np.floor(points["x"].to_numpy() / width + 0.5).astype(np.int64)
-    columns = [points[c].to_numpy().astype(np.int64) for c in by] + [bins]
+    x = np.asarray(points["x"])
+    bins = np.floor(x / width + 0.5).astype(np.int64)
+    columns = [np.asarray(points[c]).astype(np.int64) for c in by] + [bins]
     sums = {}
     for d in DIMENSIONS:
-        w = points[f"w_{d}"].to_numpy()
-        sums[f"w_{d}"], sums[f"wy_{d}"] = w, w * points[f"y_{d}"].to_numpy()
-    sums["w_est"] = points["w_validity"].to_numpy() * points["estimated"].to_numpy()
+        w = np.asarray(points[f"w_{d}"])
+        sums[f"w_{d}"], sums[f"wy_{d}"] = w, w * np.asarray(points[f"y_{d}"])
+    sums["w_est"] = np.asarray(points["w_validity"]) * np.asarray(points["estimated"])
     if len(bins) == 0:
         empty = {k: [] for k in [*sums, "x", "x_lo", "x_hi"]}
         return pd.DataFrame({**{c: np.zeros(0, np.int64) for c in [*by, "bin"]}, **empty})
@@ -62,7 +64,7 @@ def bin_points(points: pd.DataFrame, settings: ScoringSettings, by: list[str]) -
     code = np.zeros(len(bins), dtype=np.int64)
     for column, low, size in zip(columns, lows, sizes, strict=True):
         code = code * size + (column - low)
-    keys, inverse = np.unique(code, return_inverse=True)
+    inverse, keys = pd.factorize(code, sort=True)
     out = {}
     for name, low, size in reversed(list(zip([*by, "bin"], lows, sizes, strict=True))):
         out[name] = keys % size + low
@@ -71,24 +73,60 @@ def bin_points(points: pd.DataFrame, settings: ScoringSettings, by: list[str]) -
     for name, values in sums.items():
         frame[name] = np.bincount(inverse, weights=values, minlength=len(frame))
     frame["x"] = frame["bin"] * width
-    x = points["x"].to_numpy()
-    for name, reduce, start in (("x_lo", np.minimum, np.inf), ("x_hi", np.maximum, -np.inf)):
-        exact = np.full(len(frame), start)
-        reduce.at(exact, inverse, x)
-        frame[name] = exact
+    if exact_range:
+        grouped = pd.Series(x).groupby(inverse)
+        frame["x_lo"], frame["x_hi"] = grouped.min().to_numpy(), grouped.max().to_numpy()
+    else:
+        frame["x_lo"], frame["x_hi"] = frame["x"] - width / 2, frame["x"] + width / 2
     return frame
 
 
+def aspect_bins(points, settings: ScoringSettings) -> pd.DataFrame:
+    """One aspect's points summed into its log10 bins (dense bincount: no sort, no hashing)."""
+    width = settings.fit_bin_decades
+    x = np.asarray(points["x"])
+    columns = ["bin", "x", "x_lo", "x_hi", "w_est"] + [f"{k}_{d}" for d in DIMENSIONS for k in ("w", "wy")]
+    if len(x) == 0:
+        return pd.DataFrame({c: np.zeros(0) for c in columns})
+    index = np.floor(x / width + 0.5).astype(np.int64)
+    low = int(index.min())
+    index -= low
+    sums = {"w_est": np.asarray(points["w_validity"]) * np.asarray(points["estimated"])}
+    for d in DIMENSIONS:
+        w = np.asarray(points[f"w_{d}"])
+        sums[f"w_{d}"], sums[f"wy_{d}"] = w, w * np.asarray(points[f"y_{d}"])
+    size = int(index.max()) + 1
+    frame = pd.DataFrame({name: np.bincount(index, weights=values, minlength=size) for name, values in sums.items()})
+    frame["bin"] = np.arange(size) + low
+    frame["x"] = frame["bin"] * width
+    frame["x_lo"], frame["x_hi"] = frame["x"] - width / 2, frame["x"] + width / 2
+    keep = np.bincount(index, minlength=size) > 0
+    return frame[keep][columns].reset_index(drop=True)
+
+
+def evidence_range(points, dimension: str) -> tuple[float, float] | None:
+    """The exact smallest and largest scale with weight in one dimension."""
+    x = np.asarray(points["x"])[np.asarray(points[f"w_{dimension}"]) > 0]
+    return (float(x.min()), float(x.max())) if len(x) else None
+
+
 def fit_dimension(
-    bins: pd.DataFrame, source_bins: pd.DataFrame, dimension: str, settings: ScoringSettings
+    bins: pd.DataFrame,
+    n_sources: int,
+    dimension: str,
+    settings: ScoringSettings,
+    x_range: tuple[float, float] | None = None,
 ) -> FitResult:
-    """Fit one aspect's ceiling in one dimension from its bins, or say why there is no number."""
+    """Fit one aspect's ceiling in one dimension from its bins, or say why there is no number.
+
+    x_range is the exact range of the evidence; without it the outer edges of the used bins stand in.
+    """
     w, wy, x = bins[f"w_{dimension}"].to_numpy(), bins[f"wy_{dimension}"].to_numpy(), bins["x"].to_numpy()
     used = w > 0
     weight = float(w.sum())
-    n_sources = int(source_bins.loc[source_bins[f"w_{dimension}"] > 0, "source"].nunique())
-    x_min = float(bins["x_lo"].to_numpy()[used].min()) if used.any() else None
-    x_max = float(bins["x_hi"].to_numpy()[used].max()) if used.any() else None
+    if x_range is None and used.any():
+        x_range = (float(bins["x_lo"].to_numpy()[used].min()), float(bins["x_hi"].to_numpy()[used].max()))
+    x_min, x_max = x_range if x_range is not None and used.any() else (None, None)
     estimated = bool("w_est" in bins and (bins["w_est"].to_numpy() > 0).any())
     if weight < settings.min_fit_weight or n_sources < settings.min_fit_sources or weight <= 0:
         reason = (

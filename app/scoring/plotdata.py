@@ -7,6 +7,7 @@ a range-sized result appears at the quadrature points it was spread over, with i
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit
 
 from app.scoring.ceiling import FitResult, r6
@@ -20,7 +21,8 @@ PLOT_BIN_DECADES = 0.1
 
 def evidence_points(data: ScaleData, aspect: int) -> list[EvidencePoint]:
     """Weighted evidence of one aspect by outcome and log10-params bin, in a canonical order."""
-    points = data.points[(data.points["aspect"] == aspect) & (data.points["w_validity"] > 0)]
+    mine = data.points_of(aspect)
+    points = pd.DataFrame(mine.where(mine["w_validity"] > 0))
     if points.empty:
         return []
     binned = points.assign(bin=np.round(points["x"].to_numpy() / PLOT_BIN_DECADES).astype(np.int64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from app.evidence.enums import SafetyImpact
@@ -23,14 +24,11 @@ def safety_results(rows: pd.DataFrame, safety_aspect: int | None, results: pd.Da
     return pd.concat([chosen, sides], ignore_index=True)
 
 
-def band_of(rows: pd.DataFrame, band_log10) -> list[int]:
-    """Band index of each row's log-midpoint size, -1 when unsized."""
+def band_of(rows: pd.DataFrame, band_log10: np.ndarray) -> np.ndarray:
+    """Band index of each row's log-midpoint size, -1 when unsized or in no band."""
     mid = (rows["lo"].to_numpy() + rows["hi"].to_numpy()) / 2
-    out = []
-    for x in mid:
-        hits = [b for b, (lo, hi) in enumerate(band_log10) if lo <= x < hi] if x == x else []
-        out.append(hits[0] if hits else -1)
-    return out
+    inside = (mid[:, None] >= band_log10[None, :, 0]) & (mid[:, None] < band_log10[None, :, 1])
+    return np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
 
 
 def by_band(chosen: pd.DataFrame, band_keys: list[str], band_log10) -> list[SafetyBand]:

@@ -22,19 +22,18 @@ def approximate_shifts(fit: FitResult, source_bins: pd.DataFrame, settings: Scor
 
 
 def refit_without(
-    source: int, bins: pd.DataFrame, source_bins: pd.DataFrame, settings: ScoringSettings
+    own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, settings: ScoringSettings
 ) -> tuple[float, FitResult]:
-    """The exact posterior median without one source, and the fit of the rest (for its state)."""
-    own = source_bins[source_bins["source"] == source]
+    """The exact posterior median without one source (its bins subtracted), and the fit of the rest."""
     total = log_likelihood(bins["x"].to_numpy(), bins[f"w_{DIM}"].to_numpy(), bins[f"wy_{DIM}"].to_numpy(), settings)
     mine = log_likelihood(own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings)
     median = summarise(log_prior(settings) + total - mine, settings).median
-    rest_sources = source_bins[source_bins["source"] != source]
-    rest = rest_sources.groupby("bin", as_index=False).agg(
-        {f"w_{DIM}": "sum", f"wy_{DIM}": "sum", "x": "first", "w_est": "sum", "x_lo": "min", "x_hi": "max"}
-    )
-    rest["w_reach"] = rest["wy_reach"] = 0.0
-    return median, fit_dimension(rest, rest_sources, DIM, settings)
+    rest = bins.set_index("bin")
+    for column in (f"w_{DIM}", f"wy_{DIM}", "w_est"):
+        rest[column] = (rest[column] - own.groupby("bin")[column].sum().reindex(rest.index, fill_value=0.0)).clip(0.0)
+    rest = rest.reset_index().assign(w_reach=0.0, wy_reach=0.0)
+    others = n_sources - int((own[f"w_{DIM}"] > 0).any())
+    return median, fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings)
 
 
 def source_influences(
@@ -45,10 +44,18 @@ def source_influences(
     if fit.crossing is None or limit == 0 or source_bins.empty:
         return []
     approx = approximate_shifts(fit, source_bins, settings)
-    order = sorted(approx.index, key=lambda s: (-approx[s], source_keys[s]))
+    candidates = limit * CANDIDATES_PER_SLOT
+    sources, scores = approx.index.to_numpy(), approx.to_numpy()
+    if len(sources) > candidates:
+        keep = np.argpartition(-scores, candidates - 1)[:candidates]
+        sources, scores = sources[keep], scores[keep]
+    order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
+    order = [source for source, _ in order]
     influences = []
-    for source in order[: limit * CANDIDATES_PER_SLOT]:
-        median, rest = refit_without(source, bins, source_bins, settings)
+    by_source = source_bins.groupby("source", sort=False)
+    n_sources = int(source_bins.loc[source_bins[f"w_{DIM}"] > 0, "source"].nunique())
+    for source in order:
+        median, rest = refit_without(by_source.get_group(source), bins, n_sources, settings)
         shift = median - fit.crossing
         where = (
             "the rest is too thin to fit" if rest.state == "insufficient" else ceiling_output(rest, settings).statement
@@ -67,12 +74,13 @@ def source_influences(
 
 
 def without_estimates(
-    fit: FitResult, bins_measured: pd.DataFrame, source_bins_measured: pd.DataFrame, left_out: int, settings
+    fit: FitResult, measured: tuple[pd.DataFrame, int, tuple | None], left_out: int, settings
 ) -> EstimateSensitivity | None:
     """The ceiling from disclosed sizes only, beside the one that uses the analysts' estimates."""
     if left_out == 0:
         return None
-    rest = fit_dimension(bins_measured, source_bins_measured, DIM, settings)
+    bins_measured, n_sources, x_range = measured
+    rest = fit_dimension(bins_measured, n_sources, DIM, settings, x_range)
     statement = ceiling_output(rest, settings).statement
     shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
     moved = "" if shift is None else f"moves {'up' if shift >= 0 else 'down'} {abs(shift):.2f} orders of magnitude: "
@@ -90,7 +98,8 @@ def aspect_sensitivity(
     fit: FitResult,
     bins: pd.DataFrame,
     source_bins: pd.DataFrame,
-    measured: tuple[pd.DataFrame, pd.DataFrame, int],
+    measured: tuple[pd.DataFrame, int, tuple | None],
+    left_out: int,
     source_keys: list[str],
     settings: ScoringSettings,
 ) -> AspectSensitivity:
@@ -98,5 +107,5 @@ def aspect_sensitivity(
     return AspectSensitivity(
         aspect_key=aspect_key,
         sources=source_influences(fit, bins, source_bins, source_keys, settings),
-        without_estimates=without_estimates(fit, *measured, settings),
+        without_estimates=without_estimates(fit, measured, left_out, settings),
     )

@@ -69,6 +69,12 @@ class ScoringSettings(BaseModel):
         0.5, ge=0, description="below this weight a cell with evidence is fragmentary, whatever its interval"
     )
     points_per_range_segment: int = Field(4, ge=1, le=64)
+    within_source_correlation: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="how alike one source's results in one cell are: 1 = they share one vote, 0 = each counts",
+    )
     fit_bin_decades: float = Field(0.05, gt=0, le=1)
 
     # 4. Ceiling fit (grid posterior of a psychometric curve with lapses)

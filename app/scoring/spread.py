@@ -36,7 +36,20 @@ class ScaleData:
     source_keys: list[str]  # the "source" code of segments and points indexes this list
     rows: pd.DataFrame  # one row per visible (result, aspect)
     segments: pd.DataFrame  # one row per (sized mechanistic row, band cell)
-    points: pd.DataFrame  # quadrature points of the segments, for the fit
+    points: Columns  # quadrature points of the segments, for the fit
+    row_bounds: np.ndarray  # rows, segments and points are aspect-major: aspect a is [bounds[a], bounds[a + 1])
+    segment_bounds: np.ndarray
+    point_bounds: np.ndarray
+
+    def rows_of(self, aspect: int) -> pd.DataFrame:
+        return self.rows.iloc[self.row_bounds[aspect] : self.row_bounds[aspect + 1]]
+
+    def segments_of(self, aspect: int) -> pd.DataFrame:
+        return self.segments.iloc[self.segment_bounds[aspect] : self.segment_bounds[aspect + 1]]
+
+    def points_of(self, aspect: int) -> Columns:
+        window = slice(self.point_bounds[aspect], self.point_bounds[aspect + 1])
+        return Columns({name: values[window] for name, values in self.points.items()})
 
 
 def ordered_keys(frame: pd.DataFrame) -> list[str]:
@@ -73,6 +86,13 @@ def baseline_loss(results: pd.DataFrame) -> np.ndarray:
     return np.where(pd.notna(winner), winner == "baseline", by_values)
 
 
+def family_codes(methods: pd.Series, families: dict[str, str], unknown: str | None) -> np.ndarray:
+    """The method family of each entry (unknown methods and missing ones get `unknown`), one lookup per method."""
+    codes, uniques = pd.factorize(methods, use_na_sentinel=True)
+    family_of = np.array([families.get(m, unknown) for m in uniques] + [unknown], dtype=object)
+    return family_of[codes]
+
+
 def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> pd.DataFrame:
     """Visible results (weight > 0) as integer codes: result, claim and source positions, and values.
 
@@ -83,11 +103,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     at = claims.index.get_indexer(res["claim_key"])
     method = res["method"].where(res["method"].notna(), claims["method"].to_numpy()[at])
     families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
-    codes, uniques = pd.factorize(method, use_na_sentinel=True)
-    family_of = np.array(
-        [families.get(m, settings.unknown_method_family) for m in uniques] + [settings.unknown_method_family]
-    )
-    mechanistic = family_of[codes] == "mechanistic"
+    mechanistic = family_codes(method, families, settings.unknown_method_family) == "mechanistic"
     y = res["outcome"].map(OUTCOME_VALUE).to_numpy(float)
     if settings.baseline_loss_is_failure:
         y = np.where(baseline_loss(res) & mechanistic, 0.0, y)
@@ -96,12 +112,12 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     lo, hi = log10_sizes(res)
     open_ended = np.isinf(hi)
     hi = np.where(open_ended, lo, hi)
-    source_index = pd.Index(evidence.sources["key"])
+    claim_source = pd.Index(evidence.sources["key"]).get_indexer(claims["source_key"].to_numpy())
     rows = pd.DataFrame(
         {
             "res": np.arange(len(res)),
             "claim": at,
-            "source": source_index.get_indexer(claims["source_key"].to_numpy()[at]),
+            "source": claim_source[at],
             "weight": claims["weight"].to_numpy()[at],
             "mechanistic": mechanistic,
             "y": y,
@@ -111,7 +127,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
             "open_ended": open_ended,
             "estimated": ~np.isnan(lo) & (res["params_basis"].to_numpy() != "disclosed"),
             "compared": (res["baseline_name"].notna() | res["baseline_method"].notna()).to_numpy(),
-            "head_to_head": np.array([families.get(m) == "baseline" for m in res["baseline_method"]], dtype=bool),
+            "head_to_head": family_codes(res["baseline_method"], families, None) == "baseline",
             "safety_impact": res["safety_impact"].to_numpy(),
         }
     )
@@ -137,62 +153,61 @@ def band_cells(bands: pd.DataFrame, band_keys: list[str]) -> tuple[np.ndarray, n
     return np.column_stack([cell_lo, cell_hi]), cell_band, np.column_stack([lows, highs])
 
 
-def _segments(rows: pd.DataFrame, cells: np.ndarray, cell_band: np.ndarray) -> pd.DataFrame:
-    lo, hi = rows["lo"].to_numpy(), rows["hi"].to_numpy()
+class Columns(dict):
+    """Equal-length numpy columns by name: a lighter frame for the engine's largest exploded arrays."""
+
+    def where(self, mask: np.ndarray) -> Columns:
+        return Columns({name: values[mask] for name, values in self.items()})
+
+    @property
+    def size(self) -> int:
+        return len(next(iter(self.values()))) if self else 0
+
+
+def _segments(lo: np.ndarray, hi: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Pieces of each sized row per band cell: row position, cell, fraction of its log-range, piece ends."""
     point = lo == hi
     p_idx = np.flatnonzero(point)
-    p_cell = np.searchsorted(cells[1:, 0], lo[p_idx], side="right")
-    seg_row = [p_idx]
-    seg_cell = [p_cell]
-    seg_frac = [np.ones(len(p_idx))]
-    seg_a, seg_b = [lo[p_idx]], [lo[p_idx]]
+    parts = [(p_idx, np.searchsorted(cells[1:, 0], lo[p_idx], side="right"), np.ones(len(p_idx)), lo[p_idx], lo[p_idx])]
     r_idx = np.flatnonzero(~point)
     if len(r_idx):
         a = np.maximum(lo[r_idx, None], cells[None, :, 0])
         b = np.minimum(hi[r_idx, None], cells[None, :, 1])
         ri, ci = np.nonzero(b > a)
-        seg_row.append(r_idx[ri])
-        seg_cell.append(ci)
-        seg_frac.append((b[ri, ci] - a[ri, ci]) / (hi[r_idx[ri]] - lo[r_idx[ri]]))
-        seg_a.append(a[ri, ci])
-        seg_b.append(b[ri, ci])
-    segments = pd.DataFrame(
-        {
-            "row": np.concatenate(seg_row),
-            "cell": np.concatenate(seg_cell),
-            "frac": np.concatenate(seg_frac),
-            "a": np.concatenate(seg_a),
-            "b": np.concatenate(seg_b),
-        }
-    )
-    segments["band"] = cell_band[segments["cell"].to_numpy()]
-    return segments
+        rows = r_idx[ri]
+        parts.append((rows, ci, (b[ri, ci] - a[ri, ci]) / (hi[rows] - lo[rows]), a[ri, ci], b[ri, ci]))
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
-def _points(segments: pd.DataFrame, q: int) -> pd.DataFrame:
+def _points(segments: pd.DataFrame, q: int) -> Columns:
+    """Quadrature points of the segments (one for a point size, q for a range piece), weights split evenly."""
     a, b = segments["a"].to_numpy(), segments["b"].to_numpy()
     n = np.where(a == b, 1, q)
     seg = np.repeat(np.arange(len(segments)), n)
     k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
-    x = a[seg] + (k + 0.5) / n[seg] * (b[seg] - a[seg])
-    return pd.DataFrame(
-        {
-            "segment": seg,
-            "x": x,
-            "wn": segments["wn"].to_numpy()[seg] / n[seg],
-            "y": segments["y"].to_numpy()[seg],
-            "aspect": segments["aspect"].to_numpy()[seg],
-            "source": segments["source"].to_numpy()[seg],
-            "row": segments["row"].to_numpy()[seg],
-            "is_range": (a != b)[seg],
-            "estimated": segments["estimated"].to_numpy()[seg],
-            **{
-                f"{kind}_{d}": segments[f"{kind}_{d}"].to_numpy()[seg] * (1 / n[seg] if kind == "w" else 1)
-                for kind in ("w", "y")
-                for d in ("validity", "reach")
-            },
-        }
-    )
+    share = 1.0 / n[seg]
+    points = Columns(x=a[seg] + (k + 0.5) * share * (b[seg] - a[seg]))
+    for name in ("aspect", "source", "row", "estimated", "y_validity", "y_reach"):
+        points[name] = segments[name].to_numpy()[seg]
+    for name in ("w_validity", "w_reach"):
+        points[name] = segments[name].to_numpy()[seg] * share
+    return points
+
+
+def _explode_by_aspect(results: pd.DataFrame, links: pd.DataFrame, n_claims: int) -> pd.DataFrame:
+    """One row per (result, aspect of its claim), aspect-major and in result order within an aspect."""
+    links = links.sort_values(["claim", "aspect"], kind="stable")
+    per_claim = np.bincount(links["claim"].to_numpy(), minlength=n_claims)
+    starts = np.concatenate([[0], np.cumsum(per_claim)[:-1]])
+    claim = results["claim"].to_numpy()
+    repeats = per_claim[claim]
+    take = np.repeat(np.arange(len(results)), repeats)
+    offset = np.arange(len(take)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    aspect = links["aspect"].to_numpy()[np.repeat(starts[claim], repeats) + offset]
+    order = np.argsort(aspect, kind="stable")
+    take, aspect = take[order], aspect[order]
+    columns = {name: results[name].to_numpy()[take] for name in results.columns}
+    return pd.DataFrame({**columns, "aspect": aspect})
 
 
 def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> ScaleData:
@@ -206,20 +221,46 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
             "aspect": pd.Index(aspect_keys).get_indexer(links["aspect_key"]),
         }
     )
-    rows = results.merge(links, on="claim", how="inner", sort=False).reset_index(drop=True)
+    rows = _explode_by_aspect(results, links, len(claims))
     rows["sized"] = ~np.isnan(rows["lo"].to_numpy())
     cells, cell_band, band_log10 = band_cells(evidence.bands, band_keys)
-    fit_rows = rows[rows["sized"] & rows["mechanistic"]]
-    segments = _segments(fit_rows, cells, cell_band)
-    segments["row"] = fit_rows.index.to_numpy()[segments["row"].to_numpy()]
-    at = segments["row"].to_numpy()
-    for column in ("aspect", "source", "y", "weight", "estimated"):
-        segments[column] = rows[column].to_numpy()[at]
-    share = segments.groupby(["source", "aspect", "cell"], sort=False)["frac"].transform("sum").clip(lower=1.0)
-    segments["wn"] = segments["weight"].to_numpy() * segments["frac"].to_numpy() / share.to_numpy()
+    fit_at = np.flatnonzero(rows["sized"].to_numpy() & rows["mechanistic"].to_numpy())
+    lo, hi = rows["lo"].to_numpy()[fit_at], rows["hi"].to_numpy()[fit_at]
+    seg_pos, cell, frac, a, b = _segments(lo, hi, cells)
+    order = np.argsort(seg_pos, kind="stable")
+    seg_pos, cell, frac, a, b = seg_pos[order], cell[order], frac[order], a[order], b[order]
+    at = fit_at[seg_pos]
+    aspect, source = rows["aspect"].to_numpy()[at], rows["source"].to_numpy()[at]
+    code = (source.astype(np.int64) * len(aspect_keys) + aspect) * len(cells) + cell
+    groups, inverse = np.unique(code, return_inverse=True) if len(code) else (code, code)
+    together = np.maximum(np.bincount(inverse, weights=frac, minlength=len(groups))[inverse], 1.0)
+    share = 1.0 + (together - 1.0) * settings.within_source_correlation
+    wn = rows["weight"].to_numpy()[at] * frac / share
     censored = rows["open_ended"].to_numpy()[at]
-    for d, y in (("validity", rows["y"].to_numpy()[at]), ("reach", rows["y_reach"].to_numpy()[at])):
-        segments[f"y_{d}"] = y
-        segments[f"w_{d}"] = np.where(censored & (y == 0.0), 0.0, segments["wn"].to_numpy())
+    y_validity, y_reach = rows["y"].to_numpy()[at], rows["y_reach"].to_numpy()[at]
+    segments = pd.DataFrame(
+        {
+            "row": at,
+            "cell": cell,
+            "band": cell_band[cell],
+            "frac": frac,
+            "a": a,
+            "b": b,
+            "aspect": aspect,
+            "source": source,
+            "estimated": rows["estimated"].to_numpy()[at],
+            "y": y_validity,
+            "weight": rows["weight"].to_numpy()[at],
+            "wn": wn,
+            "y_validity": y_validity,
+            "y_reach": y_reach,
+            "w_validity": np.where(censored & (y_validity == 0.0), 0.0, wn),
+            "w_reach": np.where(censored & (y_reach == 0.0), 0.0, wn),
+        }
+    )
     points = _points(segments, settings.points_per_range_segment)
-    return ScaleData(aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), rows, segments, points)
+    n = len(aspect_keys)
+    bounds = [np.searchsorted(np.asarray(t["aspect"]), np.arange(n + 1)) for t in (rows, segments, points)]
+    return ScaleData(
+        aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), rows, segments, points, *bounds
+    )
