@@ -55,6 +55,7 @@ class Preview:
     format: str
     rows: list[Row] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a metadata lookup that could not be made
     committed: bool = False
 
     @property
@@ -81,8 +82,11 @@ def run_import(
     commit: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    complete: Callable[[dict], str | None] | None = None,
 ) -> Preview:
-    """Read, check and apply a file; roll back unless commit is asked and nothing went wrong."""
+    """Read, check and apply a file; roll back unless commit is asked and nothing went wrong.
+
+    `complete` (lookup.completer) fills a reference's empty fields from its DOI or arXiv id first."""
     try:
         text = decode(data, filename, max_bytes)
         fmt = format or detect_format(filename, text)
@@ -91,7 +95,7 @@ def run_import(
     preview = Preview(filename, fmt)
     if fmt in REFERENCE_PARSERS:
         records, preview.problems = REFERENCE_PARSERS[fmt](text, filename)
-        items = _references(session, records, preview.problems)
+        items = _references(records, preview, complete)
     else:
         items, preview.problems = bulk.parse(fmt, text, filename)
     if not preview.problems:
@@ -103,12 +107,15 @@ def run_import(
     return preview
 
 
-def _references(session: Session, records: list[Incoming], problems: list[str]) -> list[tuple[str, BaseModel, dict]]:
-    """Validated SourceIn per record (with the values the file gave, for merging); keys made unique."""
-    items, taken = [], set()
+def _references(records: list[Incoming], preview: Preview, complete) -> list[tuple[str, BaseModel, dict]]:
+    """Validated SourceIn per record, with the values the file gave (for merging)."""
+    items, taken, problems = [], set(), preview.problems
     for record in records:
         problems += [f"{record.where}: {p}" for p in record.problems]
         values = {**record.values}
+        note = complete(values) if complete else None
+        if note:
+            preview.notes.append(f"{record.where}: {note}")
         key = values["key"]
         if key in taken:
             problems.append(f"{record.where}: key {key!r} appears twice in the file")
