@@ -159,6 +159,8 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:
     if "ceiling_labels" in fields:
         values["report_labels"] = split_labels(fields["ceiling_labels"])
     kept = {k: str(v) for k, v in text.items() if k not in USED and k != "month"}
+    if "howpublished" in text and _venue(text) != text["howpublished"]:
+        kept["howpublished"] = text["howpublished"]
     if "month" in fields:
         kept["month"] = str(fields["month"])
     if entry_type != TYPE_OF_KIND.get(values["kind"]):
@@ -168,7 +170,11 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:
 
 
 def _venue(text: dict[str, Any]) -> str | None:
-    return text.get("journal") or text.get("journaltitle") or text.get("booktitle") or text.get("howpublished")
+    """journal, booktitle or howpublished; a howpublished that is only a \\url{...} is a link, not a venue."""
+    howpublished = text.get("howpublished")
+    if howpublished and re.fullmatch(r"<?https?://\S+>?", howpublished.strip()):
+        howpublished = None
+    return text.get("journal") or text.get("journaltitle") or text.get("booktitle") or howpublished
 
 
 def _dates(fields: dict[str, Any], values: dict[str, Any], problems: list[str]) -> None:
