@@ -78,5 +78,3 @@ def validation_errors(error: ValidationError, known: set[str]) -> dict[str, str]
 def service_error(error: EvidenceError, known: set[str]) -> dict[str, str]:
     """A service's refusal (unknown key, duplicate DOI...) placed on its field."""
     return {field_for(error.field or "", known): error.message}
-
-
