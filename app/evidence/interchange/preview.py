@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor
@@ -25,9 +25,9 @@ from app.evidence.interchange import bibtex, bulk, csljson, ris
 from app.evidence.interchange.identifiers import Incoming
 from app.evidence.interchange.matching import changes_of, identity, overlay, store_duplicates
 from app.evidence.interchange.reading import DEFAULT_MAX_BYTES, FileRefused, decode, detect_format
-from app.evidence.models import Source
-from app.evidence.schemas import ClaimIn, CritiqueIn, SourceIn
-from app.evidence.services import claims, critiques, sources
+from app.evidence.models import Claim, Critique, Result, Source
+from app.evidence.schemas import ClaimIn, CritiqueIn, ResultIn, SourceIn
+from app.evidence.services import claims, critiques, sources, views
 from app.evidence.services.common import by_key
 
 Choice = Literal["skip", "merge", "new"]
@@ -179,12 +179,25 @@ def _source(session, where, data: SourceIn, values, actor, choices, default_choi
     return row
 
 
+def _keeping_unlisted_results(session: Session, claim: Claim, data: ClaimIn) -> ClaimIn:
+    """An import adds and updates results, never deletes one: the claim's live results the file leaves out stay."""
+    listed = {r.key for r in data.results}
+    stored = session.exec(
+        select(Result).where(Result.claim_id == claim.id, Result.deleted_at.is_(None)).order_by(Result.id)
+    ).all()
+    kept = [
+        ResultIn.model_validate({k: v for k, v in view.model_dump().items() if k in ResultIn.model_fields})
+        for view in views.result_views(session, [r for r in stored if r.key not in listed])
+    ]
+    return data.model_copy(update={"results": [*data.results, *kept]}) if kept else data
+
+
 def _evidence(session, where: str, data: BaseModel, actor: Actor) -> Row:
     """A claim (with its results) or a critique from a bulk file: created, or updated by key."""
     if isinstance(data, ClaimIn):
-        kind, service, model = "claim", claims, claims.Claim
+        kind, service, model = "claim", claims, Claim
     elif isinstance(data, CritiqueIn):
-        kind, service, model = "critique", critiques, critiques.Critique
+        kind, service, model = "critique", critiques, Critique
     else:  # pragma: no cover - bulk.parse yields only these
         raise TypeError(type(data))
     existing = by_key(session, model, data.key)
@@ -193,5 +206,7 @@ def _evidence(session, where: str, data: BaseModel, actor: Actor) -> Row:
         return Row(where, kind, data.key, "new")
     if existing.deleted_at is not None:
         service.restore(session, existing, actor)
+    if isinstance(data, ClaimIn):
+        data = _keeping_unlisted_results(session, existing, data)
     changes = service.update(session, existing, data, actor)
     return Row(where, kind, data.key, "updated" if changes else "unchanged", changes)
