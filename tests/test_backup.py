@@ -41,8 +41,8 @@ def _add_analyst_work(url: str, engine_for) -> None:
         claim = session.exec(select(Claim).order_by(Claim.id)).first()
         claims.delete(session, claim, actor)
         source = session.exec(select(Source).where(Source.key == "wang2022_ioi")).one()
-        data = SourceIn.model_validate({**{n: getattr(source, n) for n in SourceIn.model_fields},
-                                                "notes": "édité ✓", "extra": {"bibtex": {"pages": "1--9"}}})  # fmt: skip
+        values = {n: getattr(source, n) for n in SourceIn.model_fields}
+        data = SourceIn.model_validate({**values, "notes": "édité ✓", "extra": {"bibtex": {"pages": "1--9"}}})
         sources.update(session, source, data, actor)
         overrides.set_override(session, "circuits", Grade.low, "Only one lab's frontier evidence so far.", actor)
         session.commit()

@@ -20,6 +20,7 @@ CROSSREF = "https://api.crossref.org/works/"
 ARXIV = "https://export.arxiv.org/api/query"
 ATOM = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 USER_AGENT = "ceiling/0.1 (evidence database; mailto:ceiling@example.org)"
+TRANSPORT: httpx.BaseTransport | None = None  # tests put an httpx.MockTransport with recorded answers here
 FILLED = ("title", "authors", "year", "published_date", "venue", "doi", "arxiv_id", "url")
 
 
@@ -36,7 +37,9 @@ def lookup(
 ) -> dict[str, Any]:
     """SourceIn values for a DOI or an arXiv id (the DOI is asked first)."""
     own = client is None
-    client = client or httpx.Client(timeout=timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
+    client = client or httpx.Client(
+        transport=TRANSPORT, timeout=timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True
+    )
     try:
         if doi:
             return _crossref(client, normalize_doi(doi))
