@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from app.reports.bibliography import formatted
 
+AUTHORS = ["Müller, Jörg", "OpenAI", "et al."]
 SOURCES = [
-    {"key": "a", "kind": "paper", "title": "Scaling <script>x</script> & more", "authors": ["Müller, Jörg", "OpenAI", "et al."],
-     "year": 2024, "venue": "NeurIPS", "doi": "10.1234/x", "url": None},
-    {"key": "b", "kind": "blog", "title": "A post", "authors": [], "year": None, "venue": None, "url": "https://x.org/p"},
-]  # fmt: skip
+    {"key": "a", "kind": "paper", "title": "Scaling <script>x</script> & more", "authors": AUTHORS, "year": 2024},
+    {"key": "b", "kind": "blog", "title": "A post", "authors": [], "year": None, "url": "https://x.org/p"},
+]
+SOURCES[0].update(venue="NeurIPS", doi="10.1234/x")
 
 
 def test_apa_is_the_default_and_names_dates_and_dois_follow_it():
