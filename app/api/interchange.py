@@ -18,7 +18,7 @@ from app.api.deps import ApiSession, ReaderDep, WriterDep, allow_deleted
 from app.api.problems import problem, problem_responses
 from app.deps import SettingsDep
 from app.evidence.interchange import lookup as metadata
-from app.evidence.interchange.exports import export_list
+from app.evidence.interchange.exports import MEDIA, export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.services import queries
 
@@ -26,6 +26,7 @@ router = APIRouter(tags=["import-export"])
 ImportFormat = Literal["bibtex", "ris", "csljson", "csv", "yaml"]
 ExportFormat = Literal["bibtex", "ris", "csljson", "csv"]
 Choice = Literal["skip", "merge", "new"]
+FILE_CONTENT = {media.split(";")[0]: {"schema": {"type": "string"}} for media, _ in MEDIA.values()}
 
 
 class ImportRow(BaseModel):
@@ -102,7 +103,8 @@ def _export_route(list_name: str, filters_type: type) -> None:
     @router.get(
         f"/export/{list_name}",
         summary=f"Export {list_name}",
-        responses={200: {"content": {"text/plain": {}}, "description": "The file."}, **problem_responses(401, 403)},
+        response_class=Response,
+        responses={200: {"content": FILE_CONTENT, "description": "The file."}, **problem_responses(401, 403, 422)},
     )
     def export(
         session: ApiSession,

@@ -168,3 +168,18 @@ def test_one_bad_entry_rolls_back_the_whole_file(sqlite_seeded_url, engine_for):
         session.commit()
         assert preview.problems == ["m.bib:2: entry 'bad': year: Input should be greater than or equal to 1900"]
         assert session.exec(select(Source).where(Source.key == "good")).first() is None
+
+
+def test_a_record_without_a_key_never_overwrites_a_stored_source_that_happens_to_have_the_made_up_key(
+    sqlite_seeded_url, engine_for
+):
+    engine = engine_for(sqlite_seeded_url)
+    with Session(engine) as session:
+        run_import(session, b"@misc{ota_2026_sparse, title={Unrelated}, year={2019}}", "u.bib", ANALYST, commit=True)
+        session.commit()
+    first = run(engine, "zotero.ris", commit=True)
+    assert first.counts == {"new": 2, "duplicate": 1}
+    assert "ota_2026_sparse-2" in [r.key for r in first.rows]
+    with Session(engine) as session:
+        assert session.exec(select(Source).where(Source.key == "ota_2026_sparse")).one().title == "Unrelated"
+    assert run(engine, "zotero.ris", commit=True).counts == {"unchanged": 2, "duplicate": 1}

@@ -22,6 +22,7 @@ class Incoming:
     where: str  # "refs.bib:12: entry 'smith2020'"
     values: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    key_made_up: bool = False  # the file gave no key (RIS without ID): never matched to a stored key
 
 
 def doi_of(value: str | None) -> str | None:

@@ -95,7 +95,7 @@ def run_import(
     preview = Preview(filename, fmt)
     if fmt in REFERENCE_PARSERS:
         records, preview.problems = REFERENCE_PARSERS[fmt](text, filename)
-        items = _references(records, preview, complete)
+        items = _references(session, records, preview, complete)
     else:
         items, preview.problems = bulk.parse(fmt, text, filename)
     if not preview.problems:
@@ -107,12 +107,16 @@ def run_import(
     return preview
 
 
-def _references(records: list[Incoming], preview: Preview, complete) -> list[tuple[str, BaseModel, dict]]:
-    """Validated SourceIn per record, with the values the file gave (for merging)."""
+def _references(session: Session, records: list[Incoming], preview: Preview, complete) -> list[tuple]:
+    """Validated SourceIn per record, with the values the file gave (for merging).
+
+    A key the file did not give is made free (`-2`, `-3`...), so it can only match by DOI, arXiv id or title."""
     items, taken, problems = [], set(), preview.problems
     for record in records:
         problems += [f"{record.where}: {p}" for p in record.problems]
         values = {**record.values}
+        if record.key_made_up:
+            values["key"] = _free_key(session, values["key"], taken)
         note = complete(values) if complete else None
         if note:
             preview.notes.append(f"{record.where}: {note}")
@@ -125,6 +129,14 @@ def _references(records: list[Incoming], preview: Preview, complete) -> list[tup
         except ValidationError as error:
             problems += [f"{record.where}: {_field(e)}: {e['msg']}" for e in error.errors()]
     return items
+
+
+def _free_key(session: Session, key: str, taken: set[str]) -> str:
+    candidate, number = key, 1
+    while candidate in taken or by_key(session, Source, candidate) is not None:
+        number += 1
+        candidate = f"{key}-{number}"
+    return candidate
 
 
 def _field(error: dict) -> str:

@@ -116,6 +116,7 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:
     if "custom4" in ref:
         values["report_labels"] = split_labels(ref["custom4"])
     values["key"] = make_key(ref["id"]) if ref.get("id") else derived_key(values)
+    record.key_made_up = not ref.get("id")
     kept = {k: v for k, v in ref.items() if k not in USED}
     kept.update({f"tag_{tag}": v for tag, v in (ref.get("unknown_tag") or {}).items()})
     if len(urls) > 1:
