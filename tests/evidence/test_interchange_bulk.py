@@ -144,3 +144,12 @@ def test_an_import_never_deletes_the_results_a_file_leaves_out(sqlite_seeded_url
         session.commit()
         after = set(session.exec(select(Result.key).where(Result.claim_id == claim_id, Result.deleted_at.is_(None))))
         assert after == live
+
+
+def test_the_csv_columns_cover_every_field_of_a_claim_and_a_result():
+    """A field added to ClaimIn or ResultIn needs its CSV column, or an export and re-import would lose it."""
+    from app.evidence.interchange.bulk import CLAIM_COLUMNS, RESULT_COLUMNS
+    from app.evidence.schemas import ClaimIn, ResultIn
+
+    assert set(CLAIM_COLUMNS.values()) | {"results"} == set(ClaimIn.model_fields)
+    assert set(RESULT_COLUMNS.values()) | {"params_low", "params_high"} == set(ResultIn.model_fields)
