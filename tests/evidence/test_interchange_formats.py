@@ -85,7 +85,7 @@ AWKWARD_SOURCE = {
     "url": "https://example.org/a_b%20c?x=1#frag",
     "doi": "10.1234/ab_c",
     "arxiv_id": "2401.00001",
-    "notes": "note: ü, 100% sure",
+    "notes": "note: ü, 100% sure\nsecond line\n\na paragraph",
     "peer_reviewed": True,
     "verification": "yes",
     "report_labels": ["[1]", "web:3"],

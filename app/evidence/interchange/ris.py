@@ -108,7 +108,7 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:
     if arxiv:
         values["arxiv_id"] = arxiv
     if ref.get("notes"):
-        values["notes"] = "\n\n".join(n.strip() for n in ref["notes"])
+        values["notes"] = "\n".join(n.rstrip() for n in ref["notes"]).strip()
     if "custom2" in ref:
         values["peer_reviewed"] = truthy(ref["custom2"])
     if ref.get("custom3"):
@@ -175,7 +175,7 @@ def _reference(s: dict[str, Any]) -> dict[str, Any]:
     if s.get("doi"):
         ref["doi"] = s["doi"]
     if s.get("notes"):
-        ref["notes"] = [s["notes"]]
+        ref["notes"] = s["notes"].split("\n")  # one N1 per line: a RIS value cannot hold a newline
     ref.update(
         custom1=s["kind"],
         custom2="true" if s.get("peer_reviewed") else "false",
