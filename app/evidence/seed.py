@@ -86,37 +86,54 @@ def read_entries(seed_dir: Path, store_keys: dict[str, set[str]] | None = None) 
 
     References resolve against the folder's own keys and `store_keys` (kind -> keys already stored).
     """
-    problems: list[str] = []
-    entries: list[Entry] = []
-    documents: dict[str, Any] = {}
     if not seed_dir.is_dir():
         raise SeedError([f"{seed_dir}: not a folder"])
-    present = sorted({f for f, *_ in SEED_FILES if (seed_dir / f).is_file()})
-    if not present:
-        expected = ", ".join(sorted({f for f, *_ in SEED_FILES}))
-        raise SeedError([f"{seed_dir}: no seed file in the folder (expected one or more of {expected})"])
+    by_file: dict[str, list[tuple[str, type[BaseModel], str]]] = {}
     for file_name, top_key, schema, kind in SEED_FILES:
+        by_file.setdefault(file_name, []).append((top_key, schema, kind))
+    present = [name for name in by_file if (seed_dir / name).is_file()]
+    if not present:
+        expected = ", ".join(sorted(by_file))
+        raise SeedError([f"{seed_dir}: no seed file in the folder (expected one or more of {expected})"])
+    problems: list[str] = []
+    entries: list[Entry] = []
+    for file_name in present:
         path = seed_dir / file_name
-        label = str(path)
-        if file_name not in present:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
             continue
-        if file_name not in documents:
-            try:
-                text = path.read_text(encoding="utf-8")
-                documents[file_name] = (yaml.compose(text), yaml.safe_load(text) or {})
-            except UnicodeDecodeError as error:
-                problems.append(f"{label}: not UTF-8 text ({error.reason} at byte {error.start})")
-                documents[file_name] = (None, {})
-            except yaml.YAMLError as error:
-                mark = getattr(error, "problem_mark", None)
-                line = f":{mark.line + 1}" if mark else ""
-                problems.append(f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}")
-                documents[file_name] = (None, {})
-        node, document = documents[file_name]
+        found, trouble = read_document(str(path), text, by_file[file_name])
+        entries += found
+        problems += trouble
+    problems += _cross_check(entries, store_keys or {})
+    if problems:
+        raise SeedError(problems)
+    return entries
+
+
+def read_document(
+    label: str, text: str, specs: list[tuple[str, type[BaseModel], str]]
+) -> tuple[list[Entry], list[str]]:
+    """The entries under each (top-level key, schema, kind) of one YAML document, validated, and the problems
+    (each naming the file, the line and the entry). Shared with the bulk YAML import."""
+    problems: list[str] = []
+    entries: list[Entry] = []
+    try:
+        node, document = yaml.compose(text), yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        return [], [f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}"]
+    for top_key, schema, kind in specs:
         if not isinstance(document, dict):
             problems.append(f"{label}:1: expected a mapping with the key {top_key!r}")
             continue
         items = document.get(top_key) or []
+        if not isinstance(items, list):
+            problems.append(f"{label}: {top_key}: expected a list of entries")
+            continue
         item_nodes = _item_nodes(node, top_key)
         for index, raw in enumerate(items):
             line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
@@ -125,10 +142,7 @@ def read_entries(seed_dir: Path, store_keys: dict[str, set[str]] | None = None) 
                 entries.append(Entry(label, line, kind, schema.model_validate(raw)))
             except ValidationError as error:
                 problems.append(f"{label}:{line}: {kind[:-1]} {name!r}: {_describe(error)}")
-    problems += _cross_check(entries, store_keys or {})
-    if problems:
-        raise SeedError(problems)
-    return entries
+    return entries, problems
 
 
 def _item_nodes(node: Any, top_key: str) -> list[Any]:
@@ -140,13 +154,11 @@ def _item_nodes(node: Any, top_key: str) -> list[Any]:
     return []
 
 
-def _cross_check(entries: list[Entry], store_keys: dict[str, set[str]]) -> list[str]:
-    """Duplicate keys and identifiers within the files, and references between entries."""
+def duplicate_problems(entries: list[Entry]) -> list[str]:
+    """Keys, DOIs and arXiv ids given twice within the files."""
     problems = []
-    keys: dict[str, set[str]] = {}
     seen: dict[tuple[str, str], Entry] = {}
     for entry in entries:
-        keys.setdefault(entry.kind, set()).add(entry.data.key)
         nested = [("results", r.key) for r in getattr(entry.data, "results", [])]
         for ident in [(entry.kind, entry.data.key), *nested]:
             if ident in seen:
@@ -161,6 +173,15 @@ def _cross_check(entries: list[Entry], store_keys: dict[str, set[str]]) -> list[
                 if ident in seen:
                     problems.append(f"{entry.where}: duplicate {id_field} {value!r} (also {seen[ident].where})")
                 seen[ident] = entry
+    return problems
+
+
+def _cross_check(entries: list[Entry], store_keys: dict[str, set[str]]) -> list[str]:
+    """Duplicates within the files, and references resolved against the files and the store."""
+    problems = duplicate_problems(entries)
+    keys: dict[str, set[str]] = {}
+    for entry in entries:
+        keys.setdefault(entry.kind, set()).add(entry.data.key)
     for entry in entries:
         data = entry.data
         references: list[tuple[str, str | None, str]] = []

@@ -25,6 +25,7 @@ from app.evidence.models import (
     Result,
     Source,
 )
+from app.reports.bibliography import DEFAULT_STYLE
 from app.reports.reference import load_reference
 
 # Long texts are cut when captured: a report shows excerpts, the store keeps the whole text.
@@ -135,8 +136,8 @@ def _critiques(session: Session, claim_keys: dict[int, str], source_keys: dict[i
     return out
 
 
-def capture_evidence(session: Session) -> dict[str, Any]:
-    """Everything a report renders beyond the Assessment, in a stable order."""
+def capture_evidence(session: Session, citation_style: str = DEFAULT_STYLE) -> dict[str, Any]:
+    """Everything a report renders beyond the Assessment, in a stable order, and the bibliography's CSL style."""
     source_keys, sources = _sources(session)
     claim_keys, claims = _claims(session, source_keys)
     questions = session.execute(select(ResearchQuestion).order_by(ResearchQuestion.number)).scalars()
@@ -151,6 +152,7 @@ def capture_evidence(session: Session) -> dict[str, Any]:
         "results": _results(session, claim_keys),
         "critiques": _critiques(session, claim_keys, source_keys),
         "reference": load_reference(),
+        "citation_style": citation_style,
     }
 
 

@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
+from app.reports.bibliography import DEFAULT_STYLE, formatted
 from app.reports.reference import ceiling_comparison, scale_comparison
 
 # Embedding and override controls of the Unicode bidirectional algorithm (LRE..RLO, LRI..PDI, marks).
@@ -115,9 +118,14 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
 
 
 def bibliography(evidence: dict[str, Any]) -> tuple[list[dict], dict[str, int]]:
-    """Sources in key order, numbered from 1, and key -> number for citations."""
+    """Sources in key order, numbered from 1, each with its entry in the report's CSL style
+    (`html`, `text`), and key -> number for citations."""
     sources = sorted(evidence.get("sources", []), key=lambda s: s["key"])
-    return sources, {s["key"]: n for n, s in enumerate(sources, 1)}
+    entries = formatted(sources, evidence.get("citation_style") or DEFAULT_STYLE) if sources else []
+    shown = [
+        {**s, "entry_html": Markup(e["html"]), "entry_text": e["text"]} for s, e in zip(sources, entries, strict=True)
+    ]
+    return shown, {s["key"]: n for n, s in enumerate(sources, 1)}
 
 
 def questions(evidence: dict[str, Any]) -> list[dict[str, Any]]:

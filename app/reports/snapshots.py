@@ -128,7 +128,7 @@ def diff(session: Session, a: str | int, b: str | int) -> dict[str, Any]:
 def live_document(session: Session, settings: Settings) -> ReportDocument:
     """A report of the evidence as it is now, compared with the latest snapshot (nothing is stored)."""
     assessment = current_assessment(session, settings).model_dump(mode="json")
-    evidence = capture_evidence(session)
+    evidence = capture_evidence(session, settings.citation_style)
     meta = {
         "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "live": True,
@@ -156,7 +156,7 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
         step("assess")
         assessment = current_assessment(session, settings)
         step("capture evidence")
-        evidence = capture_evidence(session)
+        evidence = capture_evidence(session, settings.citation_style)
         step("compare with latest")
         fingerprint = report_fingerprint(assessment.fingerprint, evidence, FORMAT_VERSION)
         previous = latest(session)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.evidence import stats
 from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SourceKind, Stance, Verification
+from app.evidence.interchange.exports import EXPORT_FORMATS
 from app.evidence.services import queries, vocabulary
 from app.web.render import can, render
 from app.web.session import PageSession, Reader, load_user
@@ -74,6 +75,15 @@ def _links(request: Request, next_cursor: str | None) -> dict[str, str | None]:
     return {"first": first, "next": following}
 
 
+FORMAT_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL-JSON", "csv": "CSV", "yaml": "YAML"}
+
+
+def export_links(kind: str, request: Request) -> list[tuple[str, str]]:
+    """(label, URL) per export format of the list, keeping its filters (served by app/web/import_pages.py)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in {"cursor", "sort"} and v.strip()]
+    return [(FORMAT_NAMES[f], f"/export/{kind}?" + urlencode([*params, ("format", f)])) for f in EXPORT_FORMATS]
+
+
 def _choices(enum) -> list[tuple[str, str]]:
     return [(m.value, m.value.replace("_", " ")) for m in enum]
 
@@ -132,6 +142,7 @@ def _listing(request, session, kind, model, list_fn, facets, default_sort, extra
         "problems": problems + more,
         "links": _links(request, page.next_cursor),
         "paged": cursor is not None,
+        "exports": export_links(kind, request),
     }
     return render(request, f"{kind}_list.html", context)
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.auth.models import User
 from app.evidence.enums import SourceKind, Verification
 from app.evidence.errors import EvidenceError, StaleVersion
+from app.evidence.interchange import lookup as metadata
 from app.evidence.models import Source
 from app.evidence.schemas import SourceIn, normalize_title
 from app.evidence.services import sources as source_service
@@ -112,11 +113,37 @@ def edit_source_page(request: Request, source_id: int, session: PageSession, use
     return _page(request, values_of(source), {}, source=source, version=source.version)
 
 
+def looked_up(request: Request, values: dict[str, str]) -> str:
+    """Fill the form's empty fields from Crossref / arXiv by its DOI or arXiv id; the message to show."""
+    settings = request.app.state.settings
+    if not (values["doi"].strip() or values["arxiv_id"].strip()):
+        return "Give a DOI or an arXiv id to look up."
+    if not settings.metadata_lookup:
+        return "Metadata lookup is off (CEILING_METADATA_LOOKUP=false): fill the fields in by hand."
+    try:
+        found = metadata.lookup(
+            doi=values["doi"] or None, arxiv_id=values["arxiv_id"] or None, timeout_s=settings.metadata_timeout_s
+        )
+    except (ValueError, metadata.LookupUnavailable) as error:
+        return f"{error}"
+    filled = []
+    for name, value in found.items():
+        if name in LABELS and not values.get(name, "").strip() and value not in (None, "", []):
+            values[name] = "\n".join(value) if isinstance(value, list) else str(value)
+            filled.append(LABELS[name])
+    if not filled:
+        return "Nothing to fill in: those fields hold values already."
+    return f"Filled in: {', '.join(filled)}. Check them, then save."
+
+
 def _save(request: Request, form, session: Session, user: User, source: Source | None):
     values = typed(form, LABELS)
     if source is not None:
         values["key"] = source.key
     version = int(form.get("version") or 0) or None
+    if form.get("action") == "lookup":
+        note = looked_up(request, values)
+        return _page(request, values, {}, source=source, version=version, lookup_note=note)
     try:
         data = parse(session, values)
     except ValidationError as error:

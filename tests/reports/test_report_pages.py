@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from app.config import get_settings
 from app.main import create_app
 from app.reports import snapshots
-from app.reports.reference import compare_ceiling, scale_comparison, load_reference
+from app.reports.reference import compare_ceiling, load_reference, scale_comparison
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
 

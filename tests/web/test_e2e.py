@@ -5,6 +5,7 @@ viewer at the forms and two browsers editing one claim. Screenshots go to tests/
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -236,3 +237,20 @@ def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page,
     expect(question).to_contain_text("Pangolin probes generalise across model sizes.")
     expect(question).to_contain_text("Pangolin probes were tuned on the test split.")
     shot(page, artifacts_dir, "report-with-new-evidence")
+
+
+def test_an_analyst_imports_a_bibtex_file_after_its_dry_run(server, new_page, artifacts_dir):
+    fixture = Path(__file__).parents[1] / "evidence" / "fixtures" / "interchange" / "awkward.bib"
+    page = new_page("analyst", server)
+    page.goto(f"{server.base}/import")
+    page.set_input_files("#file", str(fixture))
+    page.click("text=Preview the import")
+    expect(page.locator("#preview-heading")).to_contain_text("Dry run of awkward.bib")
+    expect(page.locator("table.import-preview tbody tr")).to_have_count(5)
+    shot(page, artifacts_dir, "import-preview")
+    page.select_option("select[name^='choice.']", "merge")
+    page.click("text=Commit this import")
+    expect(page.locator(".flash.ok")).to_contain_text("Imported awkward.bib")
+    page.goto(f"{server.base}/sources?q=biology")
+    expect(page.locator("table")).to_contain_text("On the Biology of a Large Language Model")
+    shot(page, artifacts_dir, "import-done")

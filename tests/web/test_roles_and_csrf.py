@@ -33,6 +33,10 @@ GET_NEEDS = {
     "/claims/{claim_id:int}/critiques/new": "analyst",
     "/critiques/{critique_id:int}/edit": "analyst",
     "/confidence": "analyst",
+    "/import": "analyst",
+    "/export/sources": None,
+    "/export/claims": None,
+    "/export/results": None,
     "/admin/users": "admin",
     "/admin/tokens": "admin",
 }

@@ -52,6 +52,7 @@ class SourcePublic(RowMeta):
     verification: str
     report_labels: list[str]
     notes: str | None = None
+    extra: dict = {}
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,0 +1,149 @@
+"""/api/v1/import, /api/v1/export/{list} and /api/v1/lookup: files in and out, over the interchange services.
+
+An import is a dry run unless `commit=true`: the answer is the preview (new, unchanged, updated with
+each field's before and after, possible duplicates with the choice applied). A file with problems
+answers 422 with one error per problem (field `file`), and nothing is written.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the export closures' annotations at runtime.
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from app.api.deps import ApiSession, ReaderDep, WriterDep, allow_deleted
+from app.api.problems import problem, problem_responses
+from app.deps import SettingsDep
+from app.evidence.interchange import lookup as metadata
+from app.evidence.interchange.exports import MEDIA, export_list
+from app.evidence.interchange.preview import run_import
+from app.evidence.services import queries
+
+router = APIRouter(tags=["import-export"])
+ImportFormat = Literal["bibtex", "ris", "csljson", "csv", "yaml"]
+ExportFormat = Literal["bibtex", "ris", "csljson", "csv"]
+Choice = Literal["skip", "merge", "new"]
+FILE_CONTENT = {media.split(";")[0]: {"schema": {"type": "string"}} for media, _ in MEDIA.values()}
+
+
+class ImportRow(BaseModel):
+    where: str
+    kind: str
+    key: str
+    status: str = Field(description="new, unchanged, updated or duplicate")
+    changes: dict[str, list[Any]] = Field(description="field -> [stored, from the file]")
+    duplicates: list[dict[str, Any]] = Field(description="Stored (or earlier) records it may be: key, id, reasons.")
+    choice: str | None = Field(description="For a duplicate: skip, merge or new, as applied.")
+
+
+class ImportPreview(BaseModel):
+    """What the import does (dry run) or did (commit=true)."""
+
+    file: str
+    format: str
+    rows: list[ImportRow]
+    counts: dict[str, int]
+    notes: list[str]
+    committed: bool
+    ok: bool
+
+
+def _problems(request: Request, lines: list[str]) -> JSONResponse:
+    errors = [{"in": "body", "field": "file", "message": line[:2000], "type": "import"} for line in lines[:500]]
+    detail = f"{len(lines)} problem(s) in the file; nothing was written: " + "; ".join(lines[:3])
+    return problem(422, detail[:2000], request=request, errors=errors)
+
+
+@router.post("/import", response_model=ImportPreview, responses=problem_responses(401, 403, 422))
+def import_file(
+    request: Request,
+    session: ApiSession,
+    principal: WriterDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A .bib, .ris, CSL-JSON .json, bulk .csv or .yaml file.")],
+    choices: Annotated[str, Form(max_length=200_000, description='JSON {"key": "skip|merge|new"}.')] = "{}",
+    format: Annotated[ImportFormat | None, Query(description="Default: from the file name.")] = None,
+    commit: Annotated[bool, Query(description="Write it; without, a dry run that writes nothing.")] = False,
+    on_duplicate: Annotated[Choice, Query(description="Choice for duplicates not named in choices.")] = "skip",
+    lookup: Annotated[bool, Query(description="Fill missing fields from Crossref / arXiv first.")] = False,
+) -> Any:
+    """Preview (or commit) the import of a reference or bulk evidence file."""
+    try:
+        chosen = json.loads(choices)
+        if not isinstance(chosen, dict) or any(v not in ("skip", "merge", "new") for v in chosen.values()):
+            raise ValueError
+    except ValueError:
+        errors = [{"in": "body", "field": "choices", "message": 'expected {"key": "skip|merge|new"}', "type": "json"}]
+        return problem(422, "choices: not a JSON object of skip/merge/new", request=request, errors=errors)
+    data = file.file.read(settings.import_max_bytes + 1)
+    complete = (
+        metadata.completer(timeout_s=settings.metadata_timeout_s) if lookup and settings.metadata_lookup else None
+    )
+    preview = run_import(
+        session,
+        data,
+        file.filename or "upload",
+        principal.actor,
+        format=format,
+        choices=chosen,
+        default_choice=on_duplicate,
+        commit=commit,
+        max_bytes=settings.import_max_bytes,
+        complete=complete,
+    )
+    if not preview.ok:
+        return _problems(request, preview.problems)
+    return preview.as_dict()
+
+
+def _export_route(list_name: str, filters_type: type) -> None:
+    @router.get(
+        f"/export/{list_name}",
+        summary=f"Export {list_name}",
+        response_class=Response,
+        responses={200: {"content": FILE_CONTENT, "description": "The file."}, **problem_responses(401, 403, 422)},
+    )
+    def export(
+        session: ApiSession,
+        principal: ReaderDep,
+        filters: Annotated[filters_type, Query()],
+        format: Annotated[ExportFormat, Query(description="bibtex, ris, csljson or csv.")] = "bibtex",
+    ) -> Response:
+        """Every row matching the list's filters (as at GET /api/v1/{list}) as a file."""
+        allow_deleted(principal, filters.include_deleted)
+        exported = export_list(session, list_name, filters, format)
+        disposition = f'attachment; filename="{exported.filename}"'
+        return Response(exported.text, media_type=exported.media_type, headers={"Content-Disposition": disposition})
+
+
+for _name, _filters in (
+    ("sources", queries.SourceFilters),
+    ("claims", queries.ClaimFilters),
+    ("results", queries.ResultFilters),
+):
+    _export_route(_name, _filters)
+
+
+@router.get("/lookup", responses=problem_responses(401, 404, 422, 503))
+def lookup_metadata(
+    request: Request,
+    principal: ReaderDep,
+    settings: SettingsDep,
+    doi: Annotated[str | None, Query(max_length=300)] = None,
+    arxiv_id: Annotated[str | None, Query(max_length=50)] = None,
+) -> Any:
+    """Title, authors, year and venue of a DOI (Crossref) or arXiv id (arXiv API); 503 when offline."""
+    if not settings.metadata_lookup:
+        return problem(503, "metadata lookup is off (CEILING_METADATA_LOOKUP=false)", request=request)
+    try:
+        return metadata.lookup(doi=doi, arxiv_id=arxiv_id, timeout_s=settings.metadata_timeout_s)
+    except ValueError as error:
+        errors = [{"in": "query", "field": "doi" if doi else "arxiv_id", "message": str(error), "type": "value"}]
+        return problem(422, str(error), request=request, errors=errors)
+    except metadata.LookupNotFound as error:
+        return problem(404, str(error), request=request)
+    except metadata.LookupUnavailable as error:
+        return problem(503, str(error), request=request)

@@ -1,0 +1,239 @@
+"""BibTeX (.bib) in and out, parsed by bibtexparser 2.
+
+Mapping (docs/import-export.md): the citation key becomes the key; author (else editor), title,
+year/date, journal/booktitle/howpublished -> venue, institution/organization/school -> organization,
+url, doi, eprint + archivePrefix (or an arxiv.org URL) -> arXiv id, note -> notes; `ceiling_kind`,
+`ceiling_peer_reviewed`, `ceiling_verification`, `ceiling_labels` carry Ceiling's own fields; every
+other field and the entry type are kept in extra["bibtex"]. LaTeX accents and braces are decoded,
+`and others` becomes `et al.`, a braced corporate author `{OpenAI}` stays one name, month macros and
+@string abbreviations are resolved, and `crossref` fills what the child entry lacks from its parent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
+from pylatexenc.latex2text import LatexNodes2Text
+
+from app.evidence.interchange.identifiers import (
+    Incoming,
+    arxiv_of,
+    as_record,
+    doi_in_url,
+    doi_of,
+    make_key,
+    split_labels,
+    truthy,
+)
+
+DECODED = {"title", "author", "editor", "journal", "journaltitle", "booktitle", "howpublished", "publisher",
+           "institution", "organization", "school", "note", "series", "address"}  # fmt: skip
+USED = DECODED - {"publisher", "series", "address"} | {
+    "year", "date", "url", "doi", "eprint", "archiveprefix", "eprinttype",
+    "ceiling_kind", "ceiling_peer_reviewed", "ceiling_verification", "ceiling_labels", "crossref",
+}  # fmt: skip
+KIND_OF_TYPE = {"article": "paper", "inproceedings": "paper", "conference": "paper", "incollection": "paper",
+                "book": "paper", "inbook": "paper", "phdthesis": "paper", "mastersthesis": "paper",
+                "proceedings": "paper", "techreport": "paper", "report": "paper", "online": "blog",
+                "electronic": "blog", "www": "blog", "dataset": "dataset", "unpublished": "preprint"}  # fmt: skip
+TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "blog": "online", "dataset": "misc",
+                "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
+VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
+_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
+_ESCAPE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def decode(text: str) -> str:
+    """LaTeX to Unicode: {\\"u} -> ü, braces dropped, \\& -> &; spacing kept as it is."""
+    if "\\" not in text and "{" not in text and "$" not in text:
+        return text
+    return _LATEX.latex_to_text(text)
+
+
+def encode(text: str) -> str:
+    """Unicode text as a BibTeX value: LaTeX's special characters escaped, everything else as UTF-8."""
+    return _SPECIAL.sub(lambda m: _ESCAPE.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def _name(raw: str) -> str:
+    name = decode(raw).strip()
+    return "et al." if name == "others" else " ".join(name.split())
+
+
+def _concatenated(value: str, strings: dict[str, str]) -> str:
+    """`tc # " Thread"`: string concatenation, which bibtexparser leaves as written."""
+    if " # " not in value:
+        return value
+    parts = []
+    for part in value.split(" # "):
+        part = part.strip()
+        if part[:1] in '{"' and part[-1:] in '}"':
+            parts.append(part[1:-1])
+        else:
+            parts.append(strings.get(part.lower(), part))
+    return "".join(parts)
+
+
+def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
+    """The entries of a .bib file as Incoming records, and the file's problems (each naming its line)."""
+    library = bibtexparser.parse_string(
+        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.MonthIntMiddleware(True)]
+    )
+    problems = []
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, DuplicateBlockKeyBlock):
+            problems.append(f"{label}:{line}: entry {block.key!r}: duplicate citation key")
+        else:
+            reason = (str(block.error).strip().splitlines() or ["a syntax error, or an entry that never closes"])[-1]
+            problems.append(f"{label}:{line}: not valid BibTeX: {reason}")
+    strings = {s.key.lower(): s.value for s in library.strings}
+    entries = {e.key: e for e in library.entries}
+    records = []
+    for entry in library.entries:
+        fields = {f.key.lower(): f.value for f in entry.fields}
+        parent = entries.get(str(fields.get("crossref", "")))
+        if parent is not None:
+            _inherit(fields, parent)
+        fields = {k: _concatenated(v, strings) if isinstance(v, str) else v for k, v in fields.items()}
+        records.append(_record(entry, fields, f"{label}:{entry.start_line + 1}: entry {entry.key!r}"))
+    return records, problems
+
+
+def _inherit(fields: dict[str, Any], parent: Entry) -> None:
+    """BibTeX crossref: the parent's title is the child's booktitle; other missing fields are copied."""
+    for f in parent.fields:
+        name = f.key.lower()
+        target = "booktitle" if name == "title" else name
+        if target not in fields and name not in {"crossref"}:
+            fields[target] = f.value
+
+
+def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:
+    record = Incoming(where, {"key": make_key(entry.key)})
+    values, problems = record.values, record.problems
+    text = {k: decode(v) if k in DECODED and isinstance(v, str) else v for k, v in fields.items()}
+    names = fields.get("author") or fields.get("editor") or []
+    if isinstance(names, str):
+        names = [names]
+    values["authors"] = [_name(n) for n in names if n.strip()]
+    entry_type = entry.entry_type.lower()
+    eprint_is_arxiv = str(fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower() == "arxiv"
+    try:
+        arxiv = arxiv_of(fields.get("eprint") if eprint_is_arxiv else None, fields.get("url"), text.get("journal"))
+    except ValueError:
+        arxiv = None
+    values["kind"] = (
+        fields.get("ceiling_kind")
+        or ("preprint" if arxiv and entry_type in {"misc", "unpublished", "article"} and not _venue(text) else None)
+        or KIND_OF_TYPE.get(entry_type, "paper")
+    )
+    for name, value in (("title", text.get("title")), ("venue", _venue(text)), ("notes", text.get("note"))):
+        if value:
+            values[name] = " ".join(value.split()) if name != "notes" else value.strip()
+    organization = text.get("institution") or text.get("organization") or text.get("school")
+    if organization:
+        values["organization"] = " ".join(organization.split())
+    _dates(fields, values, problems)
+    if fields.get("url"):
+        values["url"] = fields["url"].strip()
+    try:
+        doi = doi_of(fields.get("doi")) or doi_in_url(fields.get("url"))
+        if doi:
+            values["doi"] = doi
+    except ValueError as error:
+        problems.append(f"doi: {error}")
+    if arxiv:
+        values["arxiv_id"] = arxiv
+    if "ceiling_peer_reviewed" in fields:
+        values["peer_reviewed"] = truthy(fields["ceiling_peer_reviewed"])
+    if fields.get("ceiling_verification"):
+        values["verification"] = fields["ceiling_verification"].strip()
+    if "ceiling_labels" in fields:
+        values["report_labels"] = split_labels(fields["ceiling_labels"])
+    kept = {k: str(v) for k, v in text.items() if k not in USED and k != "month"}
+    if "howpublished" in text and _venue(text) != text["howpublished"]:
+        kept["howpublished"] = text["howpublished"]
+    if "month" in fields:
+        kept["month"] = str(fields["month"])
+    if entry_type != TYPE_OF_KIND.get(values["kind"]):
+        kept["entry_type"] = entry_type
+    values["extra"] = {"bibtex": kept} if kept else {}
+    return record
+
+
+def _venue(text: dict[str, Any]) -> str | None:
+    """journal, booktitle or howpublished; a howpublished that is only a \\url{...} is a link, not a venue."""
+    howpublished = text.get("howpublished")
+    if howpublished and re.fullmatch(r"<?https?://\S+>?", howpublished.strip()):
+        howpublished = None
+    return text.get("journal") or text.get("journaltitle") or text.get("booktitle") or howpublished
+
+
+def _dates(fields: dict[str, Any], values: dict[str, Any], problems: list[str]) -> None:
+    date = str(fields.get("date") or "").strip()
+    year = str(fields.get("year") or "").strip() or date[:4]
+    if year:
+        if re.fullmatch(r"\d{4}", year):
+            values["year"] = int(year)
+        else:
+            problems.append(f"year: {year!r} is not a four-digit year")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        try:
+            values["published_date"] = dt.date.fromisoformat(date)
+        except ValueError:
+            problems.append(f"date: {date!r} is not a calendar date")
+
+
+def write(sources: Iterable[Any]) -> str:
+    """Sources as a .bib file that parse() reads back to the same values."""
+    library = bibtexparser.Library()
+    for item in sources:
+        library.add(_entry(as_record(item)))
+    return bibtexparser.write_string(library)
+
+
+def _entry(s: dict[str, Any]) -> Entry:
+    kept = dict((s.get("extra") or {}).get("bibtex") or {})
+    entry_type = kept.pop("entry_type", None) or TYPE_OF_KIND.get(s["kind"], "misc")
+    fields: list[tuple[str, str]] = []
+    if s.get("authors"):
+        fields.append(("author", " and ".join(_bib_name(n) for n in s["authors"])))
+    fields.append(("title", "{" + encode(s["title"]) + "}"))
+    if s.get("year"):
+        fields.append(("year", str(s["year"])))
+    if s.get("published_date"):
+        fields.append(("date", str(s["published_date"])[:10]))
+    if s.get("venue"):
+        fields.append((VENUE_FIELD.get(entry_type, "howpublished"), encode(s["venue"])))
+    if s.get("organization"):
+        fields.append(("institution", encode(s["organization"])))
+    for name in ("url", "doi"):
+        if s.get(name):
+            fields.append((name, s[name]))
+    if s.get("arxiv_id"):
+        fields += [("eprint", s["arxiv_id"]), ("archiveprefix", "arXiv")]
+    if s.get("notes"):
+        fields.append(("note", encode(s["notes"])))
+    fields += [
+        ("ceiling_kind", s["kind"]),
+        ("ceiling_peer_reviewed", "true" if s.get("peer_reviewed") else "false"),
+        ("ceiling_verification", s.get("verification") or "partial"),
+        ("ceiling_labels", "; ".join(s.get("report_labels") or [])),
+    ]
+    fields += [(name, encode(value)) for name, value in sorted(kept.items()) if name not in dict(fields)]
+    return Entry(entry_type, s["key"], [Field(name, value) for name, value in fields])
+
+
+def _bib_name(name: str) -> str:
+    """`Family, Given` as it is; a name without a comma (OpenAI, Google DeepMind) braced as one corporate name."""
+    if name == "et al.":
+        return "others"
+    return encode(name) if "," in name else "{" + encode(name) + "}"

@@ -1,0 +1,190 @@
+"""RIS (.ris) in and out, parsed and written by rispy.
+
+Mapping (docs/import-export.md): TY -> kind, ID -> key, AU/A1 -> authors (one tag per author, in
+order), TI/T1 -> title, PY/Y1 and DA -> year and date, JO/T2/JF -> venue, PB -> organization, UR ->
+url, DO -> doi, an arxiv.org URL or `arXiv:` id anywhere -> arXiv id, N1 -> notes; C1..C5 carry
+Ceiling's kind, peer review, verification, report labels and arXiv id. Every other tag is kept in extra["ris"].
+A record must end with `ER  -`: a file that stops before it is refused, naming the record's line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import rispy
+from rispy.writer import RisWriter
+
+from app.evidence.interchange.identifiers import (
+    Incoming,
+    arxiv_of,
+    as_record,
+    derived_key,
+    doi_in_url,
+    doi_of,
+    make_key,
+    split_labels,
+    truthy,
+)
+
+KIND_OF_TYPE = {"JOUR": "paper", "JFULL": "paper", "CONF": "paper", "CPAPER": "paper", "CHAP": "paper",
+                "BOOK": "paper", "THES": "paper", "RPRT": "paper", "BLOG": "blog", "WEB": "blog", "ELEC": "blog",
+                "DATA": "dataset", "DBASE": "dataset", "UNPB": "preprint", "MANSCPT": "preprint",
+                "SLIDE": "talk", "VIDEO": "talk", "SOUND": "talk", "GEN": "paper"}  # fmt: skip
+TYPE_OF_KIND = {"paper": "JOUR", "survey": "JOUR", "preprint": "UNPB", "blog": "BLOG", "model_card": "RPRT",
+                "benchmark": "DATA", "dataset": "DATA", "statement": "GEN", "talk": "SLIDE"}  # fmt: skip
+USED = {"type_of_reference", "id", "authors", "first_authors", "title", "primary_title", "year", "publication_year",
+        "date", "journal_name", "secondary_title", "alternate_title3", "publisher", "urls", "doi", "notes",
+        "custom1", "custom2", "custom3", "custom4", "custom5", "unknown_tag"}  # fmt: skip
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
+
+
+class _Writer(RisWriter):
+    def set_header(self, count: int) -> str:  # no "1." line before each record: plain RIS
+        return ""
+
+
+def _record_lines(text: str) -> tuple[list[int], list[str]]:
+    """The line of each record's TY, and the records that never reach their ER."""
+    starts, problems, open_at = [], [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _TAG_LINE.match(line.lstrip("\ufeff").rstrip())
+        if not match:
+            continue
+        if match.group(1) == "TY":
+            if open_at is not None:
+                problems.append(f"line {open_at}: record has no `ER  -` line before the next TY")
+            open_at = number
+            starts.append(number)
+        elif match.group(1) == "ER":
+            open_at = None
+    if open_at is not None:
+        problems.append(f"line {open_at}: record has no `ER  -` line (the file ends inside it: truncated?)")
+    return starts, problems
+
+
+def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
+    """The records of a .ris file as Incoming records, and the file's problems (each naming its line)."""
+    starts, problems = _record_lines(text)
+    problems = [f"{label}:{p.removeprefix('line ')}" for p in problems]
+    if not starts:
+        return [], [f"{label}:1: no RIS record found (each starts with `TY  - ` and ends with `ER  - `)"]
+    if problems:
+        return [], problems
+    try:
+        references = rispy.loads(text.lstrip("\ufeff"))
+    except (OSError, ValueError, KeyError) as error:
+        return [], [f"{label}: not valid RIS: {error}"]
+    return [_record(ref, f"{label}:{line}: record {index + 1}") for index, (ref, line) in
+            enumerate(zip(references, starts, strict=False))], []  # fmt: skip
+
+
+def _record(ref: dict[str, Any], where: str) -> Incoming:
+    record = Incoming(where, {})
+    values, problems = record.values, record.problems
+    values["authors"] = [" ".join(a.split()) for a in (ref.get("authors") or ref.get("first_authors") or [])]
+    title = ref.get("title") or ref.get("primary_title")
+    if title:
+        values["title"] = " ".join(title.split())
+    urls = ref.get("urls") or []
+    arxiv = arxiv_of(ref.get("custom5"), *urls, ref.get("doi"), ref.get("journal_name"), *(ref.get("notes") or []))
+    values["kind"] = ref.get("custom1") or KIND_OF_TYPE.get(ref.get("type_of_reference", "GEN"), "paper")
+    _dates(ref, values, problems)
+    venue = ref.get("journal_name") or ref.get("secondary_title") or ref.get("alternate_title3")
+    if venue:
+        values["venue"] = " ".join(venue.split())
+    if ref.get("publisher"):
+        values["organization"] = ref["publisher"].strip()
+    if urls:
+        values["url"] = urls[0].strip()
+    try:
+        doi = doi_of(ref.get("doi")) or doi_in_url(urls[0] if urls else None)
+        if doi and not doi.startswith("10.48550/"):
+            values["doi"] = doi
+    except ValueError as error:
+        problems.append(f"DO: {error}")
+    if arxiv:
+        values["arxiv_id"] = arxiv
+    if ref.get("notes"):
+        values["notes"] = "\n".join(n.rstrip() for n in ref["notes"]).strip()
+    if "custom2" in ref:
+        values["peer_reviewed"] = truthy(ref["custom2"])
+    if ref.get("custom3"):
+        values["verification"] = ref["custom3"].strip()
+    if "custom4" in ref:
+        values["report_labels"] = split_labels(ref["custom4"])
+    values["key"] = make_key(ref["id"]) if ref.get("id") else derived_key(values)
+    record.key_made_up = not ref.get("id")
+    kept = {k: v for k, v in ref.items() if k not in USED}
+    kept.update({f"tag_{tag}": v for tag, v in (ref.get("unknown_tag") or {}).items()})
+    if len(urls) > 1:
+        kept["urls"] = urls[1:]
+    if ref.get("type_of_reference", "GEN") != TYPE_OF_KIND.get(values["kind"]):
+        kept["type_of_reference"] = ref.get("type_of_reference", "GEN")
+    values["extra"] = {"ris": kept} if kept else {}
+    return record
+
+
+def _dates(ref: dict[str, Any], values: dict[str, Any], problems: list[str]) -> None:
+    """PY `2024` or `2024/05/21/` gives the year; DA `2024/05/21` (or PY's full form) the date."""
+    year_text = str(ref.get("year") or ref.get("publication_year") or ref.get("date") or "").strip()
+    if year_text:
+        match = re.match(r"(\d{4})", year_text)
+        if match:
+            values["year"] = int(match.group(1))
+        else:
+            problems.append(f"PY: {year_text!r} does not start with a four-digit year")
+    for text in (ref.get("date"), ref.get("year")):
+        match = re.fullmatch(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})/?", str(text or "").strip())
+        if match:
+            try:
+                values["published_date"] = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                problems.append(f"DA: {text!r} is not a calendar date")
+            return
+
+
+def write(sources: Iterable[Any]) -> str:
+    """Sources as a .ris file that parse() reads back to the same values."""
+    references = [_reference(as_record(item)) for item in sources]
+    return rispy.dumps(references, implementation=_Writer) if references else ""
+
+
+def _reference(s: dict[str, Any]) -> dict[str, Any]:
+    kept = dict((s.get("extra") or {}).get("ris") or {})
+    unknown = {k.removeprefix("tag_"): v for k, v in kept.items() if k.startswith("tag_")}
+    extra_urls = kept.pop("urls", [])
+    ref: dict[str, Any] = {"type_of_reference": kept.pop("type_of_reference", None) or TYPE_OF_KIND[s["kind"]]}
+    ref["id"] = s["key"]
+    if s.get("authors"):
+        ref["authors"] = list(s["authors"])
+    ref["title"] = s["title"]
+    if s.get("year"):
+        ref["year"] = str(s["year"])
+    if s.get("published_date"):
+        ref["date"] = str(s["published_date"])[:10].replace("-", "/")
+    if s.get("venue"):
+        ref["journal_name"] = s["venue"]
+    if s.get("organization"):
+        ref["publisher"] = s["organization"]
+    urls = ([s["url"]] if s.get("url") else []) + list(extra_urls)
+    if urls:
+        ref["urls"] = urls
+    if s.get("doi"):
+        ref["doi"] = s["doi"]
+    if s.get("notes"):
+        ref["notes"] = s["notes"].split("\n")  # one N1 per line: a RIS value cannot hold a newline
+    ref.update(
+        custom1=s["kind"],
+        custom2="true" if s.get("peer_reviewed") else "false",
+        custom3=s.get("verification") or "partial",
+        custom4="; ".join(s.get("report_labels") or []),
+    )
+    if s.get("arxiv_id"):
+        ref["custom5"] = f"arXiv:{s['arxiv_id']}"
+    ref.update({k: v for k, v in kept.items() if not k.startswith("tag_")})
+    if unknown:
+        ref["unknown_tag"] = unknown
+    return ref
