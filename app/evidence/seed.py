@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
+from app.evidence.enums import ClaimStatus
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
 from app.evidence.models import Method, Source
@@ -60,6 +61,7 @@ class SeedError(Exception):
 @dataclass
 class SeedReport:
     counts: dict[str, Counter] = field(default_factory=dict)
+    marked_reviewed: int = 0  # claims whose file status was draft or in_review
 
     @property
     def changed(self) -> bool:
@@ -70,6 +72,12 @@ class SeedReport:
             f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
             for kind, c in self.counts.items()
         ]
+        claims = sum(self.counts.get("claims", Counter()).values())
+        if claims:
+            parts.append(
+                f"the seed's {claims} claims are marked reviewed by the seed loader "
+                f"({self.marked_reviewed} were draft in the files; retracted ones stay retracted)"
+            )
         return "; ".join(parts)
 
 
@@ -194,6 +202,9 @@ def load_seed(session: Session, seed_dir: Path) -> SeedReport:
     report = SeedReport()
     for entry in entries:
         counter = report.counts.setdefault(entry.kind, Counter())
+        if isinstance(entry.data, ClaimIn):
+            entry.data, was_unreviewed = _as_reviewed(entry.data)
+            report.marked_reviewed += was_unreviewed
         try:
             if entry.kind in UPSERTS:
                 counter[UPSERTS[entry.kind](session, entry.data, SEED_ACTOR)] += 1
@@ -203,6 +214,13 @@ def load_seed(session: Session, seed_dir: Path) -> SeedReport:
             where = f"{entry.where}: {error.field}" if error.field else entry.where
             raise SeedError([f"{where}: {error.message}"]) from error
     return report
+
+
+def _as_reviewed(data: ClaimIn) -> tuple[ClaimIn, bool]:
+    """The seed is curated evidence: its claims enter the store reviewed (docs/review.md), unless retracted."""
+    if data.status is ClaimStatus.retracted:
+        return data, False
+    return data.model_copy(update={"status": ClaimStatus.reviewed}), data.status is not ClaimStatus.reviewed
 
 
 def database_is_empty(session: Session) -> bool:
