@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import assessment, claims, critiques, overrides, results, sources, stats
+from app.api import assessment, claims, critiques, overrides, results, review, sources, stats
 
 router = APIRouter(prefix="/api/v1")
-for module in (sources, claims, results, critiques, stats, assessment, overrides):
+for module in (sources, claims, results, critiques, stats, assessment, overrides, review):
     router.include_router(module.router)

@@ -24,7 +24,9 @@ class ExtractionRequest(Tracked, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    claim_id: int = Field(sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True))
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     status: str = Field(default=ExtractionStatus.open, max_length=20, index=True)
     note: str | None = Field(default=None, sa_type=Text)
     requested_by_id: int | None = Field(default=None, foreign_key="app_user.id")

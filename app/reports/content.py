@@ -102,7 +102,20 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     lines.extend(_sentence_for_row(row) for row in aspects)
     if assessment.get("safety", {}).get("statement"):
         lines.append("Measured safety effects: " + assessment["safety"]["statement"])
+    publication = evidence.get("publication") or {}
+    if publication.get("reviewed_only"):
+        lines.append(left_out_sentence(publication.get("left_out") or {}))
     return lines
+
+
+def left_out_sentence(left_out: dict[str, int]) -> str:
+    """'Only reviewed claims are weighed: 3 drafts, 1 claim in review and 0 rejected claims were left out.'"""
+    drafts, in_review, rejected = (left_out.get(s, 0) for s in ("draft", "in_review", "rejected"))
+    return (
+        f"Only reviewed claims are weighed: {drafts} draft{'s' if drafts != 1 else ''}, {in_review} "
+        f"claim{'s' if in_review != 1 else ''} in review and {rejected} rejected "
+        f"claim{'s' if rejected != 1 else ''} were left out."
+    )
 
 
 def bibliography(evidence: dict[str, Any]) -> tuple[list[dict], dict[str, int]]:

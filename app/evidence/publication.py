@@ -1,0 +1,50 @@
+"""What the published report and the public assessment weigh: with CEILING_PUBLISH_REVIEWED_ONLY, only
+reviewed claims (and retracted ones, which weigh nothing but are named). Drafts, claims in review and
+rejected claims are left out and counted, so the report can say how many.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.evidence.enums import ClaimStatus
+from app.evidence.models import Claim, Source
+
+PUBLISHED = frozenset({ClaimStatus.reviewed.value, ClaimStatus.retracted.value})
+# The engine weighs reviewed, draft and retracted; until it weighs the review statuses itself,
+# a claim in review counts as a draft and a rejected claim as a retracted one.
+ENGINE_STATUS = {ClaimStatus.in_review.value: ClaimStatus.draft.value, ClaimStatus.rejected.value: "retracted"}
+
+
+def left_out(session: Session) -> dict[str, int]:
+    """Live claims a reviewed-only report leaves out, by status (draft, in_review, rejected)."""
+    query = (
+        select(Claim.status, func.count())
+        .join(Source, Source.id == Claim.source_id)
+        .where(Claim.deleted_at.is_(None), Source.deleted_at.is_(None), Claim.status.not_in(PUBLISHED))
+        .group_by(Claim.status)
+    )
+    return {status: count for status, count in session.exec(query)}
+
+
+def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The engine's frames without the claims a reviewed-only report leaves out, nor what hangs on them."""
+    claims = frames["claims"]
+    kept = set(claims.loc[claims["status"].isin(PUBLISHED), "key"])
+    out = dict(frames)
+    out["claims"] = claims[claims["key"].isin(kept)]
+    for name in ("claim_aspects", "claim_questions", "results"):
+        out[name] = frames[name][frames[name]["claim_key"].isin(kept)]
+    critiques = frames["critiques"]
+    critic = critiques["critic_claim_key"]
+    out["critiques"] = critiques[critiques["target_claim_key"].isin(kept) & (critic.isna() | critic.isin(kept))]
+    return {name: frame.reset_index(drop=True) for name, frame in out.items()}
+
+
+def engine_statuses(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The claims' statuses in the engine's vocabulary (see ENGINE_STATUS)."""
+    claims = frames["claims"].copy()
+    claims["status"] = claims["status"].replace(ENGINE_STATUS)
+    return {**frames, "claims": claims}
