@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.evidence.agreement import POOR
 from app.reports.reference import ceiling_comparison, scale_comparison
 
 # Embedding and override controls of the Unicode bidirectional algorithm (LRE..RLO, LRI..PDI, marks).
@@ -166,6 +167,8 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "scale_comparison": scale_comparison(reference, doc.assessment) if reference else [],
         "aspect_names": {a["aspect_key"]: a["aspect_name"] for a in doc.assessment.get("aspects", [])},
         "band_names": {b["key"]: b["name"] for b in doc.assessment.get("bands", [])},
+        "left_out_sentence": left_out_sentence((doc.evidence.get("publication") or {}).get("left_out") or {}),
+        "poor_below": POOR,
     }
 
 
