@@ -96,7 +96,9 @@ def _request_public(session: Session, row) -> RequestPublic:
     return RequestPublic.model_validate({**row.model_dump(), "comparison": compared})
 
 
-@router.post("/claims/{claim_id}/status", response_model=StatusPublic, responses=problem_responses(401, 403, 409, 422))
+@router.post(
+    "/claims/{claim_id}/status", response_model=StatusPublic, responses=problem_responses(401, 403, 404, 409, 422)
+)
 def move_claim(claim_id: RowId, data: StatusIn, session: ApiSession, principal: WriterDep) -> StatusPublic:
     """Move a claim through the review workflow (draft -> in_review -> reviewed, or rejected with a reason)."""
     claim = get_or_404(session, Claim, claim_id)
@@ -108,7 +110,7 @@ def move_claim(claim_id: RowId, data: StatusIn, session: ApiSession, principal: 
     "/claims/{claim_id}/extractions",
     status_code=201,
     response_model=RequestPublic,
-    responses=problem_responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 def request_extraction(claim_id: RowId, data: RequestIn, session: ApiSession, principal: WriterDep) -> RequestPublic:
     """Ask two analysts for independent extractions of a claim's results (an editor's step)."""
@@ -129,7 +131,7 @@ def read_extraction(request_id: RowId, session: ApiSession, principal: MemberDep
 def blind_view(request_id: RowId, session: ApiSession, principal: MemberDep) -> dict[str, Any]:
     """What an extracting analyst sees: the source, the claim's text and the results to read (no values)."""
     view = extraction.blind_view(session, extraction.get(session, request_id))
-    return {**view, "request": _request_public(session, view["request"]).model_dump(exclude={"comparison"})}
+    return {**view, "dual": _request_public(session, view["dual"]).model_dump(exclude={"comparison"})}
 
 
 @router.put("/extractions/{request_id}/mine", status_code=201, responses=problem_responses(401, 403, 404, 409, 422))

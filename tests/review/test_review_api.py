@@ -139,3 +139,13 @@ def test_the_queue_shows_what_waits_for_each_person_oldest_first(reviewed_only_a
     assert [(item["kind"], item["claim_key"]) for item in mine] == [("extract", "rv-new")]
     assert api.get(f"{API}/review/queue", params={"aspect": "circuits"}, headers=team.editor).json() == []
     assert [i["claim_key"] for i in api.get(f"{API}/review/queue", headers=team.editor).json()] == ["rv-old"]
+
+
+def test_the_claims_list_filters_by_review_status(reviewed_only_api, team):
+    api = reviewed_only_api
+    total = api.get(f"{API}/claims").json()["count"]
+    assert api.get(f"{API}/claims", params={"status": "reviewed"}).json()["count"] == total  # the seed
+    api.post(f"{API}/claims", json=new_claim(), headers=team.analyst)
+    drafts = api.get(f"{API}/claims", params={"status": "draft"}).json()
+    assert [c["key"] for c in drafts["data"]] == ["rv-claim"]
+    assert api.get(f"{API}/claims", params={"status": "in_review"}).json()["count"] == 0

@@ -91,7 +91,7 @@ def blind_view(session: Session, row: ExtractionRequest) -> dict[str, Any]:
         for r in live_results(session, claim.id)
     ]
     return {
-        "request": row,
+        "dual": row,
         "claim": {"id": claim.id, "key": claim.key, "text": claim.text, "quote": claim.quote, "locator": claim.locator},
         "source": {"key": source.key, "title": source.title, "url": source.url, "year": source.year},
         "results": results,

@@ -17,7 +17,7 @@ from app.evidence.services import review
 KINDS = {
     "review": "Claim to review",
     "extract": "Extraction to submit",
-    "resolve": "Disagreements to resolve",
+    "resolve": "Disagreement to resolve",
     "rework": "Rejected claim to rework",
 }
 
@@ -117,6 +117,11 @@ def waiting_for(
 
 def status_counts(session: Session) -> dict[str, int]:
     """Live claims by review status, every status listed."""
-    query = _live_claims(None).with_only_columns(Claim.status, func.count()).group_by(Claim.status)
-    found = dict(session.exec(query).all())
+    query = (
+        select(Claim.status, func.count())
+        .join(Source, Source.id == Claim.source_id)
+        .where(Claim.deleted_at.is_(None), Source.deleted_at.is_(None))
+        .group_by(Claim.status)
+    )
+    found = {status: count for status, count in session.exec(query)}
     return {status.value: found.get(status.value, 0) for status in ClaimStatus}
