@@ -45,7 +45,9 @@ MemberDep = Annotated[Principal, Depends(member)]
 class StatusIn(BaseModel):
     status: ClaimStatus
     reason: str | None = Field(default=None, max_length=20_000, description="Required (10+ characters) to reject.")
-    version: int | None = Field(default=None, description="The claim's version you read; a stale one gives 412.")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The claim's version you read; a stale one gives 412."
+    )
 
 
 class StatusPublic(BaseModel):
