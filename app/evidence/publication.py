@@ -30,17 +30,22 @@ def left_out(session: Session) -> dict[str, int]:
 
 
 def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The engine's frames without the claims a reviewed-only report leaves out, nor what hangs on them."""
+    """The engine's frames without the claims a reviewed-only report leaves out, nor what hangs on them.
+
+    Frames are left in their order and index: Evidence sorts and re-indexes every frame itself."""
     claims = frames["claims"]
-    kept = set(claims.loc[claims["status"].isin(PUBLISHED), "key"])
+    published = claims["status"].isin(list(PUBLISHED))
+    if published.all():
+        return frames
+    kept = claims.loc[published, "key"].to_numpy()
     out = dict(frames)
-    out["claims"] = claims[claims["key"].isin(kept)]
+    out["claims"] = claims[published]
     for name in ("claim_aspects", "claim_questions", "results"):
         out[name] = frames[name][frames[name]["claim_key"].isin(kept)]
     critiques = frames["critiques"]
     critic = critiques["critic_claim_key"]
     out["critiques"] = critiques[critiques["target_claim_key"].isin(kept) & (critic.isna() | critic.isin(kept))]
-    return {name: frame.reset_index(drop=True) for name, frame in out.items()}
+    return out
 
 
 def engine_statuses(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
