@@ -65,4 +65,4 @@ def test_an_invalid_extraction_is_shown_again_with_what_was_typed_and_errors_on_
     queue = make_web("analyst2").get("/review?kind=extract").text
     assert f'href="/extractions/{request_id}/mine"' in queue
     home = make_web("analyst2").get("/").text
-    assert "1 extraction to submit" in home and "in review" in home
+    assert "extraction to submit: 1" in home and "in review" in home
