@@ -50,7 +50,7 @@ def claim_review_context(session: Session, claim: Claim, user: Any) -> dict:
     """The review box of a claim's page: the moves this user may make and the claim's dual extractions."""
     role = getattr(user, "role", None)
     return {
-        "moves": [(to.value, review.VERBS[to]) for to in review.moves_for(claim.status, role)],
+        "moves": [(to.value, review.verb(claim.status, to)) for to in review.moves_for(claim.status, role)],
         "requests": extraction.requests_for_claim(session, claim.id),
         "can_request": role is not None and Role(role) in review.EDITORS and claim.status in ("draft", "in_review"),
         "analysts": [(u.username, u.username) for u in analysts(session)],

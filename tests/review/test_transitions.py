@@ -69,3 +69,5 @@ def test_the_buttons_offered_are_the_moves_allowed():
     assert review.moves_for("in_review", "analyst") == [ClaimStatus.retracted]
     assert set(review.moves_for("in_review", "editor")) == {"reviewed", "rejected", "draft", "retracted"}
     assert review.moves_for("reviewed", "viewer") == [] and review.moves_for("draft", None) == []
+    assert review.verb("reviewed", "in_review") == "Reopen the review"
+    assert review.verb("draft", "in_review") == "Submit for review"

@@ -43,6 +43,13 @@ VERBS = {
 }
 
 
+def verb(current: str, to: str) -> str:
+    """The button's words for a move ('Reopen the review' for a reviewed claim going back to review)."""
+    if (current, to) == (S.reviewed, S.in_review):
+        return "Reopen the review"
+    return VERBS[ClaimStatus(to)]
+
+
 def allowed(current: str, wanted: str, role: str) -> bool:
     """Whether a user of this role may move a claim from `current` to `wanted`."""
     return Role(role) in TRANSITIONS.get((ClaimStatus(current), ClaimStatus(wanted)), frozenset())
