@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.config import Settings, get_settings
 from app.evidence.export import evidence_frames
+from app.evidence.publication import only_published
 from app.evidence.stats import data_version
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
@@ -22,7 +23,7 @@ from app.scoring.inputs import fingerprint
 
 _CACHE_SIZE = 4
 _cache: OrderedDict[str, Assessment] = OrderedDict()
-_by_version: OrderedDict[tuple[str, str, str], Assessment] = OrderedDict()
+_by_version: OrderedDict[tuple[str, str, str, bool], Assessment] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -37,26 +38,37 @@ def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
     return ScoringSettings.model_validate((settings or get_settings()).scoring)
 
 
-def load_evidence(session: Session) -> Evidence:
-    return Evidence(**evidence_frames(session.connection()))
+def load_evidence(session: Session, reviewed_only: bool = False) -> Evidence:
+    """The engine's input; reviewed_only leaves out drafts, claims in review and rejected ones."""
+    frames = evidence_frames(session.connection())
+    return Evidence(**(only_published(frames) if reviewed_only else frames))
 
 
-def current_assessment(session: Session, settings: Settings | None = None, *, uncommitted: bool = False) -> Assessment:
+def weighs_reviewed_only(settings: Settings | None = None, with_drafts: bool = False) -> bool:
+    """Whether an assessment leaves drafts out: CEILING_PUBLISH_REVIEWED_ONLY, unless an analyst asks for drafts."""
+    return (settings or get_settings()).publish_reviewed_only and not with_drafts
+
+
+def current_assessment(
+    session: Session, settings: Settings | None = None, *, uncommitted: bool = False, with_drafts: bool = False
+) -> Assessment:
     """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
 
     Pass uncommitted=True when the session holds writes not yet committed: their data version could
     come back after a rollback holding other evidence, so it must not be trusted as a cache key.
+    with_drafts=True weighs every claim even when CEILING_PUBLISH_REVIEWED_ONLY is on (analysts' view).
     """
     scoring = scoring_settings(settings)
     settings_json = scoring.model_dump_json()
+    reviewed_only = weighs_reviewed_only(settings, with_drafts)
     version_key = None
     if not uncommitted:
-        version_key = (str(session.get_bind().url), data_version(session), settings_json)
+        version_key = (str(session.get_bind().url), data_version(session), settings_json, reviewed_only)
         with _lock:
             if version_key in _by_version:
                 _by_version.move_to_end(version_key)
                 return _by_version[version_key]
-    evidence = load_evidence(session)
+    evidence = load_evidence(session, reviewed_only)
     key = fingerprint(evidence, settings_json)
     with _lock:
         assessment = _cache.get(key)

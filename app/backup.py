@@ -39,6 +39,8 @@ BACKED_UP: list[str] = [
     "result",
     "result_band",
     "critique",
+    "extraction_request",  # dual extractions asked for, and each analyst's submitted values
+    "extraction",
     "grade_override",  # analysts' confidence overrides
     "revision",  # the history of every evidence row
     "report_snapshot",  # published reports (the files under reports/ are not in the backup)

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
+    publish_reviewed_only: bool = Field(
+        False,
+        description="Published reports and the public assessment weigh only reviewed claims (drafts, claims in "
+        "review and rejected ones are left out and counted); analysts can still see the assessment with drafts.",
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."

@@ -29,6 +29,9 @@ def _run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=include_object,
+        # one transaction per migration: a SQLite table rebuild can switch foreign keys off only
+        # outside a transaction that has already written (the review-workflow migration needs it)
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

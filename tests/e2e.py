@@ -38,10 +38,10 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving the app in a background thread."""
 
-    def __init__(self, url: str, workdir: Path):
+    def __init__(self, url: str, workdir: Path, **settings):
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        self.settings = make_settings(url, workdir)
+        self.settings = make_settings(url, workdir, **settings)
         app = create_app(self.settings)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

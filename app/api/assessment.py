@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
-from app.api.deps import ApiSession, ReaderDep
+from app.api.deps import ApiSession, ReaderDep, forbidden, unauthorized
 from app.api.problems import problem_responses
 from app.assessment import current_assessment
+from app.auth.service import role_at_least
 from app.deps import SettingsDep
+from app.evidence.enums import Role
 from app.scoring import Assessment
 
 router = APIRouter(tags=["dashboards"])
@@ -42,9 +44,16 @@ def current(
     principal: ReaderDep,
     settings: SettingsDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
+    with_drafts: Annotated[
+        bool, Query(description="Weigh drafts too when CEILING_PUBLISH_REVIEWED_ONLY is on (analysts' tokens).")
+    ] = False,
 ) -> Response:
     """The ceiling table, grades and bands as JSON; ETag = fingerprint, 304 on a matching If-None-Match."""
-    assessment = current_assessment(session, settings)
+    if with_drafts and principal is None:
+        raise unauthorized("with_drafts needs an analyst's token")
+    if with_drafts and not role_at_least(principal.user.role, Role.analyst):
+        raise forbidden("only analysts see the assessment with drafts")
+    assessment = current_assessment(session, settings, with_drafts=with_drafts)
     tag = f'"{assessment.fingerprint}"'
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if _matches(if_none_match, tag):

@@ -13,12 +13,18 @@ from app.api.crud import Entity, entity_router
 from app.api.schemas import ClaimDetail, ClaimPatch, ClaimPublic, ClaimsPublic
 from app.evidence.models import Claim
 from app.evidence.schemas import ClaimIn
-from app.evidence.services import claims, queries, views
+from app.evidence.services import claims, queries, review, views
 
 state = claims.input_values
 
 
+def create(session: Session, data: ClaimIn, actor) -> Claim:
+    review.check_direct_status(None, data.status)
+    return claims.create(session, data, actor)
+
+
 def update(session: Session, row: Claim, data: ClaimIn, actor, expected: int, fields: set[str]) -> dict:
+    review.check_direct_status(row.status, data.status)
     return claims.update(session, row, data, actor, expected, with_results="results" in fields)
 
 
@@ -37,7 +43,7 @@ CLAIMS = Entity(
     patch_in=ClaimPatch,
     state=state,
     read=lambda session, row, deleted: views.claim_detail(session, row, include_deleted=deleted),
-    create=claims.create,
+    create=create,
     update=update,
 )
 router = entity_router(CLAIMS)

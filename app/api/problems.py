@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.evidence.errors import Conflict, EvidenceError, NotFound, StaleVersion
+from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, StaleVersion
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
@@ -133,6 +133,7 @@ async def _evidence_error(request: Request, exc: EvidenceError) -> Response:
     if isinstance(exc, StaleVersion):
         return problem(412, exc.message, request=request, current_version=exc.current_version)
     status = 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) and not exc.field else 422
+    status = 403 if isinstance(exc, NotAllowed) else status
     errors = None
     if exc.field is not None:
         where = "query" if exc.field in ("cursor", "sort") else "body"

@@ -41,9 +41,21 @@ class ClaimKind(StrEnum):
 
 
 class ClaimStatus(StrEnum):
+    """Where a claim stands in the review workflow (docs/review.md); `retracted`: the source withdrew it."""
+
     draft = "draft"
+    in_review = "in_review"
     reviewed = "reviewed"
+    rejected = "rejected"
     retracted = "retracted"
+
+
+class ExtractionStatus(StrEnum):
+    """A dual extraction: waiting for both analysts, then for an editor's resolution, then resolved."""
+
+    open = "open"
+    submitted = "submitted"
+    resolved = "resolved"
 
 
 class CritiqueKind(StrEnum):

@@ -20,6 +20,10 @@ class Conflict(EvidenceError):
     """The write would break a uniqueness or reference rule (duplicate DOI, a source that still has claims)."""
 
 
+class NotAllowed(EvidenceError):
+    """The actor's role (or part in a review) does not allow this step of the workflow."""
+
+
 class StaleVersion(EvidenceError):
     """The row changed since the writer read it (optimistic concurrency)."""
 

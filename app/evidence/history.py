@@ -116,6 +116,7 @@ def update_tracked(
     *,
     expected_version: int | None = None,
     extra_changes: dict | None = None,
+    note: str | None = None,
 ) -> dict[str, list[Any]]:
     """Apply the values that differ; bump the version and log the change. Nothing changes, nothing is written."""
     changes = diff_fields(row, values)
@@ -129,7 +130,7 @@ def update_tracked(
         setattr(row, name, values[name])
     session.add(row)
     session.flush()
-    record(session, kind, row, "update", changes, actor)
+    record(session, kind, row, "update", changes, actor, note)
     return changes
 
 

@@ -140,6 +140,7 @@ class Claim(SoftDeleted, table=True):
         one_of("kind", ClaimKind),
         one_of("status", ClaimStatus),
         unit_interval("confidence"),
+        CheckConstraint("status <> 'rejected' OR status_reason IS NOT NULL", name="rejected_has_reason"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -152,7 +153,9 @@ class Claim(SoftDeleted, table=True):
     stance: str = Field(max_length=20, index=True)
     kind: str = Field(max_length=20, index=True)
     confidence: float = Field(sa_type=Float)
-    status: str = Field(default=ClaimStatus.reviewed, max_length=20, index=True)
+    status: str = Field(default=ClaimStatus.draft, max_length=20, index=True)
+    status_reason: str | None = Field(default=None, sa_type=Text)
+    status_changed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
     notes: str | None = Field(default=None, sa_type=Text)
 
     source: Source = Relationship(back_populates="claims")

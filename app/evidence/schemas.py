@@ -236,7 +236,10 @@ class ClaimIn(StrictModel):
     stance: Stance
     kind: ClaimKind
     confidence: Unit
-    status: ClaimStatus = ClaimStatus.reviewed
+    status: ClaimStatus | None = Field(
+        default=None,
+        description="Omitted: unchanged (a new claim starts as a draft). Changes go through the review workflow.",
+    )
     notes: str | None = Field(default=None, max_length=20_000)
     results: list[ResultIn] = Field(default_factory=list)
 

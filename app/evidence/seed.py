@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 
+from app.evidence.enums import ClaimStatus
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
 from app.evidence.models import Aspect, Claim, Method, ResearchQuestion, ScaleBand, Source
@@ -64,6 +65,7 @@ class SeedError(Exception):
 @dataclass
 class SeedReport:
     counts: dict[str, Counter] = field(default_factory=dict)
+    marked_reviewed: int = 0  # claims whose file status was draft or in_review
 
     @property
     def changed(self) -> bool:
@@ -74,6 +76,12 @@ class SeedReport:
             f"{kind}: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
             for kind, c in self.counts.items()
         ]
+        claims = sum(self.counts.get("claims", Counter()).values())
+        if claims:
+            parts.append(
+                f"the seed's {claims} claims are marked reviewed by the seed loader "
+                f"({self.marked_reviewed} were draft in the files; retracted ones stay retracted)"
+            )
         return "; ".join(parts)
 
 
@@ -234,6 +242,9 @@ def load_seed(session: Session, seed_dir: Path) -> SeedReport:
     report = SeedReport()
     for entry in entries:
         counter = report.counts.setdefault(entry.kind, Counter())
+        if isinstance(entry.data, ClaimIn):
+            entry.data, was_unreviewed = _as_reviewed(entry.data)
+            report.marked_reviewed += was_unreviewed
         try:
             if entry.kind in UPSERTS:
                 counter[UPSERTS[entry.kind](session, entry.data, SEED_ACTOR)] += 1
@@ -252,6 +263,13 @@ def stored_keys(session: Session) -> dict[str, set[str]]:
     keys["sources"] = set(session.exec(select(Source.key).where(Source.deleted_at.is_(None))))
     keys["claims"] = set(session.exec(select(Claim.key).where(Claim.deleted_at.is_(None))))
     return keys
+
+
+def _as_reviewed(data: ClaimIn) -> tuple[ClaimIn, bool]:
+    """The seed is curated evidence: its claims enter the store reviewed (docs/review.md), unless retracted."""
+    if data.status is ClaimStatus.retracted:
+        return data, False
+    return data.model_copy(update={"status": ClaimStatus.reviewed}), data.status is not ClaimStatus.reviewed
 
 
 def database_is_empty(session: Session) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.evidence.agreement import agreement_rows
 from app.evidence.models import (
     Aspect,
     Claim,
@@ -25,6 +26,7 @@ from app.evidence.models import (
     Result,
     Source,
 )
+from app.evidence.publication import PUBLISHED, left_out
 from app.reports.bibliography import DEFAULT_STYLE
 from app.reports.reference import load_reference
 
@@ -69,10 +71,15 @@ def _sources(session: Session) -> tuple[dict[int, str], list[dict[str, Any]]]:
     return keys, out
 
 
-def _claims(session: Session, source_keys: dict[int, str]) -> tuple[dict[int, str], list[dict[str, Any]]]:
+def _claims(
+    session: Session, source_keys: dict[int, str], reviewed_only: bool
+) -> tuple[dict[int, str], list[dict[str, Any]]]:
     aspects = _links(session, ClaimAspect, ClaimAspect.aspect_key)
     questions = _links(session, ClaimQuestion, ClaimQuestion.question_key)
-    rows = session.execute(select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.key)).scalars()
+    query = select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.key)
+    if reviewed_only:
+        query = query.where(Claim.status.in_(PUBLISHED))
+    rows = session.execute(query).scalars()
     keys, out = {}, []
     for c in rows:
         if c.source_id not in source_keys:
@@ -136,10 +143,13 @@ def _critiques(session: Session, claim_keys: dict[int, str], source_keys: dict[i
     return out
 
 
-def capture_evidence(session: Session, citation_style: str = DEFAULT_STYLE) -> dict[str, Any]:
-    """Everything a report renders beyond the Assessment, in a stable order, and the bibliography's CSL style."""
+def capture_evidence(
+    session: Session, citation_style: str = DEFAULT_STYLE, reviewed_only: bool = False
+) -> dict[str, Any]:
+    """Everything a report renders beyond the Assessment, in a stable order: the bibliography's CSL style, and
+    reviewed_only as the assessment."""
     source_keys, sources = _sources(session)
-    claim_keys, claims = _claims(session, source_keys)
+    claim_keys, claims = _claims(session, source_keys, reviewed_only)
     questions = session.execute(select(ResearchQuestion).order_by(ResearchQuestion.number)).scalars()
     aspects = session.execute(select(Aspect).order_by(Aspect.sort_order, Aspect.key)).scalars()
     methods = session.execute(select(Method).order_by(Method.key)).scalars()
@@ -153,6 +163,8 @@ def capture_evidence(session: Session, citation_style: str = DEFAULT_STYLE) -> d
         "critiques": _critiques(session, claim_keys, source_keys),
         "reference": load_reference(),
         "citation_style": citation_style,
+        "publication": {"reviewed_only": reviewed_only, "left_out": left_out(session) if reviewed_only else {}},
+        "agreement": agreement_rows(session),
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from app.evidence.agreement import POOR
 from app.reports.bibliography import DEFAULT_STYLE, formatted
 from app.reports.reference import ceiling_comparison, scale_comparison
 
@@ -114,7 +115,20 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     lines.extend(_sentence_for_row(row) for row in aspects)
     if assessment.get("safety", {}).get("statement"):
         lines.append("Measured safety effects: " + assessment["safety"]["statement"])
+    publication = evidence.get("publication") or {}
+    if publication.get("reviewed_only"):
+        lines.append(left_out_sentence(publication.get("left_out") or {}))
     return lines
+
+
+def left_out_sentence(left_out: dict[str, int]) -> str:
+    """'Only reviewed claims are weighed: 3 drafts, 1 claim in review and 0 rejected claims were left out.'"""
+    drafts, in_review, rejected = (left_out.get(s, 0) for s in ("draft", "in_review", "rejected"))
+    return (
+        f"Only reviewed claims are weighed: {drafts} draft{'s' if drafts != 1 else ''}, {in_review} "
+        f"claim{'s' if in_review != 1 else ''} in review and {rejected} rejected "
+        f"claim{'s' if rejected != 1 else ''} were left out."
+    )
 
 
 def bibliography(evidence: dict[str, Any]) -> tuple[list[dict], dict[str, int]]:
@@ -170,6 +184,8 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "scale_comparison": scale_comparison(reference, doc.assessment) if reference else [],
         "aspect_names": {a["aspect_key"]: a["aspect_name"] for a in doc.assessment.get("aspects", [])},
         "band_names": {b["key"]: b["name"] for b in doc.assessment.get("bands", [])},
+        "left_out_sentence": left_out_sentence((doc.evidence.get("publication") or {}).get("left_out") or {}),
+        "poor_below": POOR,
     }
 
 

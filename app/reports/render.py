@@ -114,6 +114,7 @@ def render_json(doc: ReportDocument) -> str:
         "assessment": doc.assessment,
         "changes_since_previous": doc.changes,
         "reference_comparison": {"ceiling_table": ctx["ceiling_comparison"], "scale_table": ctx["scale_comparison"]},
+        "review": {"publication": doc.evidence.get("publication"), "agreement": doc.evidence.get("agreement", [])},
     }
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.assessment import current_assessment
+from app.assessment import current_assessment, weighs_reviewed_only
 from app.config import Settings
 from app.db import get_engine, session_scope
 from app.reports import publish
@@ -125,10 +125,10 @@ def diff(session: Session, a: str | int, b: str | int) -> dict[str, Any]:
     }
 
 
-def live_document(session: Session, settings: Settings) -> ReportDocument:
+def live_document(session: Session, settings: Settings, with_drafts: bool = False) -> ReportDocument:
     """A report of the evidence as it is now, compared with the latest snapshot (nothing is stored)."""
-    assessment = current_assessment(session, settings).model_dump(mode="json")
-    evidence = capture_evidence(session, settings.citation_style)
+    assessment = current_assessment(session, settings, with_drafts=with_drafts).model_dump(mode="json")
+    evidence = capture_evidence(session, settings.citation_style, weighs_reviewed_only(settings, with_drafts))
     meta = {
         "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "live": True,
@@ -156,7 +156,7 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
         step("assess")
         assessment = current_assessment(session, settings)
         step("capture evidence")
-        evidence = capture_evidence(session, settings.citation_style)
+        evidence = capture_evidence(session, settings.citation_style, weighs_reviewed_only(settings))
         step("compare with latest")
         fingerprint = report_fingerprint(assessment.fingerprint, evidence, FORMAT_VERSION)
         previous = latest(session)

@@ -19,12 +19,13 @@ from sqlmodel import Session
 
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep, SettingsDep
+from app.evidence.enums import Role
 from app.reports import snapshots
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
 from app.web.render import WEB_DIR, can
-from app.web.session import load_user, reader
+from app.web.session import Forbidden, SignInRequired, load_user, reader
 
 router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_in_schema=False)
 pages = Jinja2Templates(directory=TEMPLATES)
@@ -96,11 +97,16 @@ def _snapshot_html(session: Session, row: snapshots.ReportSnapshot) -> HTMLRespo
     return HTMLResponse(html)
 
 
-def _live_html(session: Session, settings) -> HTMLResponse:
-    doc: ReportDocument = snapshots.live_document(session, settings)
-    links = {"links": [("Published reports", "/reports")], "method_href": "/reports/method"}
+def _live_html(session: Session, settings, user=None, with_drafts: bool = False) -> HTMLResponse:
+    doc: ReportDocument = snapshots.live_document(session, settings, with_drafts)
+    links = [("Published reports", "/reports")]
+    if settings.publish_reviewed_only and can(user, "analyst"):  # the analysts' view beside the published one
+        links.append(
+            ("Reviewed only", "/assessment") if with_drafts else ("With drafts", "/assessment?with_drafts=true")
+        )
     compared = doc.previous and (doc.previous["directory"], doc.previous["fingerprint"])
-    html = _cached(("live", doc.meta["fingerprint"], compared), lambda: render_html(doc, links))
+    key = ("live", doc.meta["fingerprint"], compared, tuple(links))
+    html = _cached(key, lambda: render_html(doc, {"links": links, "method_href": "/reports/method"}))
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
@@ -152,6 +158,11 @@ def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLRe
 
 
 @router.get("/assessment", response_class=HTMLResponse)
-def live_assessment(session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    """The live assessment of the evidence as it is now, as a full report (cached by fingerprint)."""
-    return _live_html(session, settings)
+def live_assessment(request: Request, session: SessionDep, settings: SettingsDep, with_drafts: bool = False):
+    """The live assessment of the evidence as it is now, as a full report (cached by fingerprint).
+
+    With CEILING_PUBLISH_REVIEWED_ONLY it weighs reviewed claims only; analysts may ask for it with drafts."""
+    user = getattr(request.state, "who", None)
+    if with_drafts and not can(user, "analyst"):
+        raise Forbidden(Role.analyst) if user is not None else SignInRequired()
+    return _live_html(session, settings, user, with_drafts)

@@ -48,7 +48,6 @@ def options(session: Session) -> dict:
         "methods": [(m.key, m.name) for m in vocabulary.all_of(session, "methods")],
         "stances": _choices(Stance),
         "kinds": _choices(ClaimKind),
-        "statuses": _choices(ClaimStatus),
         "bases": _choices(ParamsBasis),
         "outcomes": _choices(Outcome),
         "impacts": _choices(SafetyImpact),
@@ -67,7 +66,7 @@ def _page(request, session, values, rows, errors, *, claim=None, status=200, **e
 @router.get("/claims/new", response_class=HTMLResponse)
 def new_claim_page(request: Request, session: PageSession, user: Analyst, source: str = "") -> HTMLResponse:
     """An empty claim form with one result row (the source chosen when given)."""
-    values = {"source": source, "aspects": [], "questions": [], "status": "reviewed", "kind": "finding"}
+    values = {"source": source, "aspects": [], "questions": [], "status": "draft", "kind": "finding"}
     return _page(request, session, values, [dict(cv.BLANK_ROW)], {})
 
 
@@ -98,6 +97,7 @@ def _conflict(request, session: Session, claim: Claim, values: dict, rows: list[
 
 def _save(request: Request, form, session: Session, user: User, claim: Claim | None):
     values, rows = cv.typed_claim(form)
+    values["status"] = claim.status if claim is not None else ClaimStatus.draft.value  # moves by review only
     if claim is not None:
         values["key"] = claim.key
     version, stamp = int(form.get("version") or 0) or None, str(form.get("stamp") or "")

@@ -12,6 +12,7 @@ from app.evidence.models import Claim, Critique, Result, Source
 from app.evidence.services import views
 from app.web.lookup import row_or_404
 from app.web.render import can, render
+from app.web.review_pages import claim_review_context
 from app.web.session import PageSession, Reader, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
@@ -52,6 +53,10 @@ def claim_page(request: Request, claim_id: int, session: PageSession, reader: Re
         "made": views.critique_views(session, made),
         "timeline": timeline,
     }
+    if curator:
+        context.update(
+            review_row=claim, values={}, errors={}, **claim_review_context(session, claim, request.state.who)
+        )
     return render(request, "claim_detail.html", context)
 
 

@@ -7,7 +7,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.auth.service import role_at_least
 from app.evidence import stats
+from app.evidence.enums import Role
+from app.evidence.services import queue
 from app.web.render import WEB_DIR, render, templates  # noqa: F401  (WEB_DIR and templates: used by app.main)
 from app.web.session import PageSession, load_user
 
@@ -30,4 +33,11 @@ def healthz(request: Request) -> JSONResponse:
 def home(request: Request, session: PageSession) -> HTMLResponse:
     """Home page: what the store holds, by aspect, and the way to the latest report."""
     context = {"totals": stats.totals(session), "aspects": stats.counts_by_aspect(session)}
+    who = request.state.who
+    if who is not None and role_at_least(who.role, Role.analyst):
+        waiting = queue.waiting_for(session, who.id, who.role)
+        context["review"] = {
+            "statuses": queue.status_counts(session),
+            "waiting": {name: sum(1 for item in waiting if item.kind == kind) for kind, name in queue.KINDS.items()},
+        }
     return render(request, "home.html", context)

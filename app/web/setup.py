@@ -18,6 +18,7 @@ from app.web import (
     critique_forms,
     detail,
     import_pages,
+    review_pages,
     source_forms,
 )
 from app.web.csrf import CsrfRefused
@@ -25,7 +26,18 @@ from app.web.lookup import PageNotFound
 from app.web.render import render
 from app.web.session import COOKIE, Forbidden, SignInRequired
 
-PAGE_MODULES = (auth_pages, browse, source_forms, claim_forms, critique_forms, detail, confidence, admin, import_pages)
+PAGE_MODULES = (
+    auth_pages,
+    browse,
+    source_forms,
+    claim_forms,
+    critique_forms,
+    detail,
+    confidence,
+    admin,
+    import_pages,
+    review_pages,
+)
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:

@@ -77,6 +77,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # lossy by necessity: the old schema has no open-ended bound, so such a bound is dropped (size unknown)
+    op.execute("UPDATE result SET params_low = NULL WHERE params_high IS NULL AND params IS NULL")
     with op.batch_alter_table("result") as batch:
         for name in (
             "estimate_has_kind",

@@ -39,7 +39,6 @@ def test_claims_filtered_by_aspect_contain_only_that_aspect(client):
         ("method", "sae", lambda c: c["method"] == "sae"),
         ("stance", "undermines", lambda c: c["stance"] == "undermines"),
         ("kind", "proposal", lambda c: c["kind"] == "proposal"),
-        ("status", "draft", lambda c: c["status"] == "draft"),
         ("confidence_min", 0.8, lambda c: c["confidence"] >= 0.8),
     ],
 )

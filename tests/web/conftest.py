@@ -23,7 +23,13 @@ from app.main import create_app
 from tests.conftest import make_settings
 
 PASSWORD = "correct-horse-battery"
-USERS = {"viewer": Role.viewer, "analyst": Role.analyst, "analyst2": Role.analyst, "admin": Role.admin}
+USERS = {
+    "viewer": Role.viewer,
+    "analyst": Role.analyst,
+    "analyst2": Role.analyst,
+    "editor": Role.editor,
+    "admin": Role.admin,
+}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -13,10 +13,10 @@ from tests.e2e import LiveServer
 from tests.web.conftest import PASSWORD
 
 
-def live_server(web_template: Path, workdir: Path) -> Iterator[LiveServer]:
+def live_server(web_template: Path, workdir: Path, **settings) -> Iterator[LiveServer]:
     path = workdir / "e2e.db"
     shutil.copyfile(web_template, path)
-    server = LiveServer(f"sqlite:///{path}", workdir).start()
+    server = LiveServer(f"sqlite:///{path}", workdir, **settings).start()
     try:
         yield server
     finally:

@@ -21,6 +21,7 @@ from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas import ClaimIn, CritiqueIn, ResultIn, SourceIn
 from app.evidence.services import claims, critiques, overrides, sources
+from tests.review.support import ask_for_dual_extraction
 from tests.web.conftest import PASSWORD
 from tests.web.forms import claim_form, source_form
 from tests.web.pages import fill, routes_of
@@ -77,6 +78,7 @@ def _store_hostile_rows(url: str, engine_for) -> dict[str, int]:
             actor,
         )  # fmt: skip
         overrides.set_override(session, "safety", "low", HOSTILE + " is the reason", actor)
+        request = ask_for_dual_extraction(session, claim, note=HOSTILE)
         user = service.create_user(session, "hostile" + HOSTILE[:60], PASSWORD, Role.viewer, HOSTILE[:200])
         service.create_token(session, user, HOSTILE[:200], TokenScope.read, dt.datetime.now(dt.UTC))
         return {
@@ -85,6 +87,7 @@ def _store_hostile_rows(url: str, engine_for) -> dict[str, int]:
             "critique_id": critique.id,
             "user_id": user.id,
             "token_id": 1,
+            "request_id": request.id,
         }
 
 

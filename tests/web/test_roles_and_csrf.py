@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from app.db import build_engine
+from app.evidence.models import Claim
 from app.main import create_app
 from app.web.csrf import checked_form
 from tests.conftest import make_settings
+from tests.review.support import ask_for_dual_extraction
 from tests.web.pages import fill, page_routes, routes_of
 
-IDS = {"claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1, "aspect_key": "circuits"}
+IDS = {
+    "claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1, "aspect_key": "circuits",
+    "request_id": 1,
+}  # fmt: skip
 RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
 
 GET_NEEDS = {
@@ -37,6 +44,10 @@ GET_NEEDS = {
     "/export/sources": None,
     "/export/claims": None,
     "/export/results": None,
+    "/review": "analyst",
+    "/agreement": None,
+    "/extractions/{request_id:int}": "analyst",
+    "/extractions/{request_id:int}/mine": "analyst",
     "/admin/users": "admin",
     "/admin/tokens": "admin",
 }
@@ -66,7 +77,10 @@ def test_every_post_route_checks_the_csrf_token():
 
 
 @pytest.mark.parametrize("who", [None, "viewer", "analyst", "admin"])
-def test_each_page_opens_only_for_the_roles_it_needs(make_web, who):
+def test_each_page_opens_only_for_the_roles_it_needs(make_web, web_db, who):
+    with Session(build_engine(web_db)) as session:
+        ask_for_dual_extraction(session, session.get(Claim, IDS["claim_id"]))  # request 1
+        session.commit()
     web = make_web(who)
     for path, needed in GET_NEEDS.items():
         response = web.get(fill(path, IDS))

@@ -14,8 +14,12 @@ from app.evidence.services.common import by_key, key_to_id
 
 def columns(session: Session, data: ClaimIn) -> dict:
     values = data.model_dump(mode="python", exclude={"source", "aspects", "questions", "method", "results"})
-    for name in ("stance", "kind", "status"):
+    for name in ("stance", "kind"):
         values[name] = getattr(data, name).value
+    if data.status is None:
+        del values["status"]  # unchanged; a new claim takes the table's default, draft
+    else:
+        values["status"] = data.status.value
     values["source_id"] = key_to_id(session, Source, data.source, "source")
     if data.method is not None and session.get(Method, data.method) is None:
         raise NotFound(f"no method {data.method!r}", field="method")
