@@ -41,6 +41,17 @@ def load_evidence(session: Session) -> Evidence:
     return Evidence(**evidence_frames(session.connection()))
 
 
+def assess_cached(evidence: Evidence, scoring: ScoringSettings) -> Assessment:
+    """The engine's assessment of the evidence, reused when the same input fingerprint was assessed lately."""
+    key = fingerprint(evidence, scoring.model_dump_json())
+    with _lock:
+        assessment = _cache.get(key)
+    if assessment is None:
+        assessment = assess(evidence, scoring)
+        _remember(_cache, key, assessment)
+    return assessment
+
+
 def current_assessment(session: Session, settings: Settings | None = None, *, uncommitted: bool = False) -> Assessment:
     """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
 
@@ -56,13 +67,7 @@ def current_assessment(session: Session, settings: Settings | None = None, *, un
             if version_key in _by_version:
                 _by_version.move_to_end(version_key)
                 return _by_version[version_key]
-    evidence = load_evidence(session)
-    key = fingerprint(evidence, settings_json)
-    with _lock:
-        assessment = _cache.get(key)
-    if assessment is None:
-        assessment = assess(evidence, scoring)
-        _remember(_cache, key, assessment)
+    assessment = assess_cached(load_evidence(session), scoring)
     if version_key is not None:
         _remember(_by_version, version_key, assessment)
     return assessment
