@@ -9,21 +9,29 @@ which). docs/reports.md lists what is and is not reconstructable for older insta
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.assessment import assess_cached, scoring_settings
 from app.config import Settings
-from app.evidence.asof import as_utc, evidence_frames_as_of
+from app.db import session_scope
+from app.evidence.asof import as_utc, store_as_of
+from app.evidence.export import evidence_frames
 from app.evidence.logs import ScoringSettingsRecord
 from app.reports.models import ReportSnapshot
 from app.scoring import Assessment, Evidence, ScoringSettings
 
+log = logging.getLogger("ceiling.asof")
 SettingsBasis = Literal["recorded", "snapshot", "current"]
 
 
@@ -64,6 +72,15 @@ def record_scoring_settings(session: Session, scoring: ScoringSettings) -> bool:
     return True
 
 
+def record_settings_in_force(engine: Engine, settings: Settings) -> None:
+    """At start-up and before each report build: log the scoring settings if they changed (never fatal)."""
+    try:
+        with session_scope(engine) as session:
+            record_scoring_settings(session, scoring_settings(settings))
+    except SQLAlchemyError as error:  # e.g. a database not migrated yet: as-of falls back, nothing else breaks
+        log.warning("scoring settings not recorded: %s", type(error).__name__)
+
+
 def settings_as_of(session: Session, instant: dt.datetime, current: ScoringSettings) -> tuple[ScoringSettings, str]:
     """The scoring settings in force at the instant, and their basis (recorded, snapshot or current)."""
     instant = as_utc(instant)
@@ -91,11 +108,21 @@ def settings_as_of(session: Session, instant: dt.datetime, current: ScoringSetti
     return current, "current"
 
 
-def assessment_as_of(session: Session, instant: dt.datetime, settings: Settings | None = None) -> AsOfAssessment:
-    """The assessment of the evidence, overrides and settings as they stood at `instant` (UTC)."""
+@contextlib.contextmanager
+def as_of(
+    session: Session, instant: dt.datetime, settings: Settings | None = None
+) -> Iterator[tuple[AsOfAssessment, Session]]:
+    """The assessment at `instant`, and a read-only Session on the store as it stood then (for the report)."""
     instant = as_utc(instant)
     if instant > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1):
         raise InstantInFuture(f"{instant:%Y-%m-%dT%H:%M:%SZ} is in the future")
     scoring, basis = settings_as_of(session, instant, scoring_settings(settings))
-    evidence = Evidence(**evidence_frames_as_of(session, instant))
-    return AsOfAssessment(instant, assess_cached(evidence, scoring), basis)
+    with store_as_of(session, instant) as engine, Session(engine) as then:
+        evidence = Evidence(**evidence_frames(then.connection()))
+        yield AsOfAssessment(instant, assess_cached(evidence, scoring), basis), then
+
+
+def assessment_as_of(session: Session, instant: dt.datetime, settings: Settings | None = None) -> AsOfAssessment:
+    """The assessment of the evidence, overrides and settings as they stood at `instant` (UTC)."""
+    with as_of(session, instant, settings) as (answer, _then):
+        return answer

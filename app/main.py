@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
+from app.asof import record_settings_in_force
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.reports import api as report_api
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        record_settings_in_force(app.state.engine, settings)
         scheduler = None
         if settings.scheduler_in_app:
             from app.reports.schedule import start_background

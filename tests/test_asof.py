@@ -113,3 +113,53 @@ def test_instants_are_parsed_in_utc_and_the_future_is_refused(sqlite_seeded_url,
         parse_instant("yesterday")
     with Session(engine_for(sqlite_seeded_url)) as session, pytest.raises(InstantInFuture):
         assessment_as_of(session, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+
+
+def test_api_answers_as_of_with_the_instant_and_names_the_field_when_it_is_bad(client):
+    now = client.get("/api/v1/assessment").json()
+    instant = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    same = client.get("/api/v1/assessment", params={"as_of": instant})
+    assert same.status_code == 200 and same.json()["fingerprint"] == now["fingerprint"]
+    assert same.headers["Ceiling-As-Of"] == instant
+    assert same.headers["Ceiling-Settings-Basis"] == "recorded"  # the app recorded its settings at start
+    before = client.get("/api/v1/assessment", params={"as_of": "2000-01-01T00:00Z"}).json()
+    assert {row["ceiling"]["state"] for row in before["aspects"]} == {"insufficient"}
+    for bad in ("yesterday", "2999-01-01T00:00Z", "<script>"):
+        refused = client.get("/api/v1/assessment", params={"as_of": bad})
+        assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0] | {"message": ""} == {
+            "in": "query",
+            "field": "as_of",
+            "message": "",
+            "type": "value_error",
+        }
+
+
+def test_the_live_page_has_an_as_of_picker_that_keeps_a_bad_value_beside_its_error(client):
+    page = client.get("/assessment")
+    assert page.status_code == 200 and 'name="as_of"' in page.text
+    then = client.get("/assessment", params={"as_of": "2000-01-01T00:00"})
+    assert then.status_code == 200
+    assert "Assessment as of 2000-01-01 00:00:00 UTC" in then.text and 'value="2000-01-01T00:00:00"' in then.text
+    bad = client.get("/assessment", params={"as_of": '"><script>x'})
+    assert bad.status_code == 422 and 'id="as_of-error"' in bad.text
+    assert "<script>x" not in bad.text and 'value="&#34;&gt;&lt;script&gt;x"' in bad.text
+
+
+def test_the_command_prints_the_assessment_as_of_an_instant(sqlite_seeded_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    monkeypatch.setenv("CEILING_DATABASE_URL", sqlite_seeded_url)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        then = runner.invoke(cli, ["assess", "--as-of", "2000-01-01T00:00Z", "--format", "json"])
+        bad = runner.invoke(cli, ["assess", "--as-of", "soon"])
+    finally:
+        get_settings.cache_clear()
+    assert then.exit_code == 0, then.output
+    assert "as of 2000-01-01 00:00:00 UTC" in then.output and '"insufficient"' in then.output
+    assert bad.exit_code == 2 and "--as-of: not an ISO 8601 instant" in bad.output

@@ -6,22 +6,22 @@ update puts the `before` values back (the claim's aspect and question links too)
 puts `deleted_at` back. Grade overrides are undone the same way from grade_override_revision. Undoing
 costs one pass over the revisions after the instant, so recent instants are the cheapest.
 
-The rebuilt rows go into a private in-memory SQLite database with the store's own tables, and the
-frames come out of it through the same queries as the live export (app/evidence/export.py), so an
-as-of answer and a live answer cannot be built differently.
+The rebuilt rows go into a private in-memory SQLite database with the store's own tables, read by the
+same code as the live store (the export's queries for the engine, the report's capture), so an as-of
+answer and a live answer cannot be built differently.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Date, DateTime, MetaData, Table, create_engine, insert, select
+from sqlalchemy import Date, DateTime, Engine, MetaData, Table, create_engine, insert, select
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from app.evidence.export import evidence_frames
 from app.evidence.logs import GradeOverrideRevision
 from app.evidence.models import (
     Aspect,
@@ -119,8 +119,8 @@ def _overrides_as_of(session: Session, instant: dt.datetime) -> list[dict[str, A
     return [{k: v for k, v in row.items() if k != "id"} for row in state.values()]
 
 
-def _frames_of(session: Session, store: _Store, overrides: list[dict[str, Any]]) -> dict[str, pd.DataFrame]:
-    """The export's frames, read from an in-memory copy of the rebuilt rows."""
+def _copy_of(session: Session, store: _Store, overrides: list[dict[str, Any]]) -> Engine:
+    """An in-memory SQLite database holding the rebuilt rows in the store's own tables."""
     engine = create_engine("sqlite://", poolclass=StaticPool)
     _COPY.create_all(engine)
     with engine.begin() as connection:
@@ -133,9 +133,7 @@ def _frames_of(session: Session, store: _Store, overrides: list[dict[str, Any]])
             pairs = [{"claim_id": c, column: k} for c, keys in store.links[name].items() if c in claims for k in keys]
             _insert(connection, model, pairs)
         _insert(connection, GradeOverride, overrides)
-        frames = evidence_frames(connection)
-    engine.dispose()
-    return frames
+    return engine
 
 
 def _insert(connection, model: type, rows: list[dict[str, Any]]) -> None:
@@ -143,8 +141,11 @@ def _insert(connection, model: type, rows: list[dict[str, Any]]) -> None:
         connection.execute(insert(_table(model)), rows)
 
 
-def evidence_frames_as_of(session: Session, instant: dt.datetime) -> dict[str, pd.DataFrame]:
-    """The engine's input frames of the evidence and grade overrides as they stood at `instant`."""
+@contextlib.contextmanager
+def store_as_of(session: Session, instant: dt.datetime) -> Iterator[Engine]:
+    """An in-memory copy of the store (evidence, vocabularies, grade overrides) as it stood at `instant`.
+
+    Read it with the same code as the live store: export.evidence_frames, or a Session on it."""
     instant = as_utc(instant)
     store = _Store(session)
     later = session.execute(
@@ -155,4 +156,8 @@ def evidence_frames_as_of(session: Session, instant: dt.datetime) -> dict[str, p
     for kind, entity_id, action, changes in later:
         if kind in TRACKED:
             store.undo(kind, entity_id, action, changes or {})
-    return _frames_of(session, store, _overrides_as_of(session, instant))
+    engine = _copy_of(session, store, _overrides_as_of(session, instant))
+    try:
+        yield engine
+    finally:
+        engine.dispose()

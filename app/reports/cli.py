@@ -21,15 +21,29 @@ cli.add_typer(report_cli, name="report")
 @cli.command("assess")
 def assess_command(
     format: str = typer.Option("table", "--format", "-f", help="table, json, csv or markdown."),
+    as_of: str = typer.Option(
+        None, "--as-of", help="An ISO 8601 instant (UTC unless an offset is given): the assessment as it stood then."
+    ),
 ) -> None:
-    """Print the current assessment of the evidence (the ceiling table and the scale table)."""
+    """Print the assessment of the evidence now, or as of a past instant (the ceiling and scale tables)."""
+    from app.asof import assessment_as_of, parse_instant
     from app.assessment import current_assessment
     from app.scoring.formats import FORMATS, render
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", code=2)
     with Session(engine()) as session:
-        assessment = current_assessment(session, get_settings())
+        if as_of is None:
+            assessment = current_assessment(session, get_settings())
+        else:
+            try:
+                answer = assessment_as_of(session, parse_instant(as_of), get_settings())
+            except ValueError as error:
+                fail(f"--as-of: {error}", code=2)
+            assessment = answer.assessment
+            typer.echo(
+                f"as of {answer.as_of:%Y-%m-%d %H:%M:%S} UTC (scoring settings: {answer.settings_basis})", err=True
+            )
     sys.stdout.write(render(assessment, format))
 
 

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.asof import record_settings_in_force
 from app.config import Settings
 from app.db import get_engine
 from app.reports.snapshots import BuildOutcome, build
@@ -101,6 +102,7 @@ def build_once(settings: Settings, force: bool = False, progress=None) -> BuildO
         if not acquired:
             log.info("report build skipped: another process is building")
             return None
+        record_settings_in_force(get_engine(settings.database_url), settings)
         return build(settings, force=force, progress=progress)
 
 

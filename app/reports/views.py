@@ -10,16 +10,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlmodel import Session
 
+from app.asof import parse_instant
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep, SettingsDep
 from app.reports import snapshots
+from app.reports.asof_report import as_of_document
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
@@ -96,12 +99,22 @@ def _snapshot_html(session: Session, row: snapshots.ReportSnapshot) -> HTMLRespo
     return HTMLResponse(html)
 
 
-def _live_html(session: Session, settings) -> HTMLResponse:
-    doc: ReportDocument = snapshots.live_document(session, settings)
-    links = {"links": [("Published reports", "/reports")], "method_href": "/reports/method"}
+def _live_html(session: Session, settings, as_of: str | None = None) -> HTMLResponse:
+    """The live report; with `as_of`, the report of that past instant, and the picker to choose it."""
+    picker, status = {"value": (as_of or "")[:40], "error": None}, 200
+    doc: ReportDocument | None = None
+    if as_of:
+        try:
+            doc = as_of_document(session, parse_instant(as_of), settings)
+            picker["value"] = doc.meta["as_of"][:19].replace(" ", "T")
+        except ValueError as error:
+            picker["error"], status = str(error), 422
+    doc = doc or snapshots.live_document(session, settings)
+    links = {"links": [("Published reports", "/reports")], "method_href": "/reports/method", "as_of": picker}
     compared = doc.previous and (doc.previous["directory"], doc.previous["fingerprint"])
-    html = _cached(("live", doc.meta["fingerprint"], compared), lambda: render_html(doc, links))
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    key = ("live", doc.meta["fingerprint"], compared, doc.meta.get("as_of"), picker["value"], picker["error"])
+    html = _cached(key, lambda: render_html(doc, links))
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -152,6 +165,8 @@ def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLRe
 
 
 @router.get("/assessment", response_class=HTMLResponse)
-def live_assessment(session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    """The live assessment of the evidence as it is now, as a full report (cached by fingerprint)."""
-    return _live_html(session, settings)
+def live_assessment(
+    session: SessionDep, settings: SettingsDep, as_of: Annotated[str | None, Query(max_length=100)] = None
+) -> HTMLResponse:
+    """The live assessment as a full report (cached by fingerprint); `as_of` shows a past instant instead."""
+    return _live_html(session, settings, as_of)
