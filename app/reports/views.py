@@ -50,7 +50,7 @@ def _cached(key: tuple, produce: Callable[[], str]) -> str:
     return value
 
 
-def _page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+def site_page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
     """A page in the site's layout (the user, a CSRF token factory and the role check, as base.html needs)."""
     from app.web import csrf
 
@@ -122,7 +122,7 @@ def report_list(request: Request, session: SessionDep) -> HTMLResponse:
     """The published report snapshots, newest first, with links to each form and to the changes."""
     rows = snapshots.get_all(session)
     items = [{"row": row, "previous": rows[i + 1] if i + 1 < len(rows) else None} for i, row in enumerate(rows)]
-    return _page(request, "reports_list.html", {"items": items})
+    return site_page(request, "reports_list.html", {"items": items})
 
 
 @router.get("/reports/latest", response_class=HTMLResponse)
@@ -161,7 +161,7 @@ def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
 def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLResponse:
     """What changed between two snapshots (ids or 'latest'), naming the claims and sources responsible."""
     _row(session, a), _row(session, b)
-    return _page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
+    return site_page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
 
 
 @router.get("/assessment", response_class=HTMLResponse)
