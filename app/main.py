@@ -17,6 +17,7 @@ from app.reports import review_api, review_views
 from app.reports import views as report_views
 from app.web import pages
 from app.web import setup as web_setup
+from app.webhooks import api as webhook_api
 
 STATIC_DIR = pages.WEB_DIR / "static"
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api_router)
     app.include_router(review_api.router)
+    app.include_router(webhook_api.router)
     app.include_router(report_api.router)
     app.include_router(review_views.router)
     app.include_router(report_views.router)

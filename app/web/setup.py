@@ -9,13 +9,33 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings
-from app.web import admin, auth_pages, browse, claim_forms, confidence, critique_forms, detail, source_forms
+from app.web import (
+    admin,
+    admin_webhooks,
+    auth_pages,
+    browse,
+    claim_forms,
+    confidence,
+    critique_forms,
+    detail,
+    source_forms,
+)
 from app.web.csrf import CsrfRefused
 from app.web.lookup import PageNotFound
 from app.web.render import render
 from app.web.session import COOKIE, Forbidden, SignInRequired
 
-PAGE_MODULES = (auth_pages, browse, source_forms, claim_forms, critique_forms, detail, confidence, admin)
+PAGE_MODULES = (
+    auth_pages,
+    browse,
+    source_forms,
+    claim_forms,
+    critique_forms,
+    detail,
+    confidence,
+    admin,
+    admin_webhooks,
+)
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:

@@ -176,3 +176,28 @@ def test_bad_subscriptions_are_refused_naming_the_field(settings):
             with pytest.raises(service.EvidenceError) as refused:
                 service.create(session, url, events, "test", threshold)
             assert refused.value.field == field
+
+
+def test_the_commands_register_list_show_deliveries_and_run_the_worker_once(settings, receiver, monkeypatch):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    hook = receiver([204])
+    monkeypatch.setenv("CEILING_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    run = CliRunner().invoke
+    try:
+        added = run(cli, ["webhooks", "add", hook.url, "--event", "report_published"])
+        assert added.exit_code == 0 and "signing secret (shown once): whsec_" in added.output
+        assert run(cli, ["webhooks", "add", "ftp://x", "--event", "report_published"]).exit_code == 1
+        assert "127.0.0.1" in run(cli, ["webhooks", "list"]).output
+        _publish(settings)
+        assert "1 deliveries attempted" in run(cli, ["webhooks", "worker", "--once"]).output
+        log = run(cli, ["webhooks", "deliveries"]).output
+        assert "delivered" in log and "204" in log
+        assert run(cli, ["webhooks", "remove", "1"]).exit_code == 0
+    finally:
+        get_settings.cache_clear()
+    assert len(hook.requests) == 1
