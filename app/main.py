@@ -13,7 +13,7 @@ from app.asof import record_settings_in_force
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.reports import api as report_api
-from app.reports import review_api, review_views
+from app.reports import review_api, review_views, timeline_views
 from app.reports import views as report_views
 from app.web import pages
 from app.web import setup as web_setup
@@ -50,9 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api_router)
     app.include_router(review_api.router)
+    app.include_router(timeline_views.api)
     app.include_router(webhook_api.router)
     app.include_router(report_api.router)
     app.include_router(review_views.router)
+    app.include_router(timeline_views.pages)
     app.include_router(report_views.router)
     install_problem_handlers(app)
     web_setup.install(app, settings)
