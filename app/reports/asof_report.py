@@ -15,6 +15,7 @@ from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
 from app.reports.snapshots import FORMAT_VERSION, snapshot_meta
+from app.reports.trajectory import Point, snapshot_points, with_point
 
 
 def published_before(session: Session, instant: dt.datetime) -> ReportSnapshot | None:
@@ -43,8 +44,9 @@ def as_of_document(session: Session, instant: dt.datetime, settings: Settings) -
         "format_version": FORMAT_VERSION,
     }
     parts = {"assessment": assessment, "evidence": evidence, "meta": meta}
+    over_time = with_point(snapshot_points(session), Point(answer.as_of, "as_of", None, parts))
     row = published_before(session, answer.as_of)
     if row is None:
-        return ReportDocument(assessment, evidence, meta)
+        return ReportDocument(assessment, evidence, meta, trajectory=over_time)
     previous = {"assessment": json.loads(row.assessment_json), "evidence": json.loads(row.evidence_json)}
-    return ReportDocument(assessment, evidence, meta, diff_documents(previous, parts), snapshot_meta(row))
+    return ReportDocument(assessment, evidence, meta, diff_documents(previous, parts), snapshot_meta(row), over_time)

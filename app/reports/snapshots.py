@@ -26,6 +26,7 @@ from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
 from app.reports.render import FILE_NAMES, RENDERERS
+from app.reports.trajectory import Point, snapshot_points, with_point
 from app.webhooks.events import enqueue_publication
 
 log = logging.getLogger("ceiling.reports")
@@ -109,17 +110,32 @@ def previous_of(session: Session, row: ReportSnapshot) -> ReportSnapshot | None:
     return session.exec(query.limit(1)).first()
 
 
-def _document(parts: dict[str, Any], previous: dict[str, Any] | None) -> ReportDocument:
+def _document(
+    parts: dict[str, Any], previous: dict[str, Any] | None, history: list[Point] = (), point: Point | None = None
+) -> ReportDocument:
+    """The report of `parts`; with `point`, its trajectory over `history` (the published snapshots) too."""
     changes = diff_documents(previous, parts) if previous is not None else None
     return ReportDocument(
-        parts["assessment"], parts["evidence"], parts["meta"], changes, previous["meta"] if previous else None
+        parts["assessment"],
+        parts["evidence"],
+        parts["meta"],
+        changes,
+        previous["meta"] if previous else None,
+        with_point(list(history), point) if point is not None else None,
     )
+
+
+def _point(row: ReportSnapshot, parts: dict[str, Any]) -> Point:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    return Point(created, "snapshot", row.id, parts)
 
 
 def document(session: Session, row: ReportSnapshot) -> ReportDocument:
     """The renderable report of a stored snapshot, with its changes since the snapshot before it."""
     previous = previous_of(session, row)
-    return _document(_parts(row), _parts(previous) if previous else None)
+    parts = _parts(row)
+    history = snapshot_points(session, until_id=row.id)
+    return _document(parts, _parts(previous) if previous else None, history, _point(row, parts))
 
 
 def diff(session: Session, a: str | int, b: str | int) -> dict[str, Any]:
@@ -150,7 +166,9 @@ def live_document(session: Session, settings: Settings) -> ReportDocument:
         "format_version": FORMAT_VERSION,
     }
     row = latest(session)
-    return _document({"assessment": assessment, "evidence": evidence, "meta": meta}, _parts(row) if row else None)
+    parts = {"assessment": assessment, "evidence": evidence, "meta": meta}
+    now = Point(dt.datetime.now(dt.UTC), "as_of", None, parts)
+    return _document(parts, _parts(row) if row else None, snapshot_points(session), now)
 
 
 def render_files(doc: ReportDocument) -> dict[str, Callable[[], str]]:
@@ -188,6 +206,7 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
                 False, staged.id, fingerprint, None, f"unchanged since {staged.status} {staged.id}: nothing written"
             )
         previous_parts = _parts(previous) if previous else None
+        history = snapshot_points(session)
         taken = set(session.exec(select(ReportSnapshot.directory)))
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     publish.remove_stale_staging(reports_dir)
@@ -211,7 +230,9 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
         announce(session, settings, row, previous)
         return row.id
 
-    snapshot_id = publish_and_record(engine, reports_dir, name, _document(_parts(row), previous_parts), record, step)
+    parts = _parts(row)
+    doc = _document(parts, previous_parts, history, _point(row, parts))
+    snapshot_id = publish_and_record(engine, reports_dir, name, doc, record, step)
     return BuildOutcome(True, snapshot_id, fingerprint, name, f"built snapshot {snapshot_id}: {reports_dir / name}")
 
 

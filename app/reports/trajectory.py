@@ -109,6 +109,11 @@ def series(points: list[Point]) -> dict[str, Any]:
     return {"points": len(points), "aspects": list(aspects.values())}
 
 
+def with_point(history: list[Point], point: Point) -> dict[str, Any]:
+    """The trajectory a report shows: the published snapshots before it (from `history`), then itself."""
+    return series([p for p in history if p.at <= point.at and p.snapshot_id != point.snapshot_id] + [point])
+
+
 def trajectory(session: Session, settings: Settings, instants: list[dt.datetime] = ()) -> dict[str, Any]:
     """The trajectory from every published snapshot and the as-of points at `instants`."""
     points = snapshot_points(session) + [as_of_point(session, t, settings) for t in instants[:MAX_AS_OF_POINTS]]
