@@ -54,10 +54,9 @@ def parse_instant(text: str) -> dt.datetime:
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
     try:
-        instant = dt.datetime.fromisoformat(value)
-    except ValueError:
+        return as_utc(dt.datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range by its offset
         raise ValueError(f"not an ISO 8601 instant: {text[:60]!r} (e.g. 2026-11-01T12:00Z)") from None
-    return as_utc(instant)
 
 
 def record_scoring_settings(session: Session, scoring: ScoringSettings) -> bool:

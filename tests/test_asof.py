@@ -109,8 +109,9 @@ def test_instants_are_parsed_in_utc_and_the_future_is_refused(sqlite_seeded_url,
     assert parse_instant("2026-11-01T12:00Z") == dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
     assert parse_instant("2026-11-01T13:00+01:00") == dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
     assert parse_instant("2026-11-01") == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    with pytest.raises(ValueError, match="ISO 8601"):
-        parse_instant("yesterday")
+    for bad in ("yesterday", "0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"):
+        with pytest.raises(ValueError, match="ISO 8601"):
+            parse_instant(bad)
     with Session(engine_for(sqlite_seeded_url)) as session, pytest.raises(InstantInFuture):
         assessment_as_of(session, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
 

@@ -25,7 +25,7 @@ from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
 
 MAX_SNAPSHOTS = 200
-MAX_AS_OF_POINTS = 24
+MAX_AS_OF_POINTS = 12
 CSV_COLUMNS = ("aspect_key", "at", "kind", "snapshot_id", "state", "params", "params_low", "params_high",
                "confidence", "jump_shift_decades", "jump_responsible")  # fmt: skip
 
