@@ -38,7 +38,10 @@ def feed_page(session: SessionDep, settings: SettingsDep) -> Response:
 @api.get(
     "/feed.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0: one entry per snapshot."}},
+    responses={
+        200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0: one entry per snapshot."},
+        **problem_responses(401),
+    },
 )
 def feed(session: SessionDep, settings: SettingsDep, _reader: ReaderDep) -> Response:
     """The Atom feed of published reports (the same as /reports/feed.atom)."""
@@ -115,7 +118,11 @@ def trajectory_json(
     return _data(session, settings, points, as_of or [])
 
 
-@api.get("/trajectory.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@api.get(
+    "/trajectory.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV."}, **problem_responses(401, 422)},
+)
 def trajectory_table(
     session: SessionDep, settings: SettingsDep, _reader: ReaderDep, points: Points = 0, as_of: Instants = None
 ) -> Response:
