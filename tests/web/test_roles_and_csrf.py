@@ -13,7 +13,16 @@ from app.web.csrf import checked_form
 from tests.conftest import make_settings
 from tests.web.pages import fill, page_routes, routes_of
 
-IDS = {"claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1, "aspect_key": "circuits"}
+IDS = {
+    "claim_id": 1,
+    "source_id": 1,
+    "critique_id": 1,
+    "user_id": 1,
+    "token_id": 1,
+    "aspect_key": "circuits",
+    "subscription_id": 1,
+    "delivery_id": 1,
+}
 RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
 
 GET_NEEDS = {
@@ -35,6 +44,7 @@ GET_NEEDS = {
     "/confidence": "analyst",
     "/admin/users": "admin",
     "/admin/tokens": "admin",
+    "/admin/webhooks": "admin",
 }
 POST_NEEDS = (
     {path: "analyst" for path in routes_of("POST")}
