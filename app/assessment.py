@@ -49,6 +49,17 @@ def weighs_reviewed_only(settings: Settings | None = None, with_drafts: bool = F
     return (settings or get_settings()).publish_reviewed_only and not with_drafts
 
 
+def assess_cached(evidence: Evidence, scoring: ScoringSettings) -> Assessment:
+    """The engine's assessment of the evidence, reused when the same input fingerprint was assessed lately."""
+    key = fingerprint(evidence, scoring.model_dump_json())
+    with _lock:
+        assessment = _cache.get(key)
+    if assessment is None:
+        assessment = assess(evidence, scoring)
+        _remember(_cache, key, assessment)
+    return assessment
+
+
 def current_assessment(
     session: Session, settings: Settings | None = None, *, uncommitted: bool = False, with_drafts: bool = False
 ) -> Assessment:
@@ -68,13 +79,7 @@ def current_assessment(
             if version_key in _by_version:
                 _by_version.move_to_end(version_key)
                 return _by_version[version_key]
-    evidence = load_evidence(session, reviewed_only)
-    key = fingerprint(evidence, settings_json)
-    with _lock:
-        assessment = _cache.get(key)
-    if assessment is None:
-        assessment = assess(evidence, scoring)
-        _remember(_cache, key, assessment)
+    assessment = assess_cached(load_evidence(session, reviewed_only), scoring)
     if version_key is not None:
         _remember(_by_version, version_key, assessment)
     return assessment

@@ -42,10 +42,15 @@ BACKED_UP: list[str] = [
     "extraction_request",  # dual extractions asked for, and each analyst's submitted values
     "extraction",
     "grade_override",  # analysts' confidence overrides
+    "grade_override_revision",  # their history, for as-of assessments
+    "scoring_settings_record",  # the scoring settings in force over time, for as-of assessments
     "revision",  # the history of every evidence row
-    "report_snapshot",  # published reports (the files under reports/ are not in the backup)
+    "report_snapshot",  # published reports and candidates (the files under reports/ are not in the backup)
+    "webhook_subscription",  # receivers and their signing secrets (keep a backup private)
 ]
 NOT_BACKED_UP: dict[str, str] = {
+    "webhook_delivery": "the outbox of deliveries: operational, and replaying it on another server would resend",
+    "webhook_attempt": "the delivery log of that outbox",
     "login_failure": "the sign-in throttle's recent failures: transient, and meaningless on another server",
 }
 BATCH = 1000

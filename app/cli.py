@@ -112,6 +112,7 @@ from app.auth import cli as _auth_commands  # noqa: E402, F401
 from app.evidence import cli as _evidence_commands  # noqa: E402, F401
 from app.evidence.interchange import cli as _interchange_commands  # noqa: E402, F401
 from app.reports import cli as _report_commands  # noqa: E402, F401
+from app.webhooks import cli as _webhook_commands  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

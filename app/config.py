@@ -45,6 +45,21 @@ class Settings(BaseSettings):
     scheduler_in_app: bool = Field(
         False, description="Run the report schedule inside the web app (the embedded setup; `make run` sets it)."
     )
+    publish_requires_approval: bool = Field(
+        False,
+        description="Report builds (scheduled or `ceiling report build`) stage a candidate snapshot that an editor "
+        "approves (it becomes latest) or rejects with a reason; readers never see a candidate. Off: builds publish.",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address readers reach Ceiling at: the base of the absolute links in webhook deliveries.",
+    )
+    webhook_timeout_s: float = Field(5.0, gt=0, le=60, description="How long a webhook receiver has to answer.")
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts of one delivery before it is given up.")
+    webhook_backoff_s: float = Field(
+        30.0, gt=0, description="Wait before the 2nd attempt; it doubles after each failure (at most 6 hours)."
+    )
+    webhook_poll_s: float = Field(10.0, gt=0, description="How often the webhook worker looks for due deliveries.")
     public_reads: bool = Field(True, description="Allow reads of the REST API and pages without signing in.")
     secret_key: str = Field("", description="Signs session cookies and CSRF tokens; required in production.")
     secure_cookies: bool = Field(False, description="Mark session cookies Secure (set behind HTTPS).")

@@ -9,12 +9,15 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
+from app.asof import record_settings_in_force
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.reports import api as report_api
+from app.reports import review_api, review_views, timeline_views
 from app.reports import views as report_views
 from app.web import pages
 from app.web import setup as web_setup
+from app.webhooks import api as webhook_api
 
 STATIC_DIR = pages.WEB_DIR / "static"
 
@@ -24,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        record_settings_in_force(app.state.engine, settings)
         scheduler = None
         if settings.scheduler_in_app:
             from app.reports.schedule import start_background
@@ -45,7 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(api_router)
+    app.include_router(review_api.router)
+    app.include_router(timeline_views.api)
+    app.include_router(webhook_api.router)
     app.include_router(report_api.router)
+    app.include_router(review_views.router)
+    app.include_router(timeline_views.pages)
     app.include_router(report_views.router)
     install_problem_handlers(app)
     web_setup.install(app, settings)

@@ -4,6 +4,7 @@ Who may do what:
 - reads: anyone when settings.public_reads (the default), else any valid token (401 without);
 - writes: a write-scoped token of an analyst or admin (401 without a valid token, 403 with a
   read token or a viewer's token);
+- approving or rejecting a candidate report: a write-scoped token of an editor or admin;
 - restore and `include_deleted=true`: an admin (403 for others).
 """
 
@@ -100,7 +101,15 @@ def admin(principal: Annotated[Principal, Depends(writer)]) -> Principal:
     return principal
 
 
+def editor(principal: Annotated[Principal, Depends(writer)]) -> Principal:
+    """A write token of an editor or admin."""
+    if not auth.role_at_least(principal.user.role, Role.editor):
+        raise forbidden("only an editor or admin can do this")
+    return principal
+
+
 ReaderDep = Annotated[Principal | None, Depends(reader)]
+EditorDep = Annotated[Principal, Depends(editor)]
 WriterDep = Annotated[Principal, Depends(writer)]
 AdminDep = Annotated[Principal, Depends(admin)]
 

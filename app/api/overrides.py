@@ -52,5 +52,5 @@ def put_override(
 @router.delete("/{aspect_key}", status_code=204, responses=problem_responses(401, 403, 404, 422))
 def delete_override(session: ApiSession, principal: WriterDep, aspect_key: str = AspectKey) -> Response:
     """Remove an aspect's override: the engine's grade applies again."""
-    overrides.clear_override(session, aspect_key)
+    overrides.clear_override(session, aspect_key, principal.actor)
     return Response(status_code=204)

@@ -53,7 +53,7 @@ class ReportDiff(BaseModel):
     lines: list[str]
 
 
-def _public(row: ReportSnapshot) -> dict[str, Any]:
+def public(row: ReportSnapshot) -> dict[str, Any]:
     meta = snapshots.snapshot_meta(row)
     base = f"/reports/{row.id}"
     return {
@@ -80,14 +80,14 @@ def list_reports(
 ) -> dict:
     """The published snapshots, newest first."""
     rows = snapshots.get_all(session, limit)
-    return {"data": [_public(row) for row in rows], "count": len(rows)}
+    return {"data": [public(row) for row in rows], "count": len(rows)}
 
 
 @router.get("/{ref}", response_model=SnapshotDetail, responses=problem_responses(401, 404))
 def get_report(ref: Ref, session: ApiSession, _reader: ReaderDep) -> dict:
     """One snapshot (an id or 'latest') with its Assessment."""
     row = _resolve(session, ref)
-    return {**_public(row), "assessment": json.loads(row.assessment_json)}
+    return {**public(row), "assessment": json.loads(row.assessment_json)}
 
 
 @router.get(

@@ -144,10 +144,11 @@ def _critiques(session: Session, claim_keys: dict[int, str], source_keys: dict[i
 
 
 def capture_evidence(
-    session: Session, citation_style: str = DEFAULT_STYLE, reviewed_only: bool = False
+    session: Session, citation_style: str = DEFAULT_STYLE, reviewed_only: bool = False, agreement: bool = True
 ) -> dict[str, Any]:
     """Everything a report renders beyond the Assessment, in a stable order: the bibliography's CSL style, and
-    reviewed_only as the assessment."""
+    reviewed_only as the assessment. agreement=False leaves out the agreement statistics (an as-of report:
+    extractions are not in the revision history, so their past cannot be rebuilt)."""
     source_keys, sources = _sources(session)
     claim_keys, claims = _claims(session, source_keys, reviewed_only)
     questions = session.execute(select(ResearchQuestion).order_by(ResearchQuestion.number)).scalars()
@@ -164,7 +165,7 @@ def capture_evidence(
         "reference": load_reference(),
         "citation_style": citation_style,
         "publication": {"reviewed_only": reviewed_only, "left_out": left_out(session) if reviewed_only else {}},
-        "agreement": agreement_rows(session),
+        "agreement": agreement_rows(session) if agreement else [],
     }
 
 

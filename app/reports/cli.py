@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 
 import typer
 from rich.console import Console
@@ -21,15 +22,29 @@ cli.add_typer(report_cli, name="report")
 @cli.command("assess")
 def assess_command(
     format: str = typer.Option("table", "--format", "-f", help="table, json, csv or markdown."),
+    as_of: str = typer.Option(
+        None, "--as-of", help="An ISO 8601 instant (UTC unless an offset is given): the assessment as it stood then."
+    ),
 ) -> None:
-    """Print the current assessment of the evidence (the ceiling table and the scale table)."""
+    """Print the assessment of the evidence now, or as of a past instant (the ceiling and scale tables)."""
+    from app.asof import assessment_as_of, parse_instant
     from app.assessment import current_assessment
     from app.scoring.formats import FORMATS, render
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", code=2)
     with Session(engine()) as session:
-        assessment = current_assessment(session, get_settings())
+        if as_of is None:
+            assessment = current_assessment(session, get_settings())
+        else:
+            try:
+                answer = assessment_as_of(session, parse_instant(as_of), get_settings())
+            except ValueError as error:
+                fail(f"--as-of: {error}", code=2)
+            assessment = answer.assessment
+            typer.echo(
+                f"as of {answer.as_of:%Y-%m-%d %H:%M:%S} UTC (scoring settings: {answer.settings_basis})", err=True
+            )
     sys.stdout.write(render(assessment, format))
 
 
@@ -92,13 +107,21 @@ def list_command() -> None:
 
     with Session(engine()) as session:
         rows = snapshots.get_all(session)
+    columns = {"fingerprint": lambda r: r.fingerprint[:12], "engine": lambda r: r.engine_version}
+    _print_rows(
+        rows, "no report snapshots yet: run `ceiling report build`", {**columns, "directory": lambda r: r.directory}
+    )
+
+
+def _print_rows(rows: list, empty: str, columns: dict[str, Callable]) -> None:
+    """Snapshot rows as a table: id, time, then the given columns (name -> value of a row)."""
     if not rows:
-        typer.echo("no report snapshots yet: run `ceiling report build`")
+        typer.echo(empty)
         return
-    table = Table("id", "created", "fingerprint", "engine", "directory")
+    table = Table("id", "created", *columns)
     for row in rows:
         table.add_row(
-            str(row.id), f"{row.created_at:%Y-%m-%d %H:%M}", row.fingerprint[:12], row.engine_version, row.directory
+            str(row.id), f"{row.created_at:%Y-%m-%d %H:%M}", *(str(get(row) or "") for get in columns.values())
         )
     Console().print(table)
 
@@ -126,6 +149,64 @@ def diff_command(
     )
     for line in result["lines"] or ["nothing changed"]:
         typer.echo(f"- {line}")
+
+
+@report_cli.command("candidates")
+def candidates_command() -> None:
+    """List staged reports (editor approval on): the candidate awaiting review and those rejected."""
+    from app.reports import approval
+
+    with Session(engine()) as session:
+        rows = approval.candidates(session)
+    columns = {"status": lambda r: r.status, "decided by": lambda r: r.reviewed_by, "reason": lambda r: r.review_reason}
+    _print_rows(rows, "no candidate reports", columns)
+
+
+def _editor(name: str) -> str:
+    """The --by name, if it is an active user who may approve or reject (an editor or admin)."""
+    from app.auth.service import get_user, role_at_least
+    from app.evidence.enums import Role
+
+    with Session(engine()) as session:
+        user = get_user(session, name)
+    if user is None or not user.is_active or not role_at_least(user.role, Role.editor):
+        fail(f"--by: {name!r} is not an active editor or admin (`ceiling users list`)")
+    return name
+
+
+@report_cli.command("approve")
+def approve_command(
+    snapshot_id: int = typer.Argument(..., help="The candidate's id (`ceiling report candidates`)."),
+    editor: str = typer.Option(..., "--by", help="The editor approving it (recorded with the report)."),
+) -> None:
+    """Approve a candidate report: it is published and becomes latest."""
+    from app.evidence.errors import EvidenceError
+    from app.reports import approval
+
+    try:
+        approval.approve(get_settings(), snapshot_id, _editor(editor))
+    except EvidenceError as error:
+        fail(error.message)
+    typer.echo(f"report {snapshot_id} approved and published as latest")
+
+
+@report_cli.command("reject")
+def reject_command(
+    snapshot_id: int = typer.Argument(..., help="The candidate's id (`ceiling report candidates`)."),
+    reason: str = typer.Option(..., "--reason", help="Why readers should not see it."),
+    editor: str = typer.Option(..., "--by", help="The editor rejecting it."),
+) -> None:
+    """Reject a candidate report with a reason; the published report stays latest."""
+    from app.db import session_scope
+    from app.evidence.errors import EvidenceError
+    from app.reports import approval
+
+    try:
+        with session_scope(engine()) as session:
+            approval.reject(session, snapshot_id, _editor(editor), reason)
+    except EvidenceError as error:
+        fail(f"{error.field}: {error.message}" if error.field else error.message)
+    typer.echo(f"report {snapshot_id} rejected")
 
 
 @cli.command("scheduler")

@@ -35,6 +35,7 @@ class ReportDocument:
     meta: dict[str, Any]
     changes: dict[str, Any] | None = None
     previous: dict[str, Any] | None = field(default=None)
+    trajectory: dict[str, Any] | None = None  # app/reports/trajectory.py: the ceilings up to this report
 
 
 def visible_bidi(value: str) -> str:

@@ -1,19 +1,29 @@
-"""Published report snapshots."""
+"""Report snapshots: published ones, and (with editor approval on) candidates awaiting an editor."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from app.evidence.base import utcnow
+from app.evidence.base import one_of, utcnow
+
+
+class SnapshotStatus(StrEnum):
+    """published: readers see it; candidate: built, awaiting an editor; rejected: an editor refused it."""
+
+    published = "published"
+    candidate = "candidate"
+    rejected = "rejected"
 
 
 class ReportSnapshot(SQLModel, table=True):
-    """One published build of the report: its input fingerprint, engine version and Assessment JSON."""
+    """One build of the report: its input fingerprint, engine version and Assessment JSON."""
 
     __tablename__ = "report_snapshot"
+    __table_args__ = (one_of("status", SnapshotStatus),)
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=True)
@@ -23,3 +33,9 @@ class ReportSnapshot(SQLModel, table=True):
     directory: str = Field(max_length=200, unique=True)
     assessment_json: str = Field(sa_type=Text)
     evidence_json: str = Field(sa_type=Text)
+    status: str = Field(
+        default=SnapshotStatus.published, max_length=20, index=True, sa_column_kwargs={"server_default": "published"}
+    )
+    reviewed_by: str | None = Field(default=None, max_length=100)
+    reviewed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    review_reason: str | None = Field(default=None, sa_type=Text)

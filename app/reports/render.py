@@ -28,6 +28,7 @@ from app.reports.content import (
     words,
 )
 from app.reports.plots import aspect_plots
+from app.reports.trajectory_plot import trajectory_svg
 from app.text import shorten as shorten_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -98,7 +99,8 @@ _MARKDOWN = _environment(markdown=True)
 def render_html(doc: ReportDocument, web: dict[str, Any] | None = None) -> str:
     """The self-contained HTML report; `web` adds the site's links (for pages, never for files)."""
     plots = {key: Markup(svg) for key, svg in aspect_plots(doc.assessment, doc.evidence).items()}
-    return _HTML.get_template("report.html").render(**context(doc), plots=plots, web=web)
+    trajectory = Markup(trajectory_svg(doc.trajectory)) if doc.trajectory and doc.trajectory["points"] > 1 else None
+    return _HTML.get_template("report.html").render(**context(doc), plots=plots, web=web, trajectory=trajectory)
 
 
 def render_markdown(doc: ReportDocument) -> str:

@@ -21,9 +21,11 @@ from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.asof import record_settings_in_force
 from app.config import Settings
 from app.db import get_engine
 from app.reports.snapshots import BuildOutcome, build
+from app.webhooks.worker import add_delivery_job
 
 log = logging.getLogger("ceiling.reports.schedule")
 ADVISORY_LOCK_KEY = 0x0CE1_11_4E_B0  # "ceiling report build": one bigint shared by every replica
@@ -101,6 +103,7 @@ def build_once(settings: Settings, force: bool = False, progress=None) -> BuildO
         if not acquired:
             log.info("report build skipped: another process is building")
             return None
+        record_settings_in_force(get_engine(settings.database_url), settings)
         return build(settings, force=force, progress=progress)
 
 
@@ -130,6 +133,7 @@ def add_build_job(scheduler, settings: Settings, run_now: bool = True) -> None:
     )
     if run_now:
         scheduler.add_job(scheduled_build, args=[settings], id=JOB_ID + "-now", max_instances=1)
+    add_delivery_job(scheduler, settings)
 
 
 def start_background(settings: Settings, run_now: bool = True) -> BackgroundScheduler:

@@ -24,8 +24,10 @@ from app.reports import publish
 from app.reports.capture import canonical_json, capture_evidence, report_fingerprint
 from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
-from app.reports.models import ReportSnapshot
+from app.reports.models import ReportSnapshot, SnapshotStatus
 from app.reports.render import FILE_NAMES, RENDERERS
+from app.reports.trajectory import Point, snapshot_points, with_point
+from app.webhooks.events import enqueue_publication
 
 log = logging.getLogger("ceiling.reports")
 FORMAT_VERSION = "1"
@@ -68,14 +70,19 @@ def _parts(row: ReportSnapshot) -> dict[str, Any]:
     }
 
 
+def _published():
+    """Readers see published snapshots only: never a candidate awaiting an editor, nor a rejected one."""
+    return select(ReportSnapshot).where(ReportSnapshot.status == SnapshotStatus.published)
+
+
 def latest(session: Session) -> ReportSnapshot | None:
-    """The newest snapshot row."""
-    return session.exec(select(ReportSnapshot).order_by(col(ReportSnapshot.id).desc()).limit(1)).first()
+    """The newest published snapshot row."""
+    return session.exec(_published().order_by(col(ReportSnapshot.id).desc()).limit(1)).first()
 
 
 def get(session: Session, snapshot_id: int) -> ReportSnapshot:
     row = session.get(ReportSnapshot, snapshot_id)
-    if row is None:
+    if row is None or row.status != SnapshotStatus.published:
         raise SnapshotNotFound(f"no report snapshot {snapshot_id}")
     return row
 
@@ -93,31 +100,51 @@ def resolve(session: Session, ref: str | int) -> ReportSnapshot:
 
 
 def get_all(session: Session, limit: int = 200) -> list[ReportSnapshot]:
-    """Snapshots, newest first."""
-    return list(session.exec(select(ReportSnapshot).order_by(col(ReportSnapshot.id).desc()).limit(limit)))
+    """Published snapshots, newest first."""
+    return list(session.exec(_published().order_by(col(ReportSnapshot.id).desc()).limit(limit)))
 
 
 def previous_of(session: Session, row: ReportSnapshot) -> ReportSnapshot | None:
-    query = select(ReportSnapshot).where(ReportSnapshot.id < row.id).order_by(col(ReportSnapshot.id).desc())
+    """The published snapshot before this one (a candidate's is the report it would replace)."""
+    query = _published().where(ReportSnapshot.id < row.id).order_by(col(ReportSnapshot.id).desc())
     return session.exec(query.limit(1)).first()
 
 
-def _document(parts: dict[str, Any], previous: dict[str, Any] | None) -> ReportDocument:
+def _document(
+    parts: dict[str, Any], previous: dict[str, Any] | None, history: list[Point] = (), point: Point | None = None
+) -> ReportDocument:
+    """The report of `parts`; with `point`, its trajectory over `history` (the published snapshots) too."""
     changes = diff_documents(previous, parts) if previous is not None else None
     return ReportDocument(
-        parts["assessment"], parts["evidence"], parts["meta"], changes, previous["meta"] if previous else None
+        parts["assessment"],
+        parts["evidence"],
+        parts["meta"],
+        changes,
+        previous["meta"] if previous else None,
+        with_point(list(history), point) if point is not None else None,
     )
+
+
+def _point(row: ReportSnapshot, parts: dict[str, Any]) -> Point:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
+    return Point(created, "snapshot", row.id, parts)
 
 
 def document(session: Session, row: ReportSnapshot) -> ReportDocument:
     """The renderable report of a stored snapshot, with its changes since the snapshot before it."""
     previous = previous_of(session, row)
-    return _document(_parts(row), _parts(previous) if previous else None)
+    parts = _parts(row)
+    history = snapshot_points(session, until_id=row.id)
+    return _document(parts, _parts(previous) if previous else None, history, _point(row, parts))
 
 
 def diff(session: Session, a: str | int, b: str | int) -> dict[str, Any]:
     """The difference from snapshot `a` to snapshot `b`."""
-    old, new = resolve(session, a), resolve(session, b)
+    return diff_rows(resolve(session, a), resolve(session, b))
+
+
+def diff_rows(old: ReportSnapshot, new: ReportSnapshot) -> dict[str, Any]:
+    """The difference between two snapshot rows (a candidate too)."""
     return {
         "from": {"id": old.id, **snapshot_meta(old)},
         "to": {"id": new.id, **snapshot_meta(new)},
@@ -139,7 +166,9 @@ def live_document(session: Session, settings: Settings, with_drafts: bool = Fals
         "format_version": FORMAT_VERSION,
     }
     row = latest(session)
-    return _document({"assessment": assessment, "evidence": evidence, "meta": meta}, _parts(row) if row else None)
+    parts = {"assessment": assessment, "evidence": evidence, "meta": meta}
+    now = Point(dt.datetime.now(dt.UTC), "as_of", None, parts)
+    return _document(parts, _parts(row) if row else None, snapshot_points(session), now)
 
 
 def render_files(doc: ReportDocument) -> dict[str, Callable[[], str]]:
@@ -148,7 +177,10 @@ def render_files(doc: ReportDocument) -> dict[str, Callable[[], str]]:
 
 
 def build(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> BuildOutcome:
-    """Build and publish a snapshot of the current evidence, unless it equals the latest one."""
+    """Build and publish a snapshot of the current evidence, unless it equals the latest one.
+
+    With settings.publish_requires_approval the build is staged instead: a candidate row, no files,
+    until an editor approves it (app/reports/approval.py)."""
     step = progress or (lambda _stage: None)
     reports_dir = Path(settings.reports_dir)
     engine = get_engine(settings.database_url)
@@ -168,7 +200,13 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
                 previous.directory,
                 f"unchanged since snapshot {previous.id} ({previous.directory}): nothing written (--force rebuilds)",
             )
+        staged = _last_staged(session) if settings.publish_requires_approval else None
+        if staged is not None and staged.fingerprint == fingerprint and not force:
+            return BuildOutcome(
+                False, staged.id, fingerprint, None, f"unchanged since {staged.status} {staged.id}: nothing written"
+            )
         previous_parts = _parts(previous) if previous else None
+        history = snapshot_points(session)
         taken = set(session.exec(select(ReportSnapshot.directory)))
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     publish.remove_stale_staging(reports_dir)
@@ -182,7 +220,26 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
         assessment_json=assessment.model_dump_json(),
         evidence_json=canonical_json(evidence),
     )
-    doc = _document(_parts(row), previous_parts)
+    if settings.publish_requires_approval:
+        step("record")
+        return _stage(engine, row)
+
+    def record(session: Session) -> int:
+        session.add(row)
+        session.flush()
+        announce(session, settings, row, previous)
+        return row.id
+
+    parts = _parts(row)
+    doc = _document(parts, previous_parts, history, _point(row, parts))
+    snapshot_id = publish_and_record(engine, reports_dir, name, doc, record, step)
+    return BuildOutcome(True, snapshot_id, fingerprint, name, f"built snapshot {snapshot_id}: {reports_dir / name}")
+
+
+def publish_and_record(
+    engine, reports_dir: Path, name: str, doc: ReportDocument, record: Callable[[Session], int], step=lambda _: None
+) -> int:
+    """Write the files, point latest at them, then record in the database; a failed record undoes the publish."""
     step("render and write files")
     before = publish.current_latest(reports_dir)
     publish.publish(reports_dir, name, render_files(doc))
@@ -191,11 +248,36 @@ def build(settings: Settings, force: bool = False, progress: Callable[[str], Non
         publish.point_latest(reports_dir, name)
         step("record")
         with session_scope(engine) as session:
-            session.add(row)
-            session.flush()
-            snapshot_id = row.id
+            return record(session)
     except BaseException:
         log.error("recording snapshot %s failed: the publish is undone and latest restored", name)
         publish.unpublish(reports_dir, name, before)
         raise
-    return BuildOutcome(True, snapshot_id, fingerprint, name, f"built snapshot {snapshot_id}: {reports_dir / name}")
+
+
+def announce(session: Session, settings: Settings, row: ReportSnapshot, previous: ReportSnapshot | None) -> None:
+    """Put the webhook events of this publication in the outbox, in the publishing transaction."""
+    changes = diff_documents(_parts(previous), _parts(row)) if previous is not None else None
+    summary = {"id": row.id, "fingerprint": row.fingerprint, "created_at": snapshot_meta(row)["created_at"]}
+    enqueue_publication(session, summary, previous.id if previous else None, changes, settings.public_url)
+
+
+def _last_staged(session: Session) -> ReportSnapshot | None:
+    """The newest candidate or rejected build: a build equal to it is not staged again."""
+    query = select(ReportSnapshot).where(ReportSnapshot.status != SnapshotStatus.published)
+    return session.exec(query.order_by(col(ReportSnapshot.id).desc()).limit(1)).first()
+
+
+def _stage(engine, row: ReportSnapshot) -> BuildOutcome:
+    """Record the build as the one candidate awaiting an editor; an older pending candidate is superseded."""
+    row.status = SnapshotStatus.candidate
+    with session_scope(engine) as session:
+        for older in session.exec(select(ReportSnapshot).where(ReportSnapshot.status == SnapshotStatus.candidate)):
+            older.status, older.reviewed_by = SnapshotStatus.rejected, "scheduler"
+            older.reviewed_at, older.review_reason = dt.datetime.now(dt.UTC), "superseded by a newer candidate"
+            session.add(older)
+        session.add(row)
+        session.flush()
+        snapshot_id, fingerprint = row.id, row.fingerprint
+    message = f"built candidate {snapshot_id}: awaiting an editor's approval at /reports/candidates/{snapshot_id}"
+    return BuildOutcome(True, snapshot_id, fingerprint, None, message)

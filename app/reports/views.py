@@ -10,17 +10,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlmodel import Session
 
+from app.asof import parse_instant
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role
 from app.reports import snapshots
+from app.reports.asof_report import as_of_document
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
@@ -48,7 +51,7 @@ def _cached(key: tuple, produce: Callable[[], str]) -> str:
     return value
 
 
-def _page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+def site_page(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
     """A page in the site's layout (the user, a CSRF token factory and the role check, as base.html needs)."""
     from app.web import csrf
 
@@ -97,17 +100,37 @@ def _snapshot_html(session: Session, row: snapshots.ReportSnapshot) -> HTMLRespo
     return HTMLResponse(html)
 
 
-def _live_html(session: Session, settings, user=None, with_drafts: bool = False) -> HTMLResponse:
-    doc: ReportDocument = snapshots.live_document(session, settings, with_drafts)
+def _live_html(
+    session: Session, settings, user=None, with_drafts: bool = False, as_of: str | None = None
+) -> HTMLResponse:
+    """The live report; with `as_of`, the report of that past instant, and the picker to choose it."""
+    picker, status = {"value": (as_of or "")[:40], "error": None}, 200
+    doc: ReportDocument | None = None
+    if as_of:
+        try:
+            doc = as_of_document(session, parse_instant(as_of), settings, with_drafts)
+            picker["value"] = doc.meta["as_of"][:19].replace(" ", "T")
+        except ValueError as error:
+            picker["error"], status = str(error), 422
+    doc = doc or snapshots.live_document(session, settings, with_drafts)
     links = [("Published reports", "/reports")]
     if settings.publish_reviewed_only and can(user, "analyst"):  # the analysts' view beside the published one
         links.append(
             ("Reviewed only", "/assessment") if with_drafts else ("With drafts", "/assessment?with_drafts=true")
         )
+    web = {"links": links, "method_href": "/reports/method", "as_of": picker}
     compared = doc.previous and (doc.previous["directory"], doc.previous["fingerprint"])
-    key = ("live", doc.meta["fingerprint"], compared, tuple(links))
-    html = _cached(key, lambda: render_html(doc, {"links": links, "method_href": "/reports/method"}))
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    key = (
+        "live",
+        doc.meta["fingerprint"],
+        compared,
+        tuple(links),
+        doc.meta.get("as_of"),
+        picker["value"],
+        picker["error"],
+    )
+    html = _cached(key, lambda: render_html(doc, web))
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/reports", response_class=HTMLResponse)
@@ -115,7 +138,7 @@ def report_list(request: Request, session: SessionDep) -> HTMLResponse:
     """The published report snapshots, newest first, with links to each form and to the changes."""
     rows = snapshots.get_all(session)
     items = [{"row": row, "previous": rows[i + 1] if i + 1 < len(rows) else None} for i, row in enumerate(rows)]
-    return _page(request, "reports_list.html", {"items": items})
+    return site_page(request, "reports_list.html", {"items": items})
 
 
 @router.get("/reports/latest", response_class=HTMLResponse)
@@ -154,15 +177,21 @@ def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
 def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLResponse:
     """What changed between two snapshots (ids or 'latest'), naming the claims and sources responsible."""
     _row(session, a), _row(session, b)
-    return _page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
+    return site_page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
 
 
 @router.get("/assessment", response_class=HTMLResponse)
-def live_assessment(request: Request, session: SessionDep, settings: SettingsDep, with_drafts: bool = False):
-    """The live assessment of the evidence as it is now, as a full report (cached by fingerprint).
+def live_assessment(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    with_drafts: bool = False,
+    as_of: Annotated[str | None, Query(max_length=100)] = None,
+) -> HTMLResponse:
+    """The live assessment as a full report (cached by fingerprint); `as_of` shows a past instant instead.
 
     With CEILING_PUBLISH_REVIEWED_ONLY it weighs reviewed claims only; analysts may ask for it with drafts."""
     user = getattr(request.state, "who", None)
     if with_drafts and not can(user, "analyst"):
         raise Forbidden(Role.analyst) if user is not None else SignInRequired()
-    return _live_html(session, settings, user, with_drafts)
+    return _live_html(session, settings, user, with_drafts, as_of)

@@ -119,6 +119,7 @@ def reader(user: CurrentUser, settings: SettingsDep) -> User | None:
 
 Reader = Annotated[User | None, Depends(reader)]
 Analyst = Annotated[User, Depends(require(Role.analyst))]
+Editor = Annotated[User, Depends(require(Role.editor))]
 Admin = Annotated[User, Depends(require(Role.admin))]
 
 

@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.config import Settings
 from app.web import (
     admin,
+    admin_webhooks,
     auth_pages,
     browse,
     claim_forms,
@@ -37,6 +38,7 @@ PAGE_MODULES = (
     admin,
     import_pages,
     review_pages,
+    admin_webhooks,
 )
 
 

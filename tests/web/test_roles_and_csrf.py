@@ -19,7 +19,7 @@ from tests.web.pages import fill, page_routes, routes_of
 
 IDS = {
     "claim_id": 1, "source_id": 1, "critique_id": 1, "user_id": 1, "token_id": 1, "aspect_key": "circuits",
-    "request_id": 1,
+    "request_id": 1, "subscription_id": 1, "delivery_id": 1,
 }  # fmt: skip
 RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
 
@@ -50,6 +50,7 @@ GET_NEEDS = {
     "/extractions/{request_id:int}/mine": "analyst",
     "/admin/users": "admin",
     "/admin/tokens": "admin",
+    "/admin/webhooks": "admin",
 }
 POST_NEEDS = (
     {path: "analyst" for path in routes_of("POST")}

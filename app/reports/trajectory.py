@@ -1,0 +1,140 @@
+"""Each aspect's ceiling and its 90% interval over time, from the published snapshots and from as-of points,
+with every jump annotated with the evidence responsible (the diff between the two points names it).
+
+Both kinds of point carry an assessment and the evidence a report captures, so jumps between any two
+consecutive points come from the same diff as the report's changes section (app/reports/diff.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app.asof import as_of
+from app.assessment import weighs_reviewed_only
+from app.config import Settings
+from app.evidence.asof import as_utc
+from app.evidence.models import Revision
+from app.reports.capture import capture_evidence
+from app.reports.diff import diff_documents
+from app.reports.models import ReportSnapshot, SnapshotStatus
+
+MAX_SNAPSHOTS = 200
+MAX_AS_OF_POINTS = 12
+CSV_COLUMNS = ("aspect_key", "at", "kind", "snapshot_id", "state", "params", "params_low", "params_high",
+               "confidence", "jump_shift_decades", "jump_responsible")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Point:
+    at: dt.datetime
+    kind: str  # "snapshot" or "as_of"
+    snapshot_id: int | None
+    parts: dict[str, Any]  # {"assessment": ..., "evidence": ...}
+
+
+def snapshot_points(session: Session, until_id: int | None = None) -> list[Point]:
+    """The published snapshots (up to `until_id`), oldest first; the last MAX_SNAPSHOTS of them."""
+    query = select(ReportSnapshot).where(ReportSnapshot.status == SnapshotStatus.published)
+    if until_id is not None:
+        query = query.where(ReportSnapshot.id <= until_id)
+    rows = list(session.exec(query.order_by(col(ReportSnapshot.id).desc()).limit(MAX_SNAPSHOTS)))
+    return [
+        Point(
+            as_utc(r.created_at),
+            "snapshot",
+            r.id,
+            {"assessment": json.loads(r.assessment_json), "evidence": json.loads(r.evidence_json)},
+        )  # fmt: skip
+        for r in reversed(rows)
+    ]
+
+
+def as_of_point(session: Session, instant: dt.datetime, settings: Settings) -> Point:
+    """The assessment at an instant, weighed as the published reports are (reviewed claims only when set)."""
+    reviewed_only = weighs_reviewed_only(settings)
+    with as_of(session, instant, settings, reviewed_only) as (answer, then):
+        evidence = capture_evidence(then, settings.citation_style, reviewed_only, agreement=False)
+        parts = {"assessment": answer.assessment.model_dump(mode="json"), "evidence": evidence}
+    return Point(answer.as_of, "as_of", None, parts)
+
+
+def evenly_spaced(session: Session, count: int) -> list[dt.datetime]:
+    """`count` instants from the first recorded revision to now (none when nothing is recorded)."""
+    first = session.exec(select(func.min(Revision.at))).one()
+    if first is None or count < 1:
+        return []
+    start, end = as_utc(first), dt.datetime.now(dt.UTC)
+    if count == 1:
+        return [end]
+    step = (end - start) / (count - 1)
+    return [start + step * i for i in range(count)]
+
+
+def _ceiling(row: dict[str, Any]) -> dict[str, Any]:
+    ceiling = row.get("ceiling") or {}
+    confidence = row.get("confidence") or {}
+    return {
+        "state": ceiling.get("state"),
+        "params": ceiling.get("params"),
+        "params_low": ceiling.get("params_low"),
+        "params_high": ceiling.get("params_high"),
+        "statement": ceiling.get("statement"),
+        "confidence": confidence.get("final") if isinstance(confidence, dict) else confidence,
+    }
+
+
+def series(points: list[Point]) -> dict[str, Any]:
+    """Per aspect: its points and its jumps (ceiling moves between consecutive points, with who moved it)."""
+    points = sorted(points, key=lambda p: p.at)
+    names: dict[str, str] = {}
+    for point in points:
+        for row in point.parts["assessment"].get("aspects", []):
+            names[row["aspect_key"]] = row.get("aspect_name") or row["aspect_key"]
+    aspects = {key: {"aspect_key": key, "aspect_name": name, "points": [], "jumps": []} for key, name in names.items()}
+    for index, point in enumerate(points):
+        at = point.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        for row in point.parts["assessment"].get("aspects", []):
+            entry = {"at": at, "kind": point.kind, "snapshot_id": point.snapshot_id, **_ceiling(row)}
+            aspects[row["aspect_key"]]["points"].append(entry)
+        if index == 0:
+            continue
+        before = points[index - 1]
+        for move in diff_documents(before.parts, point.parts)["ceilings"]:
+            if move["aspect"] in aspects:
+                jump = {"from": before.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "to": at, **move}
+                aspects[move["aspect"]]["jumps"].append(jump)
+    return {"points": len(points), "aspects": list(aspects.values())}
+
+
+def with_point(history: list[Point], point: Point) -> dict[str, Any]:
+    """The trajectory a report shows: the published snapshots before it (from `history`), then itself."""
+    return series([p for p in history if p.at <= point.at and p.snapshot_id != point.snapshot_id] + [point])
+
+
+def trajectory(session: Session, settings: Settings, instants: list[dt.datetime] = ()) -> dict[str, Any]:
+    """The trajectory from every published snapshot and the as-of points at `instants`."""
+    points = snapshot_points(session) + [as_of_point(session, t, settings) for t in instants[:MAX_AS_OF_POINTS]]
+    return series(points)
+
+
+def trajectory_csv(data: dict[str, Any]) -> str:
+    """One row per aspect and point; a point that ends a jump carries its shift and the evidence responsible."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for aspect in data["aspects"]:
+        jumps = {j["to"]: j for j in aspect["jumps"]}
+        for p in aspect["points"]:
+            jump = jumps.get(p["at"], {})
+            writer.writerow([aspect["aspect_key"], p["at"], p["kind"], p["snapshot_id"] or "", p["state"],
+                             p["params"] or "", p["params_low"] or "", p["params_high"] or "", p["confidence"] or "",
+                             "" if jump.get("shift_decades") is None else jump["shift_decades"],
+                             "; ".join(jump.get("responsible", []))])  # fmt: skip
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Webhooks: subscribers, a durable outbox of signed JSON deliveries, and the worker that sends them."""
