@@ -1,36 +1,43 @@
-"""The assessment of the live evidence: the store's frames through the pure engine, cached.
+"""The assessment of the live evidence: the store's frames through the pure engine, cached in the database.
 
 The API, the pages, the CLI and the report builder all get the current assessment from here, so
-they never disagree. Two caches: by the store's data version (cheap to read: every tracked write
-adds a revision), which skips loading the evidence at all between writes; and by the engine's input
-fingerprint (evidence and settings), which skips the engine when the evidence came back the same.
+they never disagree. The cache is shared by every process and replica (app/evidence/assessment_cache.py):
+by the store's data version (cheap to read: every tracked write adds a revision), which skips loading
+the evidence at all between writes; and by the engine's input fingerprint (evidence and settings),
+which skips the engine when the evidence came back the same. Within a process the parsed Assessment
+of a fingerprint is memoised too (a fingerprint always names the same assessment).
+
+After a write commits, `refresh_after_commit` recomputes in a background thread, so a save never waits
+for the engine and the next reader finds the assessment ready.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
+from app.evidence import assessment_cache
 from app.evidence.export import evidence_frames
 from app.evidence.stats import data_version
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
 from app.scoring.inputs import fingerprint
 
-_CACHE_SIZE = 4
-_cache: OrderedDict[str, Assessment] = OrderedDict()
-_by_version: OrderedDict[tuple[str, str, str], Assessment] = OrderedDict()
+log = logging.getLogger("ceiling.assessment")
+_MEMO_SIZE = 4
+_parsed: OrderedDict[str, Assessment] = OrderedDict()
 _lock = threading.Lock()
-
-
-def _remember(cache: OrderedDict, key, assessment: Assessment) -> None:
-    with _lock:
-        cache[key] = assessment
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+_compute_lock = threading.Lock()  # one engine run at a time per process: a second caller waits and reuses it
+_refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
+_pending: dict[str, Future] = {}
+assessment_seconds: list[float] = []  # observed by app/ops/metrics.py (engine runs of this process)
 
 
 def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
@@ -41,31 +48,111 @@ def load_evidence(session: Session) -> Evidence:
     return Evidence(**evidence_frames(session.connection()))
 
 
+def _memo(assessment: Assessment) -> Assessment:
+    with _lock:
+        _parsed[assessment.fingerprint] = assessment
+        _parsed.move_to_end(assessment.fingerprint)
+        while len(_parsed) > _MEMO_SIZE:
+            _parsed.popitem(last=False)
+    return assessment
+
+
+def _by_fingerprint(session: Session, fp: str) -> Assessment | None:
+    with _lock:
+        if fp in _parsed:
+            return _parsed[fp]
+    stored = assessment_cache.json_of(session, fp)
+    return _memo(Assessment.model_validate_json(stored)) if stored is not None else None
+
+
+def _keys(session: Session, settings: Settings | None) -> tuple[ScoringSettings, str, str]:
+    scoring = scoring_settings(settings)
+    settings_json = scoring.model_dump_json()
+    return scoring, settings_json, assessment_cache.version_key(data_version(session), settings_json)
+
+
+def cached_assessment(session: Session, settings: Settings | None = None) -> Assessment | None:
+    """The assessment at the session's data version if any process has computed it; never runs the engine."""
+    _, _, key = _keys(session, settings)
+    fp = assessment_cache.fingerprint_at(session, key)
+    return _by_fingerprint(session, fp) if fp is not None else None
+
+
+def _store(session: Session, assessment: Assessment, key: str) -> None:
+    """Share the assessment with every process, in a short transaction of its own (the caller's may be a read)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+    try:
+        with Session(bind) as own:
+            assessment_cache.store(own, assessment.fingerprint, assessment.model_dump_json(), key)
+            own.commit()
+    except Exception:  # a full disk or a lost database costs a recompute later, never the caller's answer
+        log.exception("could not store the assessment in the shared cache")
+
+
 def current_assessment(session: Session, settings: Settings | None = None, *, uncommitted: bool = False) -> Assessment:
     """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
 
     Pass uncommitted=True when the session holds writes not yet committed: their data version could
-    come back after a rollback holding other evidence, so it must not be trusted as a cache key.
+    come back after a rollback holding other evidence, so it is neither trusted nor stored as a cache key.
     """
-    scoring = scoring_settings(settings)
-    settings_json = scoring.model_dump_json()
-    version_key = None
-    if not uncommitted:
-        version_key = (str(session.get_bind().url), data_version(session), settings_json)
-        with _lock:
-            if version_key in _by_version:
-                _by_version.move_to_end(version_key)
-                return _by_version[version_key]
+    scoring, settings_json, key = _keys(session, settings)
+    if not uncommitted and (hit := cached_assessment(session, settings)) is not None:
+        return hit
     evidence = load_evidence(session)
-    key = fingerprint(evidence, settings_json)
-    with _lock:
-        assessment = _cache.get(key)
-    if assessment is None:
-        assessment = assess(evidence, scoring)
-        _remember(_cache, key, assessment)
-    if version_key is not None:
-        _remember(_by_version, version_key, assessment)
+    fp = fingerprint(evidence, settings_json)
+    with _compute_lock:
+        assessment = _by_fingerprint(session, fp)
+        computed = assessment is None
+        if computed:
+            started = time.perf_counter()
+            assessment = _memo(assess(evidence, scoring))
+            assessment_seconds.append(time.perf_counter() - started)
+    if not uncommitted:
+        _store(session, assessment, key)
+    elif computed:
+        _store(session, assessment, None)  # content-addressed: right whatever the transaction's fate
     return assessment
+
+
+def refresh(engine: Engine, settings: Settings) -> None:
+    """Compute (or find) the assessment of the committed evidence, so the next reader finds it ready."""
+    try:
+        with Session(engine) as session:
+            current_assessment(session, settings)
+    except Exception:
+        log.exception("background assessment failed")
+
+
+def refresh_after_commit(session: Session, settings: Settings) -> None:
+    """Once the session's transaction commits, recompute in the background (at most one queued per database)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+
+    event.listen(session, "after_commit", lambda _session: refresh_in_background(bind, settings), once=True)
+
+
+def refresh_in_background(engine: Engine, settings: Settings) -> None:
+    """Queue a recompute of the committed evidence (at most one waiting per database: it sees every commit)."""
+    url = str(engine.url)
+    with _lock:
+        queued = _pending.get(url)
+        if queued is not None and not queued.running() and not queued.done():
+            return
+        _pending[url] = _refresher.submit(refresh, engine, settings)
+
+
+def wait_for_refresh(timeout_s: float = 30) -> None:
+    """Block until queued background recomputes are done (for the movement poll, the CLI and tests)."""
+    with _lock:
+        futures = list(_pending.values())
+    for future in futures:
+        try:
+            future.result(timeout=timeout_s)
+        except Exception:
+            pass
 
 
 def _ceiling_text(row) -> str:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    assessment_warm_start: bool = Field(
+        True, description="Compute the assessment in the background at start, so the first save can say how it moved."
+    )
     scoring: dict = Field(
         default_factory=dict,
         description="JSON object overriding scoring-engine defaults (docs/scoring.md), e.g. "

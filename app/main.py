@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
+from app.assessment import refresh_in_background
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.reports import api as report_api
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from app.reports.schedule import start_background
 
             scheduler = start_background(settings)
+        if settings.assessment_warm_start:
+            refresh_in_background(app.state.engine, settings)
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)

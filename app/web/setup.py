@@ -9,7 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings
-from app.web import admin, auth_pages, browse, claim_forms, confidence, critique_forms, detail, source_forms
+from app.web import (
+    admin,
+    auth_pages,
+    browse,
+    claim_forms,
+    confidence,
+    critique_forms,
+    detail,
+    movement,
+    source_forms,
+)
 from app.web.csrf import CsrfRefused
 from app.web.lookup import PageNotFound
 from app.web.render import render
@@ -62,3 +72,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(PageNotFound, _not_found)
     for module in PAGE_MODULES:
         app.include_router(module.router)
+    app.include_router(movement.router)  # JSON for the pages' script, not a page
