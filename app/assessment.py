@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from app.config import Settings, get_settings
 from app.evidence import assessment_cache
-from app.evidence.export import evidence_frames
+from app.evidence.export import evidence_frames, live_frames
 from app.evidence.stats import data_version
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
@@ -44,8 +44,27 @@ def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
     return ScoringSettings.model_validate((settings or get_settings()).scoring)
 
 
-def load_evidence(session: Session) -> Evidence:
-    return Evidence(**evidence_frames(session.connection()))
+_FLUSHED = "ceiling.flushed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, _context) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_FLUSHED, None)
+
+
+def load_evidence(session: Session, *, committed: bool = False) -> Evidence:
+    """The evidence the session sees. committed=True reuses the process's last export, patched from the
+    revision log, unless the session has flushed writes of its own (they might still be rolled back)."""
+    connection = session.connection()
+    if committed and not session.info.get(_FLUSHED):
+        return Evidence(**live_frames(connection))
+    return Evidence(**evidence_frames(connection))
 
 
 def _memo(assessment: Assessment) -> Assessment:
@@ -100,7 +119,7 @@ def current_assessment(session: Session, settings: Settings | None = None, *, un
     scoring, settings_json, key = _keys(session, settings)
     if not uncommitted and (hit := cached_assessment(session, settings)) is not None:
         return hit
-    evidence = load_evidence(session)
+    evidence = load_evidence(session, committed=not uncommitted)
     fp = fingerprint(evidence, settings_json)
     with _compute_lock:
         assessment = _by_fingerprint(session, fp)
