@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -26,6 +25,7 @@ from app.config import Settings, get_settings
 from app.evidence import assessment_cache
 from app.evidence.export import evidence_frames, live_frames
 from app.evidence.stats import data_version
+from app.ops.metrics import ASSESSMENT_SECONDS
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
 from app.scoring.inputs import fingerprint
@@ -37,7 +37,6 @@ _lock = threading.Lock()
 _compute_lock = threading.Lock()  # one engine run at a time per process: a second caller waits and reuses it
 _refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
 _pending: dict[str, Future] = {}
-assessment_seconds: list[float] = []  # observed by app/ops/metrics.py (engine runs of this process)
 
 
 def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
@@ -125,9 +124,8 @@ def current_assessment(session: Session, settings: Settings | None = None, *, un
         assessment = _by_fingerprint(session, fp)
         computed = assessment is None
         if computed:
-            started = time.perf_counter()
-            assessment = _memo(assess(evidence, scoring))
-            assessment_seconds.append(time.perf_counter() - started)
+            with ASSESSMENT_SECONDS.time():
+                assessment = _memo(assess(evidence, scoring))
     if not uncommitted:
         _store(session, assessment, key)
     elif computed:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Logs on stderr as JSON lines (with request ids) or as plain text."
+    )
+    workers: int = Field(1, ge=1, le=64, description="Worker processes of `ceiling serve` (uvicorn workers).")
     assessment_warm_start: bool = Field(
         True, description="Compute the assessment in the background at start, so the first save can say how it moved."
     )

@@ -12,6 +12,7 @@ from app.api.router import router as api_router
 from app.assessment import refresh_in_background
 from app.config import Settings, get_settings
 from app.db import build_engine
+from app.ops import http as ops_http
 from app.reports import api as report_api
 from app.reports import views as report_views
 from app.web import pages
@@ -52,4 +53,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_views.router)
     install_problem_handlers(app)
     web_setup.install(app, settings)
+    ops_http.install(app)
     return app
