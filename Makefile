@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench e2e-deps clean
+.PHONY: run test lint bench fuzz e2e-deps clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -33,6 +33,9 @@ test: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check app tests migrations/env.py
 	$(BIN)/ruff format --check app tests migrations/env.py
+
+fuzz: $(STAMP_DEV)
+	CEILING_FUZZ_EXAMPLES=$${CEILING_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest tests/api/test_api_schemathesis.py -n 0 -p no:randomly
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pytest tests -m slow --benchmark-enable -n 0

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api import openapi as api_openapi
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
 from app.assessment import refresh_in_background
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(report_views.router)
     install_problem_handlers(app)
+    api_openapi.install(app)
     web_setup.install(app, settings)
     ops_http.install(app)
     return app

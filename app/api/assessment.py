@@ -34,7 +34,7 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
     responses={
         200: {"model": Assessment, "description": "The Assessment."},
         304: {"description": "Not modified: the If-None-Match fingerprint is current."},
-        **problem_responses(401),
+        **problem_responses(401, 422),
     },
 )
 def current(

@@ -9,6 +9,7 @@ which is plain text there.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -112,11 +113,27 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
+def allowed_methods(request: Request) -> str | None:
+    """Every method the OpenAPI schema documents for the request's path (a 405 names them all in Allow)."""
+    app = request.app
+    if not hasattr(app.state, "allowed_methods"):
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = sorted(m.upper() for m in operations if m in {"get", "put", "post", "patch", "delete"})
+            table.append((re.compile(pattern + "$"), ", ".join(methods)))
+        app.state.allowed_methods = table
+    return next((allow for pattern, allow in app.state.allowed_methods if pattern.match(request.url.path)), None)
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if not _is_api(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail, request=request, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405 and (allow := allowed_methods(request)):
+        headers["Allow"] = allow
+    return problem(exc.status_code, detail, request=request, headers=headers or None)
 
 
 async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
 
 from app.evidence.enums import (
     ClaimKind,
@@ -130,7 +130,7 @@ class SourceIn(StrictModel):
     url: str | None = Field(default=None, max_length=2000)
     doi: str | None = None
     arxiv_id: str | None = None
-    peer_reviewed: bool = False
+    peer_reviewed: StrictBool = False
     verification: Verification = Verification.partial
     report_labels: list[ShortText] = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=20_000)
@@ -161,7 +161,7 @@ class ResultIn(StrictModel):
     metric_unit: str | None = Field(default=None, max_length=50)
     baseline_name: str | None = Field(default=None, max_length=200)
     baseline_value: float | None = None
-    higher_is_better: bool | None = None
+    higher_is_better: StrictBool | None = None
     outcome: Outcome
     safety_impact: SafetyImpact = SafetyImpact.not_applicable
     safety_metric: str | None = Field(default=None, max_length=500)
