@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
-    api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
+    api_max_page_size: int = Field(
+        500, ge=1, le=5000, description="Largest page an API list returns; a larger limit is cut to it."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(
         "json", description="Logs on stderr as JSON lines (with request ids) or as plain text."

@@ -130,6 +130,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     if not _is_api(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's, for a broken body
+        error = {"in": "body", "field": "", "message": "the body could not be parsed", "type": "body_unparsable"}
+        return problem(422, "the body could not be parsed as the Content-Type says", request=request, errors=[error])
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405 and (allow := allowed_methods(request)):
         headers["Allow"] = allow
@@ -152,7 +155,7 @@ async def _evidence_error(request: Request, exc: EvidenceError) -> Response:
     status = 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) and not exc.field else 422
     errors = None
     if exc.field is not None:
-        where = "query" if exc.field in ("cursor", "sort") else "body"
+        where = getattr(exc, "location", "body")
         errors = [{"in": where, "field": exc.field, "message": exc.message, "type": type(exc).__name__.lower()}]
     return problem(status, exc.message, request=request, errors=errors)
 

@@ -11,7 +11,16 @@ import re
 import unicodedata
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.evidence.enums import (
     ClaimKind,
@@ -76,10 +85,13 @@ class StrictModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, value: object) -> object:
-        """A NUL character cannot be stored (PostgreSQL refuses it): refuse it here, naming the field."""
+    def _no_nul_characters(cls, value: object, info: ValidationInfo) -> object:
+        """A NUL character cannot be stored (PostgreSQL refuses it): refuse it here, naming the field.
+        And true/false is not a number (pydantic would read it as 1/0)."""
         if _has_nul(value):
             raise ValueError("text must not contain NUL (\\x00) characters")
+        if isinstance(value, bool) and "bool" not in str(cls.model_fields[info.field_name].annotation):
+            raise ValueError("true or false is not a value of this field")
         return value
 
 

@@ -75,6 +75,8 @@ MAX_CURSOR_CHARS = 2000
 class InvalidQuery(EvidenceError):
     """A sort or cursor the query cannot use; `field` names the parameter."""
 
+    location = "query"
+
 
 @dataclass
 class Page(Generic[T]):
