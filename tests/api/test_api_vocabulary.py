@@ -42,3 +42,8 @@ def test_a_limit_above_the_cap_is_cut_to_it_as_the_docs_say(sqlite_seeded_url, t
         "above CEILING_API_MAX_PAGE_SIZE (500) it is cut to that"
         in next(p for p in schema if p["name"] == "limit")["description"]
     )
+
+
+def test_a_query_parameter_without_a_name_is_refused(api):
+    response = api.get(f"{API}/stats?=0.0")
+    assert response.status_code == 422 and response.json()["errors"][0]["in"] == "query"
