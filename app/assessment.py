@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.config import Settings, get_settings
 from app.evidence import assessment_cache
 from app.evidence.export import evidence_frames, live_frames
-from app.evidence.stats import data_version
+from app.evidence.stats import data_version, has_pending_writes
 from app.ops.metrics import ASSESSMENT_SECONDS
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
@@ -43,25 +43,11 @@ def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
     return ScoringSettings.model_validate((settings or get_settings()).scoring)
 
 
-_FLUSHED = "ceiling.flushed"
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flush(session, _context) -> None:
-    session.info[_FLUSHED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_flush(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_FLUSHED, None)
-
-
 def load_evidence(session: Session, *, committed: bool = False) -> Evidence:
     """The evidence the session sees. committed=True reuses the process's last export, patched from the
     revision log, unless the session has flushed writes of its own (they might still be rolled back)."""
     connection = session.connection()
-    if committed and not session.info.get(_FLUSHED):
+    if committed and not has_pending_writes(session):
         return Evidence(**live_frames(connection))
     return Evidence(**evidence_frames(connection))
 
