@@ -147,6 +147,14 @@ def refresh_in_background(engine: Engine, settings: Settings) -> None:
         _pending[url] = _refresher.submit(refresh, engine, settings)
 
 
+def cancel_refresh(engine: Engine) -> None:
+    """Drop a recompute still waiting for this database (its app is shutting down)."""
+    with _lock:
+        queued = _pending.pop(str(engine.url), None)
+    if queued is not None:
+        queued.cancel()
+
+
 def wait_for_refresh(timeout_s: float = 30) -> None:
     """Block until queued background recomputes are done (for the movement poll, the CLI and tests)."""
     with _lock:
@@ -154,7 +162,7 @@ def wait_for_refresh(timeout_s: float = 30) -> None:
     for future in futures:
         try:
             future.result(timeout=timeout_s)
-        except Exception:
+        except Exception:  # cancelled, failed (logged by refresh) or still running after the timeout
             pass
 
 

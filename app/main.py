@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api import openapi as api_openapi
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
-from app.assessment import refresh_in_background
+from app.assessment import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
 from app.db import build_engine
 from app.ops import http as ops_http
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        cancel_refresh(app.state.engine)
         app.state.engine.dispose()
 
     app = FastAPI(
