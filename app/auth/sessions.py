@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from app.auth.models import User, UserSession
@@ -19,7 +19,9 @@ from app.evidence.base import utcnow
 
 
 def start(session: Session, user: User, max_age_s: int, client: str | None = None) -> str:
-    """A new session for the user; returns the plain id for the cookie (only its digest is stored)."""
+    """A new session for the user; returns the plain id for the cookie (only its digest is stored).
+    Rows past their expiry are deleted on the way (revoked ones stay until then, as a record)."""
+    session.exec(delete(UserSession).where(UserSession.expires_at < utcnow()))
     plain = secrets.token_urlsafe(32)
     session.add(
         UserSession(

@@ -3,12 +3,14 @@ revoke them, and the old cookie is refused afterwards; the sign-in throttle coun
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.auth.models import User, UserSession
+from app.evidence.base import utcnow
 from app.web.session import COOKIE
 from tests.web.conftest import PASSWORD, Web
 
@@ -79,3 +81,16 @@ def test_a_guesser_locks_out_only_itself_and_its_refused_attempts_are_logged(ano
     assert any("203.0.113.9" in r.getMessage() and "'admin'" in r.getMessage() for r in caplog.records)
     assert owner.post("/login", {"username": "admin", "password": PASSWORD}).status_code == 303
     assert _signed_in(owner)
+
+
+def test_expired_sessions_are_refused_and_deleted_at_the_next_sign_in(analyst, make_web):
+    cookie = analyst.client.cookies.get(COOKIE)
+    with analyst.session() as session:
+        for row in session.exec(select(UserSession)).all():
+            row.expires_at = utcnow() - dt.timedelta(seconds=1)
+            session.add(row)
+        session.commit()
+    assert not _signed_in(_replay(analyst, cookie))
+    make_web("viewer")
+    with analyst.session() as session:
+        assert [row.user_id for row in session.exec(select(UserSession)).all()] == [_id(analyst, "viewer")]
