@@ -75,11 +75,20 @@ def _keys(session: Session, settings: Settings | None) -> tuple[ScoringSettings,
     return scoring, settings_json, assessment_cache.version_key(data_version(session), settings_json)
 
 
-def cached_assessment(session: Session, settings: Settings | None = None) -> Assessment | None:
-    """The assessment at the session's data version if any process has computed it; never runs the engine."""
-    _, _, key = _keys(session, settings)
+def version_key(session: Session, settings: Settings | None = None) -> str:
+    """The shared cache's key for the evidence the session sees now, with the scoring settings."""
+    return _keys(session, settings)[2]
+
+
+def assessment_at(session: Session, key: str) -> Assessment | None:
+    """The assessment some process computed at this version key, if any (never runs the engine)."""
     fp = assessment_cache.fingerprint_at(session, key)
     return _by_fingerprint(session, fp) if fp is not None else None
+
+
+def cached_assessment(session: Session, settings: Settings | None = None) -> Assessment | None:
+    """The assessment at the session's data version if any process has computed it; never runs the engine."""
+    return assessment_at(session, version_key(session, settings))
 
 
 def _store(session: Session, assessment: Assessment, key: str) -> None:

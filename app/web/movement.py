@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app import assessment as live
-from app.evidence import assessment_cache
 from app.scoring import Assessment
 
 log = logging.getLogger(__name__)
@@ -27,10 +26,6 @@ PENDING = "movement"
 POLL_URL = "/assessment/movement"
 WORKING = "Working out how the assessment moved…"
 router = APIRouter(include_in_schema=False)
-
-
-def _version_key(session: Session, settings: Any) -> str:
-    return live._keys(session, settings)[2]
 
 
 def save_and_describe(
@@ -46,17 +41,12 @@ def save_and_describe(
 def write_and_describe(request: Request, session: Session, write: Callable[[], T]) -> tuple[T, list[str]]:
     """Run a write and queue the message saying how it moved the assessment (nothing is computed here)."""
     settings = request.app.state.settings
-    before = _version_key(session, settings)
+    before = live.version_key(session, settings)
     outcome = write()
     session.flush()
-    request.session[PENDING] = {"from": before, "to": _version_key(session, settings)}
+    request.session[PENDING] = {"from": before, "to": live.version_key(session, settings)}
     live.refresh_after_commit(session, settings)
     return outcome, []
-
-
-def _assessment_at(session: Session, key: str) -> Assessment | None:
-    fp = assessment_cache.fingerprint_at(session, key)
-    return live._by_fingerprint(session, fp) if fp is not None else None
 
 
 def describe(before: Assessment | None, after: Assessment) -> list[str]:
@@ -80,12 +70,12 @@ def resolve(request: Request, session: Session, *, wait: bool = False) -> list[s
     try:
         if wait:
             live.wait_for_refresh()
-        after = _assessment_at(session, str(pending.get("to")))
+        after = live.assessment_at(session, str(pending.get("to")))
         if after is None and wait:
             after = live.current_assessment(session, settings)
         if after is None:
             return None
-        lines = describe(_assessment_at(session, str(pending.get("from"))), after)
+        lines = describe(live.assessment_at(session, str(pending.get("from"))), after)
     except Exception:  # the engine must never cost an analyst a page
         log.exception("assessment failed")
         lines = ["The assessment could not be computed; see the server log."]
