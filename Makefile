@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench calibrate e2e-deps clean
+.PHONY: run test lint bench calibrate fuzz e2e-deps clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -34,11 +34,14 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check app tests migrations/env.py
 	$(BIN)/ruff format --check app tests migrations/env.py
 
+fuzz: $(STAMP_DEV)
+	CEILING_FUZZ_EXAMPLES=$${CEILING_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest tests/api/test_api_schemathesis.py -n 0 -p no:randomly
+
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pytest tests -m slow --benchmark-enable -n 0
 
 calibrate: $(STAMP_RUN)
-	$(BIN)/ceiling calibrate --literatures $${LITERATURES:-400}
+	$(BIN)/ceiling calibrate --literatures $${LITERATURES:-200}
 
 clean:
 	rm -rf $(VENV) .pytest_cache

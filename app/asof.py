@@ -118,7 +118,7 @@ def as_of(
         raise InstantInFuture(f"{instant:%Y-%m-%dT%H:%M:%SZ} is in the future")
     scoring, basis = settings_as_of(session, instant, scoring_settings(settings))
     with store_as_of(session, instant) as engine, Session(engine) as then:
-        yield AsOfAssessment(instant, assess_cached(load_evidence(then, reviewed_only), scoring), basis), then
+        yield AsOfAssessment(instant, assess_cached(load_evidence(then, reviewed_only), scoring, session), basis), then
 
 
 def assessment_as_of(

@@ -1,47 +1,51 @@
-"""The assessment of the live evidence: the store's frames through the pure engine, cached.
+"""The assessment of the live evidence: the store's frames through the pure engine, cached in the database.
 
 The API, the pages, the CLI and the report builder all get the current assessment from here, so
-they never disagree. Two caches: by the store's data version (cheap to read: every tracked write
-adds a revision), which skips loading the evidence at all between writes; and by the engine's input
-fingerprint (evidence and settings), which skips the engine when the evidence came back the same.
+they never disagree. The cache is shared by every process and replica (app/evidence/assessment_cache.py):
+by the store's data version (cheap to read: every tracked write adds a revision), which skips loading
+the evidence at all between writes; and by the engine's input fingerprint (evidence and settings),
+which skips the engine when the evidence came back the same. Within a process the parsed Assessment
+of a fingerprint is memoised too (a fingerprint always names the same assessment).
+
+After a write commits, `refresh_after_commit` recomputes in a background thread, so a save never waits
+for the engine and the next reader finds the assessment ready.
+
+With CEILING_PUBLISH_REVIEWED_ONLY the assessment weighs reviewed claims only, unless an analyst asks for it
+with drafts; the two are cached apart.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
-from app.evidence.export import evidence_frames
+from app.evidence import assessment_cache
+from app.evidence.export import evidence_frames, live_frames
 from app.evidence.publication import only_published
-from app.evidence.stats import data_version
+from app.evidence.stats import data_version, has_pending_writes
+from app.ops.metrics import ASSESSMENT_SECONDS
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
 from app.scoring.inputs import fingerprint
 
-_CACHE_SIZE = 4
-_cache: OrderedDict[str, Assessment] = OrderedDict()
-_by_version: OrderedDict[tuple[str, str, str, bool], Assessment] = OrderedDict()
+log = logging.getLogger("ceiling.assessment")
+_MEMO_SIZE = 4
+_parsed: OrderedDict[str, Assessment] = OrderedDict()
 _lock = threading.Lock()
-
-
-def _remember(cache: OrderedDict, key, assessment: Assessment) -> None:
-    with _lock:
-        cache[key] = assessment
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+_compute_lock = threading.Lock()  # one engine run at a time per process: a second caller waits and reuses it
+_refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
+_pending: dict[str, Future] = {}
 
 
 def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
     return ScoringSettings.model_validate((settings or get_settings()).scoring)
-
-
-def load_evidence(session: Session, reviewed_only: bool = False) -> Evidence:
-    """The engine's input; reviewed_only leaves out drafts, claims in review and rejected ones."""
-    frames = evidence_frames(session.connection())
-    return Evidence(**(only_published(frames) if reviewed_only else frames))
 
 
 def weighs_reviewed_only(settings: Settings | None = None, with_drafts: bool = False) -> bool:
@@ -49,15 +53,88 @@ def weighs_reviewed_only(settings: Settings | None = None, with_drafts: bool = F
     return (settings or get_settings()).publish_reviewed_only and not with_drafts
 
 
-def assess_cached(evidence: Evidence, scoring: ScoringSettings) -> Assessment:
-    """The engine's assessment of the evidence, reused when the same input fingerprint was assessed lately."""
-    key = fingerprint(evidence, scoring.model_dump_json())
+def load_evidence(session: Session, reviewed_only: bool = False, *, committed: bool = False) -> Evidence:
+    """The evidence the session sees; reviewed_only leaves out drafts, claims in review and rejected ones.
+
+    committed=True reuses the process's last export, patched from the revision log, unless the session has
+    flushed writes of its own (they might still be rolled back)."""
+    connection = session.connection()
+    if committed and not has_pending_writes(session):
+        frames = live_frames(connection)
+    else:
+        frames = evidence_frames(connection)
+    return Evidence(**(only_published(frames) if reviewed_only else frames))
+
+
+def _memo(assessment: Assessment) -> Assessment:
     with _lock:
-        assessment = _cache.get(key)
-    if assessment is None:
-        assessment = assess(evidence, scoring)
-        _remember(_cache, key, assessment)
+        _parsed[assessment.fingerprint] = assessment
+        _parsed.move_to_end(assessment.fingerprint)
+        while len(_parsed) > _MEMO_SIZE:
+            _parsed.popitem(last=False)
     return assessment
+
+
+def _by_fingerprint(session: Session, fp: str) -> Assessment | None:
+    with _lock:
+        if fp in _parsed:
+            return _parsed[fp]
+    stored = assessment_cache.json_of(session, fp)
+    return _memo(Assessment.model_validate_json(stored)) if stored is not None else None
+
+
+def _keys(session: Session, settings: Settings | None, reviewed_only: bool) -> tuple[ScoringSettings, str, str]:
+    scoring = scoring_settings(settings)
+    settings_json = scoring.model_dump_json()
+    weighed = settings_json + ("|reviewed-only" if reviewed_only else "")
+    return scoring, settings_json, assessment_cache.version_key(data_version(session), weighed)
+
+
+def version_key(session: Session, settings: Settings | None = None, with_drafts: bool = False) -> str:
+    """The shared cache's key for the evidence the session sees now, with the scoring settings."""
+    return _keys(session, settings, weighs_reviewed_only(settings, with_drafts))[2]
+
+
+def assessment_at(session: Session, key: str) -> Assessment | None:
+    """The assessment some process computed at this version key, if any (never runs the engine)."""
+    fp = assessment_cache.fingerprint_at(session, key)
+    return _by_fingerprint(session, fp) if fp is not None else None
+
+
+def cached_assessment(
+    session: Session, settings: Settings | None = None, with_drafts: bool = False
+) -> Assessment | None:
+    """The assessment at the session's data version if any process has computed it; never runs the engine."""
+    return assessment_at(session, version_key(session, settings, with_drafts))
+
+
+def _store(session: Session, assessment: Assessment, key: str) -> None:
+    """Share the assessment with every process, in a short transaction of its own (the caller's may be a read)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+    try:
+        with Session(bind) as own:
+            assessment_cache.store(own, assessment.fingerprint, assessment.model_dump_json(), key)
+            own.commit()
+    except Exception:  # a full disk or a lost database costs a recompute later, never the caller's answer
+        log.exception("could not store the assessment in the shared cache")
+
+
+def assess_cached(evidence: Evidence, scoring: ScoringSettings, session: Session | None = None) -> Assessment:
+    """The engine's assessment of the evidence, reused by input fingerprint (from the shared cache when a
+    session is given, else from this process's memo); runs the engine once when nobody has it."""
+    fp = fingerprint(evidence, scoring.model_dump_json())
+    with _compute_lock:
+        if session is not None:
+            found = _by_fingerprint(session, fp)
+        else:
+            with _lock:
+                found = _parsed.get(fp)
+        if found is not None:
+            return found
+        with ASSESSMENT_SECONDS.time():
+            return _memo(assess(evidence, scoring))
 
 
 def current_assessment(
@@ -66,30 +143,85 @@ def current_assessment(
     """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
 
     Pass uncommitted=True when the session holds writes not yet committed: their data version could
-    come back after a rollback holding other evidence, so it must not be trusted as a cache key.
+    come back after a rollback holding other evidence, so it is neither trusted nor stored as a cache key.
     with_drafts=True weighs every claim even when CEILING_PUBLISH_REVIEWED_ONLY is on (analysts' view).
     """
-    scoring = scoring_settings(settings)
-    settings_json = scoring.model_dump_json()
     reviewed_only = weighs_reviewed_only(settings, with_drafts)
-    version_key = None
+    scoring, settings_json, key = _keys(session, settings, reviewed_only)
+    if not uncommitted and (hit := cached_assessment(session, settings, with_drafts)) is not None:
+        return hit
+    evidence = load_evidence(session, reviewed_only, committed=not uncommitted)
+    fp = fingerprint(evidence, settings_json)
+    with _compute_lock:
+        assessment = _by_fingerprint(session, fp)
+        computed = assessment is None
+        if computed:
+            with ASSESSMENT_SECONDS.time():
+                assessment = _memo(assess(evidence, scoring))
     if not uncommitted:
-        version_key = (str(session.get_bind().url), data_version(session), settings_json, reviewed_only)
-        with _lock:
-            if version_key in _by_version:
-                _by_version.move_to_end(version_key)
-                return _by_version[version_key]
-    assessment = assess_cached(load_evidence(session, reviewed_only), scoring)
-    if version_key is not None:
-        _remember(_by_version, version_key, assessment)
+        _store(session, assessment, key)
+    elif computed:
+        _store(session, assessment, None)  # content-addressed: right whatever the transaction's fate
     return assessment
+
+
+def refresh(engine: Engine, settings: Settings) -> None:
+    """Compute (or find) the assessment of the committed evidence, so the next reader finds it ready."""
+    try:
+        with Session(engine) as session:
+            current_assessment(session, settings)
+    except Exception:
+        log.exception("background assessment failed")
+
+
+def refresh_after_commit(session: Session, settings: Settings) -> None:
+    """Once the session's transaction commits, recompute in the background (at most one queued per database)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+
+    event.listen(session, "after_commit", lambda _session: refresh_in_background(bind, settings), once=True)
+
+
+def refresh_in_background(engine: Engine, settings: Settings) -> None:
+    """Queue a recompute of the committed evidence (at most one waiting per database: it sees every commit)."""
+    url = str(engine.url)
+    with _lock:
+        queued = _pending.get(url)
+        if queued is not None and not queued.running() and not queued.done():
+            return
+        _pending[url] = _refresher.submit(refresh, engine, settings)
+
+
+def cancel_refresh(engine: Engine) -> None:
+    """Drop a recompute still waiting for this database (its app is shutting down)."""
+    with _lock:
+        queued = _pending.pop(str(engine.url), None)
+    if queued is not None:
+        queued.cancel()
+
+
+def wait_for_refresh(timeout_s: float = 30) -> None:
+    """Block until queued background recomputes are done (for the movement poll, the CLI and tests)."""
+    with _lock:
+        futures = list(_pending.values())
+    for future in futures:
+        try:
+            future.result(timeout=timeout_s)
+        except Exception:  # cancelled, failed (logged by refresh) or still running after the timeout
+            pass
 
 
 def _ceiling_text(row) -> str:
     ceiling = row.ceiling
     if ceiling.state == "estimated" and ceiling.crossing_log10_params is not None:
         return format_params(ceiling.crossing_log10_params)
-    return {"not_reached": "not reached", "insufficient": "insufficient evidence"}.get(ceiling.state, ceiling.state)
+    if ceiling.state == "not_reached" and ceiling.largest_observed_params:
+        return f"not reached up to {format_params(math.log10(ceiling.largest_observed_params))}"
+    if ceiling.state == "below_range" and ceiling.smallest_observed_params:
+        return f"below {format_params(math.log10(ceiling.smallest_observed_params))}"
+    words = {"insufficient": "insufficient evidence", "not_established": "not established at any scale"}
+    return words.get(ceiling.state, ceiling.state.replace("_", " "))
 
 
 def describe_movement(before: Assessment | None, after: Assessment) -> list[str]:

@@ -45,12 +45,16 @@ BACKED_UP: list[str] = [
     "grade_override_revision",  # their history, for as-of assessments
     "scoring_settings_record",  # the scoring settings in force over time, for as-of assessments
     "revision",  # the history of every evidence row
-    "report_snapshot",  # published reports and candidates (the files under reports/ are not in the backup)
+    "report_snapshot",  # published reports and candidates
+    "report_file",  # their rendered forms, which every replica serves (the reports folder is only an export)
     "webhook_subscription",  # receivers and their signing secrets (keep a backup private)
 ]
 NOT_BACKED_UP: dict[str, str] = {
     "webhook_delivery": "the outbox of deliveries: operational, and replaying it on another server would resend",
     "webhook_attempt": "the delivery log of that outbox",
+    "user_session": "signed-in sessions: restoring them elsewhere would sign people in there; everyone signs in again",
+    "assessment_cache": "computed assessments, keyed by input fingerprint: recomputed from the evidence",
+    "assessment_version": "which data version each cached assessment belongs to: rebuilt with the cache",
     "login_failure": "the sign-in throttle's recent failures: transient, and meaningless on another server",
 }
 BATCH = 1000

@@ -67,13 +67,22 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
-    api_max_page_size: int = Field(500, ge=1, le=5000, description="Largest page size a client may ask for.")
+    api_max_page_size: int = Field(
+        500, ge=1, le=5000, description="Largest page an API list returns; a larger limit is cut to it."
+    )
     publish_reviewed_only: bool = Field(
         False,
         description="Published reports and the public assessment weigh only reviewed claims (drafts, claims in "
         "review and rejected ones are left out and counted); analysts can still see the assessment with drafts.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Logs on stderr as JSON lines (with request ids) or as plain text."
+    )
+    workers: int = Field(1, ge=1, le=64, description="Worker processes of `ceiling serve` (uvicorn workers).")
+    assessment_warm_start: bool = Field(
+        True, description="Compute the assessment in the background at start, so the first save can say how it moved."
+    )
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
     )

@@ -7,11 +7,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.api import openapi as api_openapi
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
 from app.asof import record_settings_in_force
+from app.assessment import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
 from app.db import build_engine
+from app.ops import http as ops_http
 from app.reports import api as report_api
 from app.reports import review_api, review_views, timeline_views
 from app.reports import views as report_views
@@ -33,9 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from app.reports.schedule import start_background
 
             scheduler = start_background(settings)
+        if settings.assessment_warm_start:
+            refresh_in_background(app.state.engine, settings)
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        cancel_refresh(app.state.engine)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -57,5 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(timeline_views.pages)
     app.include_router(report_views.router)
     install_problem_handlers(app)
+    api_openapi.install(app)
     web_setup.install(app, settings)
+    ops_http.install(app)
     return app

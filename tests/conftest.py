@@ -150,7 +150,7 @@ def make_settings(url: str, tmp_path: Path, **overrides) -> Settings:
         secret_key="test-secret-key-not-for-production",
         scheduler_in_app=False,
         _env_file=None,
-        **{"metadata_lookup": False, **overrides},  # no test reaches Crossref or arXiv (recorded answers only)
+        **{"metadata_lookup": False, "assessment_warm_start": False, **overrides},
     )
 
 

@@ -1,4 +1,5 @@
-"""docker-compose.yml cannot run here (no Docker engine), so its shape is checked against the settings."""
+"""docker-compose.yml cannot run here (no Docker engine), so its shape is checked against the settings:
+PostgreSQL, a one-shot migration, two stateless app replicas behind Caddy, and one scheduler."""
 
 from __future__ import annotations
 
@@ -9,39 +10,60 @@ import yaml
 from app.config import PROJECT_ROOT, Settings
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+CADDYFILE = (PROJECT_ROOT / "deploy" / "Caddyfile").read_text()
 SETTING_NAMES = {f"CEILING_{name.upper()}" for name in Settings.model_fields}
+SERVICES = COMPOSE["services"]
+REPLICAS = ("app1", "app2")
 
 
-def test_compose_has_database_app_and_scheduler():
-    services = COMPOSE["services"]
-    assert {"db", "app", "scheduler"} <= set(services)
-    assert services["db"]["image"].startswith("postgres:16")
-    assert "healthcheck" in services["db"]
-    assert "pgdata" in COMPOSE["volumes"]
-    assert any(v.startswith("pgdata:") for v in services["db"]["volumes"])
-    assert services["app"]["build"] == "."
+def test_compose_has_database_migration_two_replicas_a_proxy_and_a_scheduler():
+    assert {"db", "migrate", *REPLICAS, "proxy", "scheduler"} <= set(SERVICES)
+    assert SERVICES["db"]["image"].startswith("postgres:16") and "healthcheck" in SERVICES["db"]
+    assert any(v.startswith("pgdata:") for v in SERVICES["db"]["volumes"]) and "pgdata" in COMPOSE["volumes"]
+    assert all(SERVICES[name]["build"] == "." for name in (*REPLICAS, "migrate", "scheduler"))
     assert (PROJECT_ROOT / "Dockerfile").exists()
-    assert services["scheduler"]["command"] == ["ceiling", "scheduler"]
+    assert SERVICES["scheduler"]["command"] == ["ceiling", "scheduler"]
 
 
 def test_every_ceiling_variable_in_compose_is_a_real_setting():
-    for name in ("app", "scheduler"):
-        variables = set(COMPOSE["services"][name]["environment"])
+    for name in (*REPLICAS, "migrate", "scheduler"):
+        variables = set(SERVICES[name]["environment"])
         ceiling_vars = {v for v in variables if v.startswith("CEILING_")}
         assert ceiling_vars <= SETTING_NAMES, ceiling_vars - SETTING_NAMES
-        assert "CEILING_DATABASE_URL" in ceiling_vars
+        assert SERVICES[name]["environment"]["CEILING_DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
-def test_app_migrates_before_it_serves_on_postgres():
-    app = COMPOSE["services"]["app"]
-    command = " ".join(app["command"])
-    assert command.index("db upgrade") < command.index("serve")
-    assert app["environment"]["CEILING_DATABASE_URL"].startswith("postgresql+psycopg://")
-    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+def test_the_schema_is_migrated_once_before_any_replica_serves():
+    migrate = " ".join(SERVICES["migrate"]["command"])
+    assert "db upgrade" in migrate and "serve" not in migrate
+    assert SERVICES["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in (*REPLICAS, "scheduler"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "db upgrade" not in " ".join(SERVICES[name]["command"])
+
+
+def test_replicas_are_stateless_workers_checked_by_readyz():
+    for name in REPLICAS:
+        replica = SERVICES[name]
+        assert replica["command"][:2] == ["ceiling", "serve"] and "--workers" in replica["command"]
+        assert "volumes" not in replica, "a replica keeps nothing on a local volume: reports are in the database"
+        assert "ports" not in replica, "replicas are reached through the proxy only"
+        assert "/readyz" in " ".join(replica["healthcheck"]["test"])
+        assert replica["environment"]["PROMETHEUS_MULTIPROC_DIR"] in replica["tmpfs"]
+
+
+def test_the_proxy_balances_both_replicas_on_readyz_and_hides_metrics():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("caddy:2") and "80:80" in proxy["ports"]
+    assert any(v.startswith("./deploy/Caddyfile:") for v in proxy["volumes"])
+    assert set(proxy["depends_on"]) == set(REPLICAS)
+    upstreams = re.search(r"reverse_proxy ([^{]+)\{", CADDYFILE).group(1).split()
+    assert upstreams == [f"{name}:8000" for name in REPLICAS]
+    assert "health_uri /readyz" in CADDYFILE and "respond @metrics 404" in CADDYFILE
 
 
 def test_no_secret_is_written_into_the_compose_file():
-    for service in COMPOSE["services"].values():
+    for service in SERVICES.values():
         for name, value in (service.get("environment") or {}).items():
             if re.search(r"SECRET|PASSWORD", name):
                 assert str(value).startswith("${"), f"{name} must come from the environment"

@@ -35,8 +35,13 @@ from app.api.schemas import RevisionsPublic
 from app.deps import SettingsDep
 from app.evidence.history import Actor, history
 from app.evidence.services.common import get_or_404
+from app.evidence.services.filters import check_vocabulary
 from app.evidence.services.queries import iter_all, sort_names
 from app.evidence.services.views import revision_views
+
+LIMIT_TEXT = (
+    "Page size: CEILING_API_PAGE_SIZE (50) when left out; above CEILING_API_MAX_PAGE_SIZE (500) it is cut to that."
+)
 
 API_BASE = "/api/v1"
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The row's id.")]
@@ -125,11 +130,12 @@ def entity_router(e: Entity) -> APIRouter:
         filters: Annotated[e.filters, Query()],
         sort: Annotated[SortName, Query(description="Field to sort by; prefix - for descending.")] = "id",
         cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the page before.")] = None,
-        limit: Annotated[int | None, Query(ge=1, le=1_000_000, description="Page size (capped).")] = None,
+        limit: Annotated[int | None, Query(ge=1, le=1_000_000, description=LIMIT_TEXT)] = None,
         format: Annotated[Literal["json", "csv"] | None, Query(description="csv, or send Accept: text/csv.")] = None,
     ) -> Any:
         """Filter, search, sort and page; CSV of the whole list when asked without limit or cursor."""
         allow_deleted(principal, filters.include_deleted)
+        check_vocabulary(session, filters)
         csv_wanted = wants_csv(request, format)
         if csv_wanted and limit is None and cursor is None:
             return _stream_csv(request, e, filters, sort)

@@ -26,7 +26,12 @@ router = APIRouter(tags=["import-export"])
 ImportFormat = Literal["bibtex", "ris", "csljson", "csv", "yaml"]
 ExportFormat = Literal["bibtex", "ris", "csljson", "csv"]
 Choice = Literal["skip", "merge", "new"]
-FILE_CONTENT = {media.split(";")[0]: {"schema": {"type": "string"}} for media, _ in MEDIA.values()}
+FILE_CONTENT = {
+    media.split(";")[0]: {
+        "schema": {"type": "array", "items": {"type": "object"}} if "json" in media else {"type": "string"}
+    }
+    for media, _ in MEDIA.values()
+}  # CSL-JSON is a JSON array of items; the other formats are text
 
 
 class ImportRow(BaseModel):

@@ -9,6 +9,7 @@ which is plain text there.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -112,11 +113,31 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
+def allowed_methods(request: Request) -> str | None:
+    """Every method the OpenAPI schema documents for the request's path (a 405 names them all in Allow)."""
+    app = request.app
+    if not hasattr(app.state, "allowed_methods"):
+        table = []
+        # literal segments before parameters: /webhooks/deliveries is not /webhooks/{subscription_id}
+        for template, operations in sorted(app.openapi().get("paths", {}).items(), key=lambda p: p[0].count("{")):
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = sorted(m.upper() for m in operations if m in {"get", "put", "post", "patch", "delete"})
+            table.append((re.compile(pattern + "$"), ", ".join(methods)))
+        app.state.allowed_methods = table
+    return next((allow for pattern, allow in app.state.allowed_methods if pattern.match(request.url.path)), None)
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if not _is_api(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail, request=request, headers=getattr(exc, "headers", None))
+    if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's, for a broken body
+        error = {"in": "body", "field": "", "message": "the body could not be parsed", "type": "body_unparsable"}
+        return problem(422, "the body could not be parsed as the Content-Type says", request=request, errors=[error])
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405 and (allow := allowed_methods(request)):
+        headers["Allow"] = allow
+    return problem(exc.status_code, detail, request=request, headers=headers or None)
 
 
 async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -136,7 +157,7 @@ async def _evidence_error(request: Request, exc: EvidenceError) -> Response:
     status = 403 if isinstance(exc, NotAllowed) else status
     errors = None
     if exc.field is not None:
-        where = "query" if exc.field in ("cursor", "sort") else "body"
+        where = getattr(exc, "location", "body")
         errors = [{"in": where, "field": exc.field, "message": exc.message, "type": type(exc).__name__.lower()}]
     return problem(status, exc.message, request=request, errors=errors)
 

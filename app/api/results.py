@@ -14,9 +14,7 @@ from app.evidence.services.common import key_to_id
 
 def state(session: Session, row: Result) -> dict:
     """The stored result in the shape of ResultIn."""
-    values = {name: getattr(row, name) for name in ResultIn.model_fields if name != "method"}
-    values["method"] = row.method_key
-    return values
+    return results.input_values(row)
 
 
 def create(session: Session, data: ResultCreate, actor) -> Result:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.api import assessment, claims, critiques, interchange, overrides, results, review, sources, stats
+from app.api.deps import refuse_nameless_query
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(refuse_nameless_query)])
 for module in (sources, claims, results, critiques, stats, assessment, overrides, interchange, review):
     router.include_router(module.router)

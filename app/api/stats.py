@@ -12,6 +12,7 @@ from app.api.deps import ApiSession, ReaderDep, allow_deleted
 from app.api.problems import problem_responses
 from app.api.schemas import Stats
 from app.evidence import stats
+from app.evidence.services.filters import check_vocabulary
 from app.evidence.services.queries import ClaimFilters
 
 router = APIRouter(tags=["dashboards"])
@@ -34,6 +35,7 @@ def facet_stats(
 ) -> Response:
     """Claims by aspect, stance, kind, status, method, source kind and year; results by band, outcome, safety impact."""
     allow_deleted(principal, filters.include_deleted)
+    check_vocabulary(session, filters)
     counts, version = stats.cached_facet_counts(session, filters)
     digest = hashlib.sha256(f"{version}|{filters.model_dump_json()}".encode()).hexdigest()[:32]
     headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache"}

@@ -46,9 +46,27 @@ class LoginFailure(SQLModel, table=True):
     """A failed sign-in, kept for throttling across app replicas."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_username_at", "username", "at"),
+        Index("ix_login_failure_username_client_at", "username", "client", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100)
     client: str | None = Field(default=None, max_length=100)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser; the cookie carries a random id whose SHA-256 is stored here, so a session can be
+    revoked server-side (sign-out, password change, deactivation, an admin) and its old cookie is refused."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    client: str | None = Field(default=None, max_length=100)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

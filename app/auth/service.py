@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
 from pwdlib import PasswordHash
+from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from app.auth.models import ApiToken, LoginFailure, User
+from app.auth.models import ApiToken, LoginFailure, User, UserSession
 from app.evidence.base import utcnow
 from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import Conflict, EvidenceError, NotFound
@@ -18,6 +20,7 @@ password_hash = PasswordHash.recommended()  # argon2id
 TOKEN_PREFIX = "ceil_"
 ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.editor: 2, Role.admin: 3}
 MIN_PASSWORD_LENGTH = 10
+log = logging.getLogger("ceiling.auth")
 
 
 def role_at_least(role: str, needed: Role) -> bool:
@@ -59,6 +62,28 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.updated_at = utcnow()
     session.add(user)
     session.flush()
+    revoke_sessions(session, user.id)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate (every session of the user ends; tokens stop working) or reactivate a user."""
+    user.is_active = active
+    user.version += 1
+    user.updated_at = utcnow()
+    session.add(user)
+    session.flush()
+    if not active:
+        revoke_sessions(session, user.id)
+
+
+def revoke_sessions(session: Session, user_id: int) -> int:
+    """End every open sign-in session of the user (their old cookies are refused from now on)."""
+    result = session.exec(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -141,15 +166,29 @@ def record_login_failure(session: Session, username: str, client: str | None) ->
     session.flush()
 
 
-def login_throttled(session: Session, username: str, max_failures: int, window_s: int) -> bool:
-    """True when the name has failed max_failures times within the window: sign-in is refused for now."""
+def login_throttled(session: Session, username: str, client: str | None, max_failures: int, window_s: int) -> bool:
+    """True when this name has failed max_failures times from this client within the window.
+
+    Counting by name and client together means a guesser locks out only itself: the right password
+    from a client without failures still signs in, so nobody can keep `admin` locked from elsewhere.
+    A refused attempt is logged (logger ceiling.auth) with the name and the client.
+    """
     since = utcnow() - dt.timedelta(seconds=window_s)
     failures = session.exec(
         select(func.count())
         .select_from(LoginFailure)
-        .where(LoginFailure.username == username[:100], LoginFailure.at >= since)
+        .where(
+            LoginFailure.username == username[:100],
+            LoginFailure.client == (client or "")[:100],
+            LoginFailure.at >= since,
+        )
     ).one()
-    return failures >= max_failures
+    if failures >= max_failures:
+        log.warning(
+            "sign-in refused while throttled: username=%r client=%r failures=%d", username[:100], client, failures
+        )
+        return True
+    return False
 
 
 def bootstrap_admin(session: Session) -> tuple[User, str] | None:

@@ -12,7 +12,16 @@ import re
 import unicodedata
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.evidence.enums import (
     ClaimKind,
@@ -80,10 +89,13 @@ class StrictModel(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, value: object) -> object:
-        """A NUL character cannot be stored (PostgreSQL refuses it): refuse it here, naming the field."""
+    def _no_nul_characters(cls, value: object, info: ValidationInfo) -> object:
+        """A NUL character cannot be stored (PostgreSQL refuses it): refuse it here, naming the field.
+        And true/false is not a number (pydantic would read it as 1/0)."""
         if _has_nul(value):
             raise ValueError("text must not contain NUL (\\x00) characters")
+        if isinstance(value, bool) and "bool" not in str(cls.model_fields[info.field_name].annotation):
+            raise ValueError("true or false is not a value of this field")
         return value
 
 
@@ -134,7 +146,7 @@ class SourceIn(StrictModel):
     url: str | None = Field(default=None, max_length=2000)
     doi: str | None = None
     arxiv_id: str | None = None
-    peer_reviewed: bool = False
+    peer_reviewed: StrictBool = False
     verification: Verification = Verification.partial
     report_labels: list[ShortText] = Field(default_factory=list)
     notes: str | None = Field(default=None, max_length=20_000)
@@ -179,7 +191,7 @@ class ResultIn(StrictModel):
     baseline_value: float | None = None
     baseline_method: Key | None = None
     winner: Winner | None = None
-    higher_is_better: bool | None = None
+    higher_is_better: StrictBool | None = None
     outcome: Outcome
     reach_outcome: Outcome | None = None
     safety_impact: SafetyImpact = SafetyImpact.not_applicable

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from app.api.deps import ApiSession, ReaderDep
+from app.api.deps import ApiSession, ReaderDep, refuse_nameless_query
 from app.api.problems import problem_responses
 from app.reports import snapshots
 from app.reports.models import ReportSnapshot
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=[Depends(refuse_nameless_query)])
 Ref = Annotated[str, Path(pattern=r"^(latest|[0-9]{1,12})$", description="A snapshot id, or 'latest'.", max_length=12)]
 
 
@@ -74,7 +74,7 @@ def _resolve(session, ref: str) -> ReportSnapshot:
         raise HTTPException(404, str(error)) from None
 
 
-@router.get("", response_model=SnapshotsPublic, responses=problem_responses(401))
+@router.get("", response_model=SnapshotsPublic, responses=problem_responses(401, 422))
 def list_reports(
     session: ApiSession, _reader: ReaderDep, limit: int = Query(50, ge=1, le=200, description="At most this many.")
 ) -> dict:
@@ -83,7 +83,7 @@ def list_reports(
     return {"data": [public(row) for row in rows], "count": len(rows)}
 
 
-@router.get("/{ref}", response_model=SnapshotDetail, responses=problem_responses(401, 404))
+@router.get("/{ref}", response_model=SnapshotDetail, responses=problem_responses(401, 404, 422))
 def get_report(ref: Ref, session: ApiSession, _reader: ReaderDep) -> dict:
     """One snapshot (an id or 'latest') with its Assessment."""
     row = _resolve(session, ref)
@@ -91,7 +91,7 @@ def get_report(ref: Ref, session: ApiSession, _reader: ReaderDep) -> dict:
 
 
 @router.get(
-    "/{a}/diff/{b}", response_model=ReportDiff, response_model_by_alias=True, responses=problem_responses(401, 404)
+    "/{a}/diff/{b}", response_model=ReportDiff, response_model_by_alias=True, responses=problem_responses(401, 404, 422)
 )
 def diff_reports(a: Ref, b: Ref, session: ApiSession, _reader: ReaderDep) -> dict:
     """What changed from snapshot `a` to snapshot `b` (ids or 'latest')."""

@@ -50,7 +50,7 @@ def assess_command(
 
 @cli.command("calibrate")
 def calibrate_command(
-    literatures: int = typer.Option(400, "--literatures", "-n", min=1, help="Synthetic literatures to simulate."),
+    literatures: int = typer.Option(200, "--literatures", "-n", min=1, help="Synthetic literatures to simulate."),
     seed: int = typer.Option(11, "--seed", help="Random seed (the same seed gives the same table)."),
     format: str = typer.Option("markdown", "--format", "-f", help="markdown, csv or json."),
 ) -> None:

@@ -39,3 +39,15 @@ class ReportSnapshot(SQLModel, table=True):
     reviewed_by: str | None = Field(default=None, max_length=100)
     reviewed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     review_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class ReportFile(SQLModel, table=True):
+    """One rendered form of a snapshot (report.html, .md, .json, .csv), kept in the database so that every
+    replica on every host serves the same bytes; the reports folder is only an export of these."""
+
+    __tablename__ = "report_file"
+
+    snapshot_id: int = Field(foreign_key="report_snapshot.id", primary_key=True, ondelete="CASCADE")
+    name: str = Field(max_length=50, primary_key=True)
+    media_type: str = Field(max_length=100)
+    content: str = Field(sa_type=Text)

@@ -7,6 +7,9 @@
    `latest.txt` names the folder for platforms without symlinks (also written then renamed).
 A failure removes the staging folder; a kill leaves at most a hidden staging folder, removed by the
 next build. `latest` always names a complete folder.
+
+`on_step` is a fault-injection hook: it is called with the name of each step as it completes
+("staged", "renamed", "link swapped", "pointer swapped"), so a test can kill the process there.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ STAGING_PREFIX = ".staging-"
 LATEST = "latest"
 LATEST_TXT = "latest.txt"
 STALE_STAGING_S = 3600
+
+
+def _no_fault(_step: str) -> None:
+    return None
+
+
+on_step: Callable[[str], None] = _no_fault
 
 
 def write_file(path: Path, text: str) -> None:
@@ -84,8 +94,10 @@ def point_latest(reports_dir: Path, name: str) -> None:
         link_tmp = None  # no symlinks here: latest.txt is the pointer
     if link_tmp is not None:
         os.replace(link_tmp, reports_dir / LATEST)
+        on_step("link swapped")
     os.replace(pointer_tmp, reports_dir / LATEST_TXT)
     _fsync_dir(reports_dir)
+    on_step("pointer swapped")
 
 
 def publish(reports_dir: Path, name: str, files: dict[str, Callable[[], str]]) -> Path:
@@ -97,7 +109,9 @@ def publish(reports_dir: Path, name: str, files: dict[str, Callable[[], str]]) -
         for file_name, produce in files.items():
             write_file(staging / file_name, produce())
         _fsync_dir(staging)
+        on_step("staged")
         os.rename(staging, reports_dir / name)
+        on_step("renamed")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -1,8 +1,10 @@
 """Report snapshots: build (assess, capture, render, publish atomically, record), list, load and compare.
 
-A build whose fingerprint equals the latest snapshot's writes nothing unless forced. Files are
-published before the database row is inserted; if the insert fails, the publish is undone, so a
-failure at any stage leaves the previous `latest` and its row as they were (docs/reports.md).
+A build whose fingerprint equals the latest snapshot's writes nothing unless forced. The four rendered
+forms are stored in the database with the snapshot row (`report_file`), so every replica on every
+host serves the same bytes; the reports folder is an export of them. Files are published before the
+rows are inserted; if the insert fails, the publish is undone, so a failure at any stage leaves the
+previous `latest` and its row as they were (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from sqlmodel import Session, col, select
 from app.assessment import current_assessment, weighs_reviewed_only
 from app.config import Settings
 from app.db import get_engine, session_scope
+from app.ops.metrics import REPORT_BUILDS
 from app.reports import publish
 from app.reports.capture import canonical_json, capture_evidence, report_fingerprint
 from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
-from app.reports.models import ReportSnapshot, SnapshotStatus
-from app.reports.render import FILE_NAMES, RENDERERS
+from app.reports.models import ReportFile, ReportSnapshot, SnapshotStatus
+from app.reports.render import FILE_NAMES, MEDIA_TYPES, RENDERERS
 from app.reports.trajectory import Point, snapshot_points, with_point
 from app.webhooks.events import enqueue_publication
 
@@ -176,11 +179,27 @@ def render_files(doc: ReportDocument) -> dict[str, Callable[[], str]]:
     return {FILE_NAMES[fmt]: (lambda render=render: render(doc)) for fmt, render in RENDERERS.items()}
 
 
+def stored_file(session: Session, row: ReportSnapshot, fmt: str) -> str | None:
+    """The stored text of one form of a snapshot (None for snapshots built before forms were stored)."""
+    stored = session.get(ReportFile, (row.id, FILE_NAMES[fmt]))
+    return stored.content if stored is not None else None
+
+
 def build(settings: Settings, force: bool = False, progress: Callable[[str], None] | None = None) -> BuildOutcome:
     """Build and publish a snapshot of the current evidence, unless it equals the latest one.
 
     With settings.publish_requires_approval the build is staged instead: a candidate row, no files,
     until an editor approves it (app/reports/approval.py)."""
+    try:
+        outcome = _build(settings, force, progress)
+    except BaseException:
+        REPORT_BUILDS.labels("failed").inc()
+        raise
+    REPORT_BUILDS.labels("built" if outcome.built else "unchanged").inc()
+    return outcome
+
+
+def _build(settings: Settings, force: bool, progress: Callable[[str], None] | None) -> BuildOutcome:
     step = progress or (lambda _stage: None)
     reports_dir = Path(settings.reports_dir)
     engine = get_engine(settings.database_url)
@@ -241,14 +260,21 @@ def publish_and_record(
 ) -> int:
     """Write the files, point latest at them, then record in the database; a failed record undoes the publish."""
     step("render and write files")
+    texts = {file_name: produce() for file_name, produce in render_files(doc).items()}
     before = publish.current_latest(reports_dir)
-    publish.publish(reports_dir, name, render_files(doc))
+    publish.publish(reports_dir, name, {file_name: (lambda t=t: t) for file_name, t in texts.items()})
     step("publish")
     try:
         publish.point_latest(reports_dir, name)
         step("record")
         with session_scope(engine) as session:
-            return record(session)
+            snapshot_id = record(session)
+            media = {FILE_NAMES[fmt]: MEDIA_TYPES[fmt] for fmt in FILE_NAMES}
+            for file_name, content in texts.items():
+                session.add(
+                    ReportFile(snapshot_id=snapshot_id, name=file_name, media_type=media[file_name], content=content)
+                )
+            return snapshot_id
     except BaseException:
         log.error("recording snapshot %s failed: the publish is undone and latest restored", name)
         publish.unpublish(reports_dir, name, before)

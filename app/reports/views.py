@@ -168,7 +168,9 @@ def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
     if fmt not in ("md", "json", "csv"):
         raise PageNotFound(f"No report form .{fmt[:20]}: use .md, .json or .csv.")
     row = _row(session, ref)
-    body = _cached(_key(session, fmt, row), lambda: RENDERERS[fmt](snapshots.document(session, row)))
+    body = snapshots.stored_file(session, row, fmt)
+    if body is None:  # a snapshot from before its forms were stored in the database
+        body = _cached(_key(session, fmt, row), lambda: RENDERERS[fmt](snapshots.document(session, row)))
     headers = {"Content-Disposition": f'inline; filename="{row.directory}.{fmt}"'}
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 

@@ -82,9 +82,17 @@ def set_active(request: Request, user_id: int, form: CsrfForm, session: PageSess
     if user is None:
         flash(request, "You cannot deactivate yourself.", "error")
     else:
-        user.is_active = text(form, "active") == "yes"
-        session.add(user)
+        service.set_active(session, user, text(form, "active") == "yes")
         flash(request, f"{user.username} {'reactivated' if user.is_active else 'deactivated'}.", "ok")
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/users/{user_id:int}/sessions/revoke")
+def revoke_sessions(request: Request, user_id: int, form: CsrfForm, session: PageSession, admin: Admin):
+    """Sign a user out everywhere: every open session of theirs is revoked."""
+    user = row_or_404(session, User, user_id)
+    ended = service.revoke_sessions(session, user.id)
+    flash(request, f"{user.username} signed out everywhere ({ended} session(s) ended).", "ok")
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -31,30 +31,32 @@ def login_page(request: Request, user: CurrentUser, next: str = "/") -> HTMLResp
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, form: CsrfForm, session: PageSession, settings: SettingsDep):
-    """Check the name and password; failed attempts are counted and throttled per name."""
+    """Check the name and password; failed attempts are counted and throttled per name and client."""
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "/")))
     context = {"values": {"username": username}, "errors": {}, "next": target}
-    if service.login_throttled(session, username, settings.login_max_failures, settings.login_window_s):
+    client = request.client.host if request.client else None
+    if service.login_throttled(session, username, client, settings.login_max_failures, settings.login_window_s):
         minutes = max(1, settings.login_window_s // 60)
-        context["errors"]["form"] = f"Too many failed sign-ins for this name. Try again in about {minutes} minutes."
+        context["errors"]["form"] = (
+            f"Too many failed sign-ins for this name from here. Try again in about {minutes} minutes."
+        )
         return render(request, "login.html", context, status_code=429)
     user = service.authenticate(session, username, password) if username and password else None
     if user is None:
-        client = request.client.host if request.client else None
         service.record_login_failure(session, username, client)
         context["errors"]["form"] = "The name or password is wrong (or the account is deactivated)."
         return render(request, "login.html", context, status_code=401)
-    sign_in(request, user)
+    sign_in(request, session, user, settings.session_max_age_s)
     flash(request, f"Signed in as {user.username}.", "ok")
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, form: CsrfForm) -> RedirectResponse:
-    """Sign out: the session cookie is emptied."""
-    sign_out(request)
+def logout(request: Request, form: CsrfForm, session: PageSession) -> RedirectResponse:
+    """Sign out: the session is revoked on the server and the cookie emptied."""
+    sign_out(request, session)
     flash(request, "Signed out.", "ok")
     return RedirectResponse("/", status_code=303)
 
@@ -66,7 +68,9 @@ def password_page(request: Request, user=Depends(require(Role.viewer))) -> HTMLR
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def change_password(request: Request, form: CsrfForm, session: PageSession, user=Depends(require(Role.viewer))):
+def change_password(
+    request: Request, form: CsrfForm, session: PageSession, settings: SettingsDep, user=Depends(require(Role.viewer))
+):
     """Change one's own password (the current one is asked again); other sessions are signed out."""
     current, new, again = (str(form.get(name, "")) for name in ("current", "new", "again"))
     errors = {}
@@ -81,6 +85,6 @@ def change_password(request: Request, form: CsrfForm, session: PageSession, user
             errors["new"] = error.message
     if errors:
         return render(request, "password.html", {"errors": errors}, status_code=422)
-    sign_in(request, user)
+    sign_in(request, session, user, settings.session_max_age_s)
     flash(request, "Password changed. Other sessions of yours are signed out.", "ok")
     return RedirectResponse("/", status_code=303)

@@ -1,49 +1,37 @@
-"""How a save moved the assessment: the hook between the forms and app/assessment.py.
+"""How a save moved the assessment, without the save waiting for the engine.
 
-A failure of the engine never blocks a save; it is reported on the page instead.
+A save notes two data versions in the visitor's session, before and after its write, and asks for a
+recompute once it commits (app/assessment.refresh_after_commit). The next page shows how the
+assessment moved as soon as both assessments are in the shared cache; until then it shows a notice
+that /assessment/movement completes (JavaScript polls it; without JavaScript the next page shows it).
+A failure of the engine never blocks a save; it is reported instead.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from app.assessment import current_assessment, describe_movement
+from app import assessment as live
+from app.scoring import Assessment
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-UNAVAILABLE = object()
-
-
-def snapshot(session: Session, settings: Any = None, *, uncommitted: bool = False) -> Any:
-    """The assessment of what the session sees now (flushed writes included), or UNAVAILABLE."""
-    try:
-        return current_assessment(session, settings, uncommitted=uncommitted)
-    except Exception:  # the engine must never cost an analyst a save
-        log.exception("assessment failed")
-        return UNAVAILABLE
-
-
-def describe(before: Any, after: Any) -> list[str]:
-    """Sentences saying how the assessment moved, or that it did not."""
-    if before is UNAVAILABLE or after is UNAVAILABLE:
-        return ["The assessment could not be computed; see the server log."]
-    try:
-        moves = list(describe_movement(before, after))
-    except Exception:
-        log.exception("describe_movement failed")
-        return ["The assessment could not be compared; see the server log."]
-    return ["Assessment: " + "; ".join(moves)] if moves else ["The assessment did not move."]
+PENDING = "movement"
+POLL_URL = "/assessment/movement"
+WORKING = "Working out how the assessment moved…"
+router = APIRouter(include_in_schema=False)
 
 
 def save_and_describe(
     request: Request, session: Session, row: T | None, create: Callable[[], T], update: Callable[[], object]
 ) -> tuple[T, list[str]]:
-    """Create (row is None) or update the row, and say how that moved the assessment."""
+    """Create (row is None) or update the row; how that moved the assessment follows on the next page."""
     if row is None:
         return write_and_describe(request, session, create)
     _, moves = write_and_describe(request, session, update)
@@ -51,9 +39,64 @@ def save_and_describe(
 
 
 def write_and_describe(request: Request, session: Session, write: Callable[[], T]) -> tuple[T, list[str]]:
-    """Run a write and say how it moved the assessment (both computed in this transaction)."""
+    """Run a write and queue the message saying how it moved the assessment (nothing is computed here)."""
     settings = request.app.state.settings
-    before = snapshot(session, settings)
+    before = live.version_key(session, settings)
     outcome = write()
     session.flush()
-    return outcome, describe(before, snapshot(session, settings, uncommitted=True))
+    request.session[PENDING] = {"from": before, "to": live.version_key(session, settings)}
+    live.refresh_after_commit(session, settings)
+    return outcome, []
+
+
+def describe(before: Assessment | None, after: Assessment) -> list[str]:
+    """Sentences saying how the assessment moved, or that it did not."""
+    if before is None:
+        return ["The assessment before this save had not been computed, so how it moved is not known."]
+    moves = live.describe_movement(before, after)
+    return ["Assessment: " + "; ".join(moves)] if moves else ["The assessment did not move."]
+
+
+def resolve(request: Request, session: Session, *, wait: bool = False) -> list[str] | None:
+    """The movement lines of the visitor's last save (and forget it), or None while they are not ready.
+
+    With wait=True (the poll) the background recompute is awaited and, if the store has moved on
+    since, the current assessment is computed here: the poll may wait, the save did not.
+    """
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    settings = request.app.state.settings
+    try:
+        if wait:
+            live.wait_for_refresh()
+        after = live.assessment_at(session, str(pending.get("to")))
+        if after is None and wait:
+            after = live.current_assessment(session, settings)
+        if after is None:
+            return None
+        lines = describe(live.assessment_at(session, str(pending.get("from"))), after)
+    except Exception:  # the engine must never cost an analyst a page
+        log.exception("assessment failed")
+        lines = ["The assessment could not be computed; see the server log."]
+    request.session.pop(PENDING, None)
+    return lines
+
+
+def pending_flashes(request: Request) -> list[list[str]]:
+    """For every page: the movement of the last save when ready, else a notice that the poll fills in."""
+    if PENDING not in request.session:
+        return []
+    with Session(request.app.state.engine) as session:
+        lines = resolve(request, session)
+    if lines is None:
+        return [["movement pending", WORKING]]
+    return [["movement", line] for line in lines]
+
+
+@router.get(POLL_URL)
+def movement(request: Request) -> JSONResponse:
+    """How the visitor's last save moved the assessment, once it is computed (JSON for the page's script)."""
+    with Session(request.app.state.engine) as session:
+        lines = resolve(request, session, wait=True)
+    return JSONResponse({"ready": lines is not None, "lines": lines or []}, headers={"Cache-Control": "no-store"})

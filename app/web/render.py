@@ -49,7 +49,10 @@ def announce(request: Request, message: str, moves: list[str]) -> None:
 
 
 def _pop_flashes(request: Request) -> list[list[str]]:
-    return request.session.pop("flashes", []) if "flashes" in request.session else []
+    from app.web.movement import pending_flashes
+
+    flashes = request.session.pop("flashes", []) if "flashes" in request.session else []
+    return flashes + pending_flashes(request)
 
 
 def can(user: Any, role: str) -> bool:

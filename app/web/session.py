@@ -1,20 +1,21 @@
-"""Sign-in sessions: a signed, HttpOnly, SameSite=Lax cookie holding the user id, and role checks.
+"""Sign-in sessions: a signed, HttpOnly, SameSite=Lax cookie holding a random session id, and role checks.
 
 The cookie is signed with settings.secret_key (itsdangerous, via Starlette's SessionMiddleware) and
-marked Secure when settings.secure_cookies is on. Besides the user id it holds a fingerprint of the
-password hash and the sign-in time: a changed password, a deactivated user or an expired session
-signs the browser out on its next request. Every page and action checks the role on the server.
+marked Secure when settings.secure_cookies is on. The session id names a `user_session` row
+(app/auth/sessions.py): signing out, a changed password, a deactivated user, an admin's "sign out
+everywhere" or the end of its lifetime revokes the row, and the old cookie is refused from then on,
+on every replica. Every page and action checks the role on the server.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
+from app.auth import sessions
 from app.auth.models import User
 from app.auth.service import role_at_least
 from app.deps import SessionDep, SettingsDep
@@ -54,42 +55,43 @@ class Forbidden(Exception):
         self.needed = needed
 
 
-def _password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
-def sign_in(request: Request, user: User) -> None:
+def sign_in(request: Request, session: Session, user: User, max_age_s: int) -> None:
     """Start a fresh session for the user (nothing of the anonymous session is kept but a new CSRF token)."""
+    old = request.session.get("sid")
+    if old:
+        sessions.revoke(session, old)
     request.session.clear()
-    request.session.update(uid=user.id, pw=_password_fingerprint(user), at=int(time.time()))
+    request.session["sid"] = sessions.start(session, user, max_age_s, _client(request))
     csrf.rotate(request)
     _remember(request, user)
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, session: Session | None = None) -> None:
+    """End the session: its row is revoked (when a database session is given) and the cookie emptied."""
+    sid = request.session.get("sid")
+    if sid and session is not None:
+        sessions.revoke(session, sid)
     request.session.clear()
     csrf.rotate(request)
     _remember(request, None)
 
 
-def load_user(request: Request, session: PageSession, settings: SettingsDep) -> User | None:
-    """The signed-in user of this request, or None; an invalid session is cleared."""
+def load_user(request: Request, session: PageSession) -> User | None:
+    """The signed-in user of this request, or None; a revoked, expired or unknown session is cleared."""
     if hasattr(request.state, "user"):
         return request.state.user
     user = None
-    uid = request.session.get("uid")
-    if uid is not None:
-        candidate = session.get(User, uid)
-        fresh = time.time() - request.session.get("at", 0) < settings.session_max_age_s
-        if (
-            candidate is not None
-            and candidate.is_active
-            and fresh
-            and request.session.get("pw") == _password_fingerprint(candidate)
-        ):
-            user = candidate
-        else:
+    sid = request.session.get("sid")
+    if sid:
+        user = sessions.user_for(session, str(sid))
+        if user is None:
             sign_out(request)
+    elif "uid" in request.session:  # a cookie from before server-side sessions: no longer valid
+        sign_out(request)
     _remember(request, user)
     return user
 

@@ -19,6 +19,7 @@ from app.web import (
     critique_forms,
     detail,
     import_pages,
+    movement,
     review_pages,
     source_forms,
 )
@@ -86,3 +87,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(PageNotFound, _not_found)
     for module in PAGE_MODULES:
         app.include_router(module.router)
+    app.include_router(movement.router)  # JSON for the pages' script, not a page

@@ -92,7 +92,7 @@ def create_webhook(data: WebhookIn, session: ApiSession, principal: AdminDep) ->
     return {**WebhookPublic.model_validate(row, from_attributes=True).model_dump(), "secret": secret}
 
 
-@router.delete("/{subscription_id}", status_code=204, responses=problem_responses(401, 403, 404))
+@router.delete("/{subscription_id:int}", status_code=204, responses=problem_responses(401, 403, 404))
 def delete_webhook(subscription_id: SubscriptionId, session: ApiSession, _admin: AdminDep) -> Response:
     """Remove a subscriber with its deliveries."""
     service.delete(session, subscription_id)

@@ -22,6 +22,7 @@ from app.evidence.review_models import Extraction, ExtractionRequest
 from app.evidence.review_schemas import ExtractionIn
 from app.evidence.schemas import ClaimIn, ResultIn
 from app.evidence.services import claims as claim_service
+from app.evidence.services import results as result_service
 from app.evidence.services import review
 
 CLAIM_FIELDS = ("stance", "confidence")
@@ -178,9 +179,7 @@ def _order(row: ExtractionRequest):
 
 
 def _result_in(result: Result, changes: dict[str, Any]) -> ResultIn:
-    keys = ("key", "method", "baseline_method")
-    values = {name: getattr(result, name) for name in ResultIn.model_fields if name not in keys}
-    values.update(key=result.key, method=result.method_key, baseline_method=result.baseline_method_key)
+    values = result_service.input_values(result)
     values.update(changes)
     if values["params_basis"] == "undisclosed":
         values.update(params=None)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import ColumnElement, exists, func, select, true
+from sqlmodel import Session
 
 from app.evidence import search
 from app.evidence.enums import (
@@ -26,7 +27,20 @@ from app.evidence.enums import (
     Stance,
     Verification,
 )
-from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Critique, Result, ResultBand, Source
+from app.evidence.errors import EvidenceError
+from app.evidence.models import (
+    Aspect,
+    Claim,
+    ClaimAspect,
+    ClaimQuestion,
+    Critique,
+    Method,
+    ResearchQuestion,
+    Result,
+    ResultBand,
+    ScaleBand,
+    Source,
+)
 
 MAX_VALUES = 50
 
@@ -267,3 +281,32 @@ def critique_conditions(dialect: str, f: CritiqueFilters) -> list[ColumnElement[
             _exists(ClaimAspect, ClaimAspect.claim_id == Critique.target_claim_id, ClaimAspect.aspect_key.in_(f.aspect))
         )
     return conditions
+
+
+VOCABULARY_FILTERS = {
+    "aspect": Aspect.key,
+    "method": Method.key,
+    "band": ScaleBand.key,
+    "question": ResearchQuestion.key,
+}
+
+
+def check_vocabulary(session: Session, filters: BaseModel) -> None:
+    """Refuse a filter value that names no aspect, method, band or research question (422 naming the
+    parameter): an unknown value would otherwise match nothing and look like an empty answer."""
+    for name, column in VOCABULARY_FILTERS.items():
+        wanted = getattr(filters, name, None)
+        if not wanted:
+            continue
+        known = set(session.execute(select(column).where(column.in_(wanted))).scalars())
+        unknown = sorted(set(wanted) - known)
+        if unknown:
+            choices = ", ".join(sorted(session.execute(select(column)).scalars()))
+            shown = ", ".join(repr(value[:60]) for value in unknown[:3])
+            raise UnknownVocabulary(f"unknown {name} {shown}; known values: {choices}", field=name)
+
+
+class UnknownVocabulary(EvidenceError):
+    """A list filter names a vocabulary value that does not exist."""
+
+    location = "query"

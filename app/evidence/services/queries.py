@@ -51,6 +51,7 @@ from app.evidence.services.filters import (
     result_conditions,
     source_conditions,
 )
+from app.evidence.stats import cached_count
 
 __all__ = [
     "ClaimFilters",
@@ -74,6 +75,8 @@ MAX_CURSOR_CHARS = 2000
 
 class InvalidQuery(EvidenceError):
     """A sort or cursor the query cannot use; `field` names the parameter."""
+
+    location = "query"
 
 
 @dataclass
@@ -160,7 +163,15 @@ def decode_cursor(cursor: str, sort: str, value_type: type) -> tuple[Any, int]:
 
 
 def _page(
-    session: Session, kind: str, model, conditions, sort: str, cursor: str | None, limit: int, with_count: bool
+    session: Session,
+    kind: str,
+    model,
+    conditions,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    with_count: bool,
+    filters_json: str = "",
 ) -> Page:
     descending = sort.startswith("-")
     name = sort.removeprefix("-")
@@ -184,7 +195,10 @@ def _page(
         last = rows[-1]
         last_value = last.id if single else session.scalar(select(expression).where(model.id == last.id))
         next_cursor = encode_cursor(sort, last_value, last.id)
-    count = session.scalar(select(func.count()).select_from(model).where(*conditions)) if with_count else None
+    count = None
+    if with_count:
+        query_count = select(func.count()).select_from(model).where(*conditions)
+        count = cached_count(session, kind, filters_json, lambda: session.scalar(query_count))
     return Page(items=rows, count=count, next_cursor=next_cursor)
 
 
@@ -198,8 +212,9 @@ def _listing(kind: str, model, conditions_of, filters_type, make_views):
         limit: int = 50,
         with_count: bool = True,
     ) -> Page:
-        conditions = conditions_of(_dialect(session), filters or filters_type())
-        page = _page(session, kind, model, conditions, sort, cursor, limit, with_count)
+        filters = filters or filters_type()
+        conditions = conditions_of(_dialect(session), filters)
+        page = _page(session, kind, model, conditions, sort, cursor, limit, with_count, filters.model_dump_json())
         page.items = make_views(session, page.items)
         return page
 

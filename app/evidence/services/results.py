@@ -23,6 +23,12 @@ def columns(session: Session, data: ResultIn, claim_id: int, field_prefix: str =
     return values
 
 
+def input_values(result: Result) -> dict:
+    """The stored result in the shape of ResultIn (method keys under their input names)."""
+    keyed = {"method": "method_key", "baseline_method": "baseline_method_key"}
+    return {name: getattr(result, keyed.get(name, name)) for name in ResultIn.model_fields}
+
+
 def _sync_bands(session: Session, result: Result) -> dict:
     """Re-derive the result's bands from its size; returns the change for the revision log."""
     wanted = bands_spanned(session.exec(select(ScaleBand)), result.params_low, result.params_high)

@@ -1,6 +1,7 @@
 // Progressive enhancement of our own forms; every form works without it.
 // 1. Warn before leaving a record form with unsaved typing.
 // 2. Ask before a delete.
+// 3. Fill in how a save moved the assessment once the server has recomputed it.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -16,6 +17,17 @@
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
+    });
+    document.querySelectorAll("[data-movement-poll]").forEach(function (notice) {
+      fetch(notice.getAttribute("data-movement-poll"), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (!body.ready) { return; }
+          notice.textContent = body.lines.join(" ");
+          notice.classList.remove("pending");
+          notice.removeAttribute("data-movement-poll");
+        })
+        .catch(function () { notice.textContent = "How the assessment moved will show on the next page."; });
     });
   });
 })();

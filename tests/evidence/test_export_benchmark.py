@@ -1,0 +1,68 @@
+"""Benchmark of the export (database -> the engine's frames) at 1M results on SQLite and PostgreSQL: a full
+columnar read, and the read after one write (the per-process export patched from the revision log), which
+is what the assessment after a save pays. Marked slow (`make bench`): building the store takes minutes."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from sqlmodel import Session, select
+
+from app.config import PROJECT_ROOT
+from app.db import session_scope
+from app.evidence.export import evidence_frames, live_frames
+from app.evidence.history import Actor
+from app.evidence.models import Result
+from app.evidence.schemas import ResultIn
+from app.evidence.services import results
+
+sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api"))
+from bench_api import generate  # noqa: E402
+
+pytestmark = pytest.mark.slow
+N_CLAIMS = 100_000  # x 10 results each
+
+
+@pytest.fixture(scope="module")
+def million(request, databases):
+    backend = request.param
+    url = databases.fresh(backend, seeded=True)
+    from app.db import build_engine
+
+    engine = build_engine(url)
+    with session_scope(engine) as session:
+        generate(session, N_CLAIMS, 10)
+    yield engine
+    engine.dispose()
+
+
+def _one_write(engine) -> None:
+    with Session(engine) as session:
+        row = session.exec(select(Result).where(Result.deleted_at.is_(None)).limit(1)).one()
+        values = {name: getattr(row, name) for name in ResultIn.model_fields if name != "method"}
+        values["method"] = row.method_key
+        values["outcome"] = "failure" if row.outcome != "failure" else "success"
+        results.update(session, row, ResultIn.model_validate(values), Actor("bench"), row.version)
+        session.commit()
+
+
+@pytest.mark.parametrize("million", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_export_1m_full_read(benchmark, million):
+    with million.connect() as connection:
+        frames = benchmark.pedantic(evidence_frames, args=(connection,), rounds=2, iterations=1)
+    assert len(frames["results"]) >= N_CLAIMS * 10
+
+
+@pytest.mark.parametrize("million", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_export_1m_after_one_write(benchmark, million):
+    with million.connect() as connection:
+        live_frames(connection)  # the export the process holds before the save
+
+    def after_a_write():
+        _one_write(million)
+        with million.connect() as connection:
+            return live_frames(connection)
+
+    frames = benchmark.pedantic(after_a_write, rounds=3, iterations=1)
+    assert len(frames["results"]) >= N_CLAIMS * 10

@@ -1,0 +1,110 @@
+"""Two app processes (`ceiling serve`) on one PostgreSQL database: a write through one is seen, assessed and
+reported through the other, and a session started on one is known to (and revoked on) the other."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.reports import snapshots
+from tests.api.conftest import add_tokens
+from tests.conftest import make_settings
+from tests.web.conftest import PASSWORD, add_users, csrf_of
+
+pytestmark = pytest.mark.postgres
+CLAIM = "lieberum2023.chinchilla-circuit-scales"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def replicas(databases, tmp_path):
+    url = databases.fresh("postgres", seeded=True)
+    env = {
+        **os.environ,
+        "CEILING_DATABASE_URL": url,
+        "CEILING_SECRET_KEY": "shared-by-every-replica",
+        "CEILING_ENVIRONMENT": "test",
+        "CEILING_ASSESSMENT_WARM_START": "false",
+        "CEILING_REPORTS_DIR": str(tmp_path / "reports"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for base in bases:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.time() < deadline, f"{base} did not become ready"
+                time.sleep(0.3)
+        yield url, bases
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+
+
+def test_a_write_through_one_replica_is_seen_assessed_and_reported_through_the_other(replicas, engine_for, tmp_path):
+    url, (one, other) = replicas
+    headers = add_tokens(url, engine_for).analyst
+    before = httpx.get(f"{other}/api/v1/assessment", headers=headers).json()["fingerprint"]
+    claim_id = httpx.get(f"{one}/api/v1/claims", params={"key": CLAIM}, headers=headers).json()["data"][0]["id"]
+    claim = httpx.get(f"{one}/api/v1/claims/{claim_id}", headers=headers)
+    patched = httpx.patch(
+        f"{one}/api/v1/claims/{claim_id}",
+        json={"confidence": 0.05},
+        headers={**headers, "If-Match": claim.headers["etag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    assert httpx.get(f"{other}/api/v1/claims/{claim_id}", headers=headers).json()["confidence"] == 0.05
+    after = httpx.get(f"{other}/api/v1/assessment", headers=headers).json()["fingerprint"]
+    assert after != before, "the other replica assessed the new evidence"
+
+    built = snapshots.build(make_settings(url, tmp_path))  # what the scheduler does, on its own host
+    report = httpx.get(f"{other}/reports/latest.json").json()
+    assert report["report"]["directory"] == built.directory
+    assert report["assessment"]["fingerprint"] == after
+    assert httpx.get(f"{one}/reports/latest.md").text == httpx.get(f"{other}/reports/latest.md").text
+
+
+def test_a_session_is_shared_by_the_replicas_and_revoked_on_all(replicas):
+    url, (one, other) = replicas
+    add_users(url)
+    with httpx.Client(base_url=one) as browser:
+        token = csrf_of(browser.get("/login").text)
+        signed_in = browser.post("/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": token})
+        assert signed_in.status_code == 303
+        cookies = dict(browser.cookies)
+    with httpx.Client(base_url=other, cookies=cookies) as elsewhere:
+        assert elsewhere.get("/claims/new").status_code == 200, "the other replica knows the session"
+        token = csrf_of(elsewhere.get("/claims/new").text)
+        assert elsewhere.post("/logout", data={"csrf_token": token}).status_code == 303
+    with httpx.Client(base_url=one, cookies=cookies) as replay:
+        assert replay.get("/claims/new").status_code == 303, "signed out on one replica is signed out on all"
