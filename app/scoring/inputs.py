@@ -122,46 +122,90 @@ REQUIRED_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
+REFERENCES: dict[tuple[str, str], str] = {  # (table, column) -> the table whose key it names
+    ("claims", "source_key"): "sources",
+    ("claim_aspects", "claim_key"): "claims",
+    ("claim_aspects", "aspect_key"): "aspects",
+    ("results", "claim_key"): "claims",
+    ("critiques", "target_claim_key"): "claims",
+    ("critiques", "critic_source_key"): "sources",
+    ("critiques", "critic_claim_key"): "claims",
+    ("grade_overrides", "aspect_key"): "aspects",
+}
+
+
 class EvidenceError(ValueError):
     """The evidence frames break the input contract."""
 
 
-def _normalise(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Coded:
+    """A text column as codes into its distinct values (-1 where missing): vocabulary checks, reference
+    lookups and the engine's value maps then cost one pass over the distinct values, not over the rows."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    def take(self, values: np.ndarray, missing: Any) -> np.ndarray:
+        """values[i] for the i-th distinct value, `missing` where the column is missing."""
+        return np.append(np.asarray(values), missing)[self.codes]
+
+
+def _coded(values: np.ndarray, cast: type) -> Coded:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    expected = ("string", "empty") if cast is str else ("boolean", "empty")
+    if pd.api.types.infer_dtype(uniques, skipna=False) not in expected:  # e.g. numbers in a text column
+        values = np.array([None if pd.isna(v) else cast(v) for v in values], dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return Coded(codes.astype(np.intp), np.asarray(uniques, dtype=object))
+
+
+def _normalise(name: str, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Coded]]:
+    """The contract's columns, typed (text and yes/no as objects with None, numbers as float or Int64),
+    and the text and yes/no ones coded; checks required values and vocabularies."""
     spec = COLUMNS[name]
     missing = [c for c in spec if c not in frame.columns]
     if missing:
         raise EvidenceError(f"{name}: missing columns {missing}")
-    columns = {}
+    columns, coded = {}, {}
     for column, kind in spec.items():
         values = frame[column].to_numpy()
         if kind in (STR, BOOL):
-            values = np.array(values, dtype=object)
-            values[pd.isna(values)] = None
-            expected = ("string", "empty") if kind == STR else ("boolean", "empty")
-            if pd.api.types.infer_dtype(values, skipna=True) not in expected:
-                cast = str if kind == STR else bool
-                values = np.array([v if v is None else cast(v) for v in values], dtype=object)
-            columns[column] = values
+            coded[column] = _coded(np.asarray(values, dtype=object), str if kind == STR else bool)
+            columns[column] = coded[column].take(coded[column].uniques, None)
         elif kind == FLOAT:
             columns[column] = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype=float)
         else:
             columns[column] = pd.array(pd.to_numeric(pd.Series(values), errors="raise"), dtype="Int64")
-    out = pd.DataFrame(columns, index=range(len(frame)))
     for column in REQUIRED_VALUES[name]:
-        if out[column].isna().any():
+        if (coded[column].codes < 0).any() if column in coded else pd.isna(columns[column]).any():
             raise EvidenceError(f"{name}.{column}: missing values")
     for (table, column), allowed in VOCABULARIES.items():
         if table == name:
-            bad = sorted(set(out[column].dropna()) - allowed)
+            bad = sorted(set(coded[column].uniques) - allowed)
             if bad:
                 raise EvidenceError(f"{name}.{column}: unknown values {bad[:5]}")
-    return out
+    return columns, coded
 
 
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    if frame.empty:
-        return np.zeros(0, dtype=np.uint64)
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+MISSING_HASH = np.uint64(2**64 - 1)
+
+
+def _row_hashes(name: str, columns: dict[str, Any], coded: dict[str, Coded]) -> np.ndarray:
+    """pandas' row hashes (`hash_pandas_object(frame, index=False)`), computed faster: pandas hashes a text
+    column by coding it and hashing each distinct value once, which the coded columns have already done. The
+    columns' hashes are combined as pandas combines them (CPython's tuple hash)."""
+    out = np.full(len(next(iter(columns.values()))), 0x345678, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    for i, (column, values) in enumerate(columns.items()):
+        if COLUMNS[name][column] == STR:
+            hashed = coded[column].take(pd.util.hash_array(coded[column].uniques, categorize=False), MISSING_HASH)
+        else:
+            hashed = pd.util.hash_pandas_object(pd.Series(values), index=False).to_numpy()
+        out ^= hashed
+        out *= mult
+        mult += np.uint64(82520 + 2 * (len(columns) - i))
+    return out + np.uint64(97531)
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,38 +225,43 @@ class Evidence:
     grade_overrides: pd.DataFrame
 
     def __post_init__(self) -> None:
-        hashes = {}
+        hashes, codes = {}, {}
         for name in COLUMNS:
-            frame = _normalise(name, getattr(self, name))
-            row_hashes = _row_hashes(frame)
+            columns, coded = _normalise(name, getattr(self, name))
+            row_hashes = _row_hashes(name, columns, coded)
             order = np.argsort(row_hashes, kind="stable")
             hashes[name] = row_hashes[order]
-            object.__setattr__(self, name, frame.iloc[order].reset_index(drop=True))
+            sorted_columns = {column: values[order] for column, values in columns.items()}
+            object.__setattr__(self, name, pd.DataFrame(sorted_columns, index=range(len(order)), copy=False))
+            for column, code in coded.items():
+                codes[name, column] = Coded(code.codes[order], code.uniques)
         object.__setattr__(self, "_sorted_row_hashes", hashes)
+        object.__setattr__(self, "_codes", codes)
         for name in ("sources", "claims", "results", "critiques", "methods", "aspects", "bands"):
-            keys = getattr(self, name)["key"]
-            if keys.duplicated().any():
+            if len(codes[name, "key"].uniques) < len(getattr(self, name)):
+                keys = getattr(self, name)["key"]
                 raise EvidenceError(f"{name}: duplicate keys {sorted(keys[keys.duplicated()])[:5]}")
-        self._check_references()
+        object.__setattr__(self, "_positions", self._check_references())
         self._check_bands()
 
-    def _check_references(self) -> None:
-        def known(table: str, column: str, target: str, optional: bool = False) -> None:
-            values = getattr(self, table)[column]
-            if optional:
-                values = values.dropna()
-            bad = sorted(set(values) - set(getattr(self, target)["key"]))
+    def coded(self, table: str, column: str) -> Coded:
+        """A text or yes/no column as codes into its distinct values, in the frame's (canonical) order."""
+        return self._codes[table, column]
+
+    def positions(self, table: str, column: str) -> np.ndarray:
+        """For a reference column (e.g. results.claim_key): the row of the referenced table, -1 where empty."""
+        return self._positions[table, column]
+
+    def _check_references(self) -> dict[tuple[str, str], np.ndarray]:
+        positions = {}
+        for (table, column), target in REFERENCES.items():
+            coded = self.coded(table, column)
+            at = pd.Index(getattr(self, target)["key"]).get_indexer(coded.uniques)
+            bad = sorted(coded.uniques[at < 0])
             if bad:
                 raise EvidenceError(f"{table}.{column}: unknown {target} {bad[:5]}")
-
-        known("claims", "source_key", "sources")
-        known("claim_aspects", "claim_key", "claims")
-        known("claim_aspects", "aspect_key", "aspects")
-        known("results", "claim_key", "claims")
-        known("critiques", "target_claim_key", "claims")
-        known("critiques", "critic_source_key", "sources", optional=True)
-        known("critiques", "critic_claim_key", "claims", optional=True)
-        known("grade_overrides", "aspect_key", "aspects")
+            positions[table, column] = coded.take(at, -1)
+        return positions
 
     def _check_bands(self) -> None:
         bands = self.bands.assign(
