@@ -53,11 +53,10 @@ def critic_weights(
     return pd.Series(weight.to_numpy(), index=critiques["key"].to_numpy())
 
 
-def aspect_membership(evidence: Evidence, claims: pd.DataFrame, aspect_keys: list[str]) -> np.ndarray:
+def aspect_membership(data: ScaleData, claims: pd.DataFrame) -> np.ndarray:
     """Boolean matrix claims x aspects: which visible claims (weight > 0) bear on which aspect."""
-    links = evidence.claim_aspects
-    member = np.zeros((len(claims), len(aspect_keys)), dtype=bool)
-    member[claims.index.get_indexer(links["claim_key"]), pd.Index(aspect_keys).get_indexer(links["aspect_key"])] = True
+    member = np.zeros((len(claims), len(data.aspect_keys)), dtype=bool)
+    member[data.links] = True
     return member & (claims["weight"].to_numpy() > 0)[:, None]
 
 
@@ -306,9 +305,10 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     retracted = set(claims.index[claims["status_factor"] == 0.0])
     critiques = active_critiques(evidence, retracted)
     data = scale_data(evidence, claims, settings)
-    claims = claims.assign(
-        source_code=data.rows.groupby("claim")["source"].first().reindex(range(len(claims))).to_numpy()
-    )
+    with_rows = np.zeros(len(claims), bool)
+    with_rows[data.rows["claim"].to_numpy()] = True
+    source = evidence.positions("claims", "source_key")
+    claims = claims.assign(source_code=np.where(with_rows, source, np.nan))
     n = len(data.aspect_keys)
     source_bins = bin_points(data.points, settings, ["aspect", "source"])
     per_aspect = [source_bins[source_bins["aspect"] == a] for a in range(n)]
@@ -330,7 +330,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         for a in range(n)
     ]
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
-    member = aspect_membership(evidence, claims, data.aspect_keys)
+    member = aspect_membership(data, claims)
     ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
     rows = [aspect_row(a, fits[a], ctx, bins[bins["aspect"] == a]) for a in range(n)]
     sensitivity = []

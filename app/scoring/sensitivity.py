@@ -28,10 +28,12 @@ def refit_without(
     total = log_likelihood(bins["x"].to_numpy(), bins[f"w_{DIM}"].to_numpy(), bins[f"wy_{DIM}"].to_numpy(), settings)
     mine = log_likelihood(own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings)
     median = summarise(log_prior(settings) + total - mine, settings).median
-    rest = bins.set_index("bin")
+    at = np.searchsorted(bins["bin"].to_numpy(), own["bin"].to_numpy())  # bins are sorted by bin, own's are in them
+    rest = bins.assign(w_reach=0.0, wy_reach=0.0)
     for column in (f"w_{DIM}", f"wy_{DIM}", "w_est"):
-        rest[column] = (rest[column] - own.groupby("bin")[column].sum().reindex(rest.index, fill_value=0.0)).clip(0.0)
-    rest = rest.reset_index().assign(w_reach=0.0, wy_reach=0.0)
+        mine_by_bin = np.zeros(len(bins))
+        mine_by_bin[at] = own[column].to_numpy()
+        rest[column] = (bins[column].to_numpy() - mine_by_bin).clip(0.0)
     others = n_sources - int((own[f"w_{DIM}"] > 0).any())
     return median, fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings)
 
@@ -52,10 +54,11 @@ def source_influences(
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     order = [source for source, _ in order]
     influences = []
-    by_source = source_bins.groupby("source", sort=False)
+    of_source = source_bins["source"].to_numpy()  # sorted by source, then bin
     n_sources = int(source_bins.loc[source_bins[f"w_{DIM}"] > 0, "source"].nunique())
     for source in order:
-        median, rest = refit_without(by_source.get_group(source), bins, n_sources, settings)
+        own = source_bins.iloc[np.searchsorted(of_source, source) : np.searchsorted(of_source, source, side="right")]
+        median, rest = refit_without(own, bins, n_sources, settings)
         shift = median - fit.crossing
         where = (
             "the rest is too thin to fit" if rest.state == "insufficient" else ceiling_output(rest, settings).statement

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.scoring.inputs import Evidence
+from app.scoring.inputs import Coded, Evidence
 from app.scoring.settings import ScoringSettings
 
 OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0}
@@ -34,6 +34,7 @@ class ScaleData:
     band_keys: list[str]
     band_log10: np.ndarray  # shape (n_bands, 2): [low, high) in log10 params, +-inf when open
     source_keys: list[str]  # the "source" code of segments and points indexes this list
+    links: tuple[np.ndarray, np.ndarray]  # distinct (claim, aspect) pairs, by claim then aspect
     rows: pd.DataFrame  # one row per visible (result, aspect)
     segments: pd.DataFrame  # one row per (sized mechanistic row, band cell)
     points: Columns  # quadrature points of the segments, for the fit
@@ -74,64 +75,70 @@ def log10_sizes(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def baseline_loss(results: pd.DataFrame) -> np.ndarray:
+def baseline_loss(evidence: Evidence) -> np.ndarray:
     """True where the result lost to its baseline: the recorded winner, else the metric and baseline values."""
-    metric = results["metric_value"].to_numpy(float)
-    base = results["baseline_value"].to_numpy(float)
-    hib = results["higher_is_better"].to_numpy(object)
-    known = ~np.isnan(metric) & ~np.isnan(base) & pd.notna(hib)
-    higher = np.array([bool(v) if v is not None else True for v in hib], dtype=bool)
+    res = evidence.results
+    metric = res["metric_value"].to_numpy(float)
+    base = res["baseline_value"].to_numpy(float)
+    hib = evidence.coded("results", "higher_is_better")
+    known = ~np.isnan(metric) & ~np.isnan(base) & (hib.codes >= 0)
+    higher = hib.take([bool(v) for v in hib.uniques], True).astype(bool)
     by_values = known & np.where(higher, metric < base, metric > base)
-    winner = results["winner"].to_numpy(object)
-    return np.where(pd.notna(winner), winner == "baseline", by_values)
+    winner = evidence.coded("results", "winner")
+    return np.where(winner.codes >= 0, winner.take(winner.uniques == "baseline", False).astype(bool), by_values)
 
 
-def family_codes(methods: pd.Series, families: dict[str, str], unknown: str | None) -> np.ndarray:
-    """The method family of each entry (unknown methods and missing ones get `unknown`), one lookup per method."""
-    codes, uniques = pd.factorize(methods, use_na_sentinel=True)
-    family_of = np.array([families.get(m, unknown) for m in uniques] + [unknown], dtype=object)
-    return family_of[codes]
+def families_of(coded: Coded, families: dict[str, str], unknown: str | None) -> np.ndarray:
+    """The method family of each entry (unknown methods get `unknown`, missing ones None), one lookup per method."""
+    return coded.take(np.array([families.get(m, unknown) for m in coded.uniques], dtype=object), None)
 
 
 def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> pd.DataFrame:
     """Visible results (weight > 0) as integer codes: result, claim and source positions, and values.
 
-    "res" indexes evidence.results, "claim" the claims table, "source" evidence.sources; strings
-    are looked up only for what is cited, so a million results stay cheap.
+    "res" indexes evidence.results, "claim" the claims table (in evidence.claims' order), "source"
+    evidence.sources; strings are looked up only for what is cited, so a million results stay cheap.
     """
     res = evidence.results
-    at = claims.index.get_indexer(res["claim_key"])
-    method = res["method"].where(res["method"].notna(), claims["method"].to_numpy()[at])
+    at = evidence.positions("results", "claim_key")
     families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
-    mechanistic = family_codes(method, families, settings.unknown_method_family) == "mechanistic"
-    y = res["outcome"].map(OUTCOME_VALUE).to_numpy(float)
+    unknown = settings.unknown_method_family
+    own = families_of(evidence.coded("results", "method"), families, unknown)
+    of_claim = families_of(evidence.coded("claims", "method"), families, unknown)[at]
+    family = np.where(own != None, own, np.where(of_claim != None, of_claim, unknown))  # noqa: E711
+    mechanistic = family == "mechanistic"
+    y = evidence.coded("results", "outcome").take(outcome_values(evidence, "outcome"), np.nan)
     if settings.baseline_loss_is_failure:
-        y = np.where(baseline_loss(res) & mechanistic, 0.0, y)
-    reach = res["reach_outcome"].map(OUTCOME_VALUE).to_numpy(float)
-    reach = np.where(np.isnan(reach), 1.0, reach)
+        y = np.where(baseline_loss(evidence) & mechanistic, 0.0, y)
+    reach = evidence.coded("results", "reach_outcome").take(outcome_values(evidence, "reach_outcome"), 1.0)
     lo, hi = log10_sizes(res)
     open_ended = np.isinf(hi)
     hi = np.where(open_ended, lo, hi)
-    claim_source = pd.Index(evidence.sources["key"]).get_indexer(claims["source_key"].to_numpy())
-    rows = pd.DataFrame(
-        {
-            "res": np.arange(len(res)),
-            "claim": at,
-            "source": claim_source[at],
-            "weight": claims["weight"].to_numpy()[at],
-            "mechanistic": mechanistic,
-            "y": y,
-            "y_reach": reach,
-            "lo": lo,
-            "hi": hi,
-            "open_ended": open_ended,
-            "estimated": ~np.isnan(lo) & (res["params_basis"].to_numpy() != "disclosed"),
-            "compared": (res["baseline_name"].notna() | res["baseline_method"].notna()).to_numpy(),
-            "head_to_head": family_codes(res["baseline_method"], families, None) == "baseline",
-            "safety_impact": res["safety_impact"].to_numpy(),
-        }
-    )
-    return rows[rows["weight"] > 0]
+    weight = claims["weight"].to_numpy()[at]
+    visible = weight > 0
+    columns = {
+        "res": np.arange(len(res)),
+        "claim": at,
+        "source": evidence.positions("claims", "source_key")[at],
+        "weight": weight,
+        "mechanistic": mechanistic,
+        "y": y,
+        "y_reach": reach,
+        "lo": lo,
+        "hi": hi,
+        "open_ended": open_ended,
+        "estimated": ~np.isnan(lo) & (res["params_basis"].to_numpy() != "disclosed"),
+        "compared": (evidence.coded("results", "baseline_name").codes >= 0)
+        | (evidence.coded("results", "baseline_method").codes >= 0),
+        "head_to_head": families_of(evidence.coded("results", "baseline_method"), families, None) == "baseline",
+        "safety_impact": res["safety_impact"].to_numpy(),
+    }
+    return pd.DataFrame({name: values[visible] for name, values in columns.items()}, copy=False)
+
+
+def outcome_values(evidence: Evidence, column: str) -> np.ndarray:
+    """The value of each distinct outcome of a results column (success 1, partial 0.5, failure 0)."""
+    return np.array([OUTCOME_VALUE[o] for o in evidence.coded("results", column).uniques], dtype=float)
 
 
 def band_cells(bands: pd.DataFrame, band_keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -194,35 +201,39 @@ def _points(segments: pd.DataFrame, q: int) -> Columns:
     return points
 
 
-def _explode_by_aspect(results: pd.DataFrame, links: pd.DataFrame, n_claims: int) -> pd.DataFrame:
+def aspect_links(evidence: Evidence, aspect_keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (claim position, aspect index in aspect_keys) pairs, sorted by claim, then aspect."""
+    index_of = pd.Index(aspect_keys).get_indexer(evidence.aspects["key"])
+    claim = evidence.positions("claim_aspects", "claim_key").astype(np.int64)
+    aspect = index_of[evidence.positions("claim_aspects", "aspect_key")]
+    pairs = np.sort(claim * len(aspect_keys) + aspect)
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    return pairs // len(aspect_keys), pairs % len(aspect_keys)
+
+
+def _explode_by_aspect(results: pd.DataFrame, links: tuple[np.ndarray, np.ndarray], n_claims: int) -> pd.DataFrame:
     """One row per (result, aspect of its claim), aspect-major and in result order within an aspect."""
-    links = links.sort_values(["claim", "aspect"], kind="stable")
-    per_claim = np.bincount(links["claim"].to_numpy(), minlength=n_claims)
+    link_claim, link_aspect = links
+    per_claim = np.bincount(link_claim, minlength=n_claims)
     starts = np.concatenate([[0], np.cumsum(per_claim)[:-1]])
     claim = results["claim"].to_numpy()
     repeats = per_claim[claim]
     take = np.repeat(np.arange(len(results)), repeats)
     offset = np.arange(len(take)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    aspect = links["aspect"].to_numpy()[np.repeat(starts[claim], repeats) + offset]
+    aspect = link_aspect[np.repeat(starts[claim], repeats) + offset]
     order = np.argsort(aspect, kind="stable")
     take, aspect = take[order], aspect[order]
     columns = {name: results[name].to_numpy()[take] for name in results.columns}
-    return pd.DataFrame({**columns, "aspect": aspect})
+    columns["sized"] = ~np.isnan(columns["lo"])
+    return pd.DataFrame({**columns, "aspect": aspect}, copy=False)
 
 
 def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> ScaleData:
     """Explode visible results by aspect and spread the sized mechanistic ones over bands and points."""
     aspect_keys, band_keys = ordered_keys(evidence.aspects), ordered_keys(evidence.bands)
     results = result_rows(evidence, claims, settings)
-    links = evidence.claim_aspects.drop_duplicates()
-    links = pd.DataFrame(
-        {
-            "claim": claims.index.get_indexer(links["claim_key"]),
-            "aspect": pd.Index(aspect_keys).get_indexer(links["aspect_key"]),
-        }
-    )
+    links = aspect_links(evidence, aspect_keys)
     rows = _explode_by_aspect(results, links, len(claims))
-    rows["sized"] = ~np.isnan(rows["lo"].to_numpy())
     cells, cell_band, band_log10 = band_cells(evidence.bands, band_keys)
     fit_at = np.flatnonzero(rows["sized"].to_numpy() & rows["mechanistic"].to_numpy())
     lo, hi = rows["lo"].to_numpy()[fit_at], rows["hi"].to_numpy()[fit_at]
@@ -256,11 +267,12 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
             "y_reach": y_reach,
             "w_validity": np.where(censored & (y_validity == 0.0), 0.0, wn),
             "w_reach": np.where(censored & (y_reach == 0.0), 0.0, wn),
-        }
+        },
+        copy=False,
     )
     points = _points(segments, settings.points_per_range_segment)
     n = len(aspect_keys)
     bounds = [np.searchsorted(np.asarray(t["aspect"]), np.arange(n + 1)) for t in (rows, segments, points)]
     return ScaleData(
-        aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), rows, segments, points, *bounds
+        aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), links, rows, segments, points, *bounds
     )

@@ -59,10 +59,12 @@ def critique_discounts(critiques: pd.DataFrame, settings: ScoringSettings) -> pd
 def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame:
     """One row per claim (indexed by key) with each weight factor and the final weight in [0, 1]."""
     claims = evidence.claims.set_index("key", drop=False)
-    tiers = source_tiers(evidence.sources, settings)
-    recency = recency_factors(evidence.sources, settings)
-    status_factor = claims["status"].map(settings.status_factor)
-    retracted = set(claims.index[status_factor.to_numpy() == 0.0])
+    source = evidence.positions("claims", "source_key")
+    tiers = source_tiers(evidence.sources, settings).to_numpy()[source]
+    recency = recency_factors(evidence.sources, settings).to_numpy()[source]
+    status = evidence.coded("claims", "status")
+    status_factor = status.take([settings.status_factor(s) for s in status.uniques], np.nan).astype(float)
+    retracted = set(claims.index[status_factor == 0.0])
     discounts = critique_discounts(active_critiques(evidence, retracted), settings)
     table = pd.DataFrame(
         {
@@ -72,11 +74,11 @@ def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame
             "stance": claims["stance"],
             "method": claims["method"],
             "text": claims["text"],
-            "tier": claims["source_key"].map(tiers).astype(float),
-            "status_factor": status_factor.astype(float),
+            "tier": tiers,
+            "status_factor": status_factor,
             "confidence": claims["confidence"].clip(0, 1).astype(float),
-            "critique_factor": claims.index.map(discounts).to_numpy(dtype=float),
-            "recency_factor": claims["source_key"].map(recency).astype(float),
+            "critique_factor": discounts.reindex(claims.index).to_numpy(dtype=float),
+            "recency_factor": recency,
         },
         index=claims.index,
     )
