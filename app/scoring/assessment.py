@@ -13,10 +13,10 @@ from app.scoring.ceiling import (
     DIMENSIONS,
     FitResult,
     aspect_bins,
-    bin_points,
     ceiling_output,
     evidence_range,
     fit_dimension,
+    sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
@@ -310,8 +310,6 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     source = evidence.positions("claims", "source_key")
     claims = claims.assign(source_code=np.where(with_rows, source, np.nan))
     n = len(data.aspect_keys)
-    source_bins = bin_points(data.points, settings, ["aspect", "source"])
-    per_aspect = [source_bins[source_bins["aspect"] == a] for a in range(n)]
     aspect_points = [data.points_of(a) for a in range(n)]
     bins = pd.concat(
         [aspect_bins(p, settings).assign(aspect=a) for a, p in enumerate(aspect_points)], ignore_index=True
@@ -320,7 +318,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         {
             d: fit_dimension(
                 bins[bins["aspect"] == a],
-                int(per_aspect[a].loc[per_aspect[a][f"w_{d}"] > 0, "source"].nunique()),
+                sources_with_weight(aspect_points[a], d),
                 d,
                 settings,
                 evidence_range(aspect_points[a], d),
@@ -339,7 +337,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         measured_points = aspect_points[a].where(~estimated)
         measured = (
             aspect_bins(measured_points, settings),
-            len(np.unique(measured_points["source"][measured_points["w_validity"] > 0])),
+            sources_with_weight(measured_points, "validity"),
             evidence_range(measured_points, "validity"),
         )
         sensitivity.append(
@@ -347,7 +345,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 aspect_key,
                 fits[a]["validity"],
                 bins[bins["aspect"] == a].reset_index(drop=True),
-                per_aspect[a],
+                aspect_points[a],
                 measured,
                 len(np.unique(aspect_points[a]["row"][estimated])),
                 data.source_keys,

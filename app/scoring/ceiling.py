@@ -41,46 +41,6 @@ class FitResult:
         return None if self.low is None else self.high - self.low
 
 
-def bin_points(points, settings: ScoringSettings, by: list[str], exact_range: bool = False) -> pd.DataFrame:
-    """Sum point weights by the given integer keys and log10 bin; x is the bin centre (k * width).
-
-    For each dimension d the sums are w_d (weight that counts in that dimension's fit) and wy_d. x_lo and
-    x_hi bound the points of a bin: exact when asked (to state the range of the evidence), else the bin edges.
-    """
-    width = settings.fit_bin_decades
-    x = np.asarray(points["x"])
-    bins = np.floor(x / width + 0.5).astype(np.int64)
-    columns = [np.asarray(points[c]).astype(np.int64) for c in by] + [bins]
-    sums = {}
-    for d in DIMENSIONS:
-        w = np.asarray(points[f"w_{d}"])
-        sums[f"w_{d}"], sums[f"wy_{d}"] = w, w * np.asarray(points[f"y_{d}"])
-    sums["w_est"] = np.asarray(points["w_validity"]) * np.asarray(points["estimated"])
-    if len(bins) == 0:
-        empty = {k: [] for k in [*sums, "x", "x_lo", "x_hi"]}
-        return pd.DataFrame({**{c: np.zeros(0, np.int64) for c in [*by, "bin"]}, **empty})
-    lows = [c.min() for c in columns]
-    sizes = [int(c.max() - low) + 1 for c, low in zip(columns, lows, strict=True)]
-    code = np.zeros(len(bins), dtype=np.int64)
-    for column, low, size in zip(columns, lows, sizes, strict=True):
-        code = code * size + (column - low)
-    inverse, keys = pd.factorize(code, sort=True)
-    out = {}
-    for name, low, size in reversed(list(zip([*by, "bin"], lows, sizes, strict=True))):
-        out[name] = keys % size + low
-        keys = keys // size
-    frame = pd.DataFrame({name: out[name] for name in [*by, "bin"]})
-    for name, values in sums.items():
-        frame[name] = np.bincount(inverse, weights=values, minlength=len(frame))
-    frame["x"] = frame["bin"] * width
-    if exact_range:
-        grouped = pd.Series(x).groupby(inverse)
-        frame["x_lo"], frame["x_hi"] = grouped.min().to_numpy(), grouped.max().to_numpy()
-    else:
-        frame["x_lo"], frame["x_hi"] = frame["x"] - width / 2, frame["x"] + width / 2
-    return frame
-
-
 def aspect_bins(points, settings: ScoringSettings) -> pd.DataFrame:
     """One aspect's points summed into its log10 bins (dense bincount: no sort, no hashing)."""
     width = settings.fit_bin_decades
@@ -108,6 +68,12 @@ def evidence_range(points, dimension: str) -> tuple[float, float] | None:
     """The exact smallest and largest scale with weight in one dimension."""
     x = np.asarray(points["x"])[np.asarray(points[f"w_{dimension}"]) > 0]
     return (float(x.min()), float(x.max())) if len(x) else None
+
+
+def sources_with_weight(points, dimension: str) -> int:
+    """How many sources have weight in one dimension."""
+    source = np.asarray(points["source"])[np.asarray(points[f"w_{dimension}"]) > 0]
+    return int(np.count_nonzero(np.bincount(source))) if len(source) else 0
 
 
 def fit_dimension(

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.ceiling import FitResult
+from app.scoring.groups import group_sums
 from app.scoring.schema import DomainJudgement, GradeAssessment
 from app.scoring.settings import ScoringSettings
 
@@ -64,40 +65,42 @@ def risk_of_bias(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
     return DomainJudgement(domain="risk_of_bias", downgrade=min(down, 1.0), reason="; ".join(reasons) + ".")
 
 
-def _band_rates(seg: pd.DataFrame) -> pd.DataFrame:
-    per = seg.assign(wy=seg["w_validity"] * seg["y_validity"]).groupby(["band", "source"], sort=True)
-    per = per[["w_validity", "wy"]].sum()
-    return per[per["w_validity"] > 0].assign(rate=lambda f: f["wy"] / f["w_validity"])
+def _source_rates(segments: pd.DataFrame, keys: list[str], sized_only: bool) -> pd.DataFrame:
+    """Validity weight, weighted successes and success rate per key combination (sorted) with weight."""
+    w, y = segments["w_validity"].to_numpy(), segments["y_validity"].to_numpy()
+    keep = (w > 0) & (segments["band"].to_numpy() >= 0) if sized_only else w > 0
+    per = group_sums({k: segments[k].to_numpy()[keep] for k in keys}, {"w_validity": w[keep], "wy": (w * y)[keep]})
+    per = per[per["w_validity"].to_numpy() > 0]
+    return per.assign(rate=per["wy"].to_numpy() / per["w_validity"].to_numpy())
 
 
 def inconsistency(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
     """Sources disagree within bands (pooled over every band with two or more), or success rises with scale."""
-    seg = g.segments[(g.segments["band"] >= 0) & (g.segments["w_validity"] > 0)]
-    if seg.empty:
+    per = _source_rates(g.segments, ["band", "source"], sized_only=True)
+    if per.empty:
         return DomainJudgement(domain="inconsistency", downgrade=0.0, reason="No sized evidence to compare.")
-    per = _band_rates(seg)
-    spreads, weights = [], []
-    for _, group in per.groupby(level="band"):
-        if len(group) >= 2:
-            w, rate = group["w_validity"].to_numpy(), group["rate"].to_numpy()
-            mean = np.average(rate, weights=w)
-            spreads.append(float(np.sqrt(np.average((rate - mean) ** 2, weights=w))))
-            weights.append(float(w.sum()))
+    band, w, rate = per["band"].to_numpy(), per["w_validity"].to_numpy(), per["rate"].to_numpy()
+    starts = np.flatnonzero(np.concatenate([[True], band[1:] != band[:-1]]))
+    ends = np.append(starts[1:], len(band))
+    spreads, weights, band_rates, band_weight = [], [], {}, {}
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        w_band, rate_band = w[start:end], rate[start:end]
+        mean = np.average(rate_band, weights=w_band)
+        band_rates[int(band[start])], band_weight[int(band[start])] = mean, float(w_band.sum())
+        if end - start >= 2:
+            spreads.append(float(np.sqrt(np.average((rate_band - mean) ** 2, weights=w_band))))
+            weights.append(float(w_band.sum()))
     pooled = float(np.average(spreads, weights=weights)) if spreads else 0.0
     down = ramp(pooled, *settings.inconsistency_sd)
     reasons = [f"pooled spread of source success rates within bands {pooled:.2f} over {len(spreads)} band(s)"]
-    band_rates = per.groupby(level="band").apply(lambda f: np.average(f["rate"], weights=f["w_validity"]))
-    band_weight = per.groupby(level="band")["w_validity"].sum()
-    heavy = band_rates[band_weight >= settings.min_status_weight]
-    rises = [
-        (lo, hi) for i, lo in enumerate(heavy.index) for hi in heavy.index[i + 1 :] if heavy[hi] - heavy[lo] > 0.25
-    ]
+    heavy = [b for b in band_rates if band_weight[b] >= settings.min_status_weight]
+    rises = [(lo, hi) for i, lo in enumerate(heavy) for hi in heavy[i + 1 :] if band_rates[hi] - band_rates[lo] > 0.25]
     if rises:
         lo, hi = rises[0]
         down += 0.5
         reasons.append(
-            f"success is higher in the {g.band_keys[hi]} band ({heavy[hi]:.2f}) than in the smaller "
-            f"{g.band_keys[lo]} band ({heavy[lo]:.2f}), against a ceiling"
+            f"success is higher in the {g.band_keys[hi]} band ({band_rates[hi]:.2f}) than in the smaller "
+            f"{g.band_keys[lo]} band ({band_rates[lo]:.2f}), against a ceiling"
         )
     return DomainJudgement(domain="inconsistency", downgrade=min(down, 1.0), reason="; ".join(reasons) + ".")
 
@@ -159,12 +162,11 @@ def imprecision(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
 
 def publication_bias(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
     """A small-study pattern: low-tier sources report more success than high-tier ones."""
-    seg = g.segments[g.segments["w_validity"] > 0]
-    if seg.empty:
+    per = _source_rates(g.segments, ["source"], sized_only=False)
+    if per.empty:
         return DomainJudgement(domain="publication_bias", downgrade=0.0, reason="Not assessable: no sized evidence.")
-    per = seg.assign(wy=seg["w_validity"] * seg["y_validity"]).groupby("source")[["w_validity", "wy"]].sum()
     tiers = g.claims.groupby("source_code")["tier"].max()
-    per = per.assign(tier=tiers.reindex(per.index).fillna(1.0))
+    per = per.assign(tier=tiers.reindex(per["source"].to_numpy()).fillna(1.0).to_numpy())
     low, high = per[per["tier"] < settings.low_tier_below], per[per["tier"] >= settings.low_tier_below]
     if low.empty or high.empty:
         return DomainJudgement(

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy.special import expit
 
 from app.scoring.ceiling import FitResult, r6
+from app.scoring.groups import group_sums
 from app.scoring.schema import CurvePoint, EvidencePoint
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import ScaleData
@@ -22,20 +23,33 @@ PLOT_BIN_DECADES = 0.1
 def evidence_points(data: ScaleData, aspect: int) -> list[EvidencePoint]:
     """Weighted evidence of one aspect by outcome and log10-params bin, in a canonical order."""
     mine = data.points_of(aspect)
-    points = pd.DataFrame(mine.where(mine["w_validity"] > 0))
-    if points.empty:
+    points = mine.where(mine["w_validity"] > 0)
+    if not points.size:
         return []
-    binned = points.assign(bin=np.round(points["x"].to_numpy() / PLOT_BIN_DECADES).astype(np.int64))
-    grouped = binned.groupby(["bin", "y_validity", "estimated"], sort=True)["w_validity"].sum()
+    score_code, scores = pd.factorize(points["y_validity"], sort=True)
+    grouped = group_sums(
+        {
+            "bin": np.round(points["x"] / PLOT_BIN_DECADES).astype(np.int64),
+            "score": score_code,
+            "estimated": np.asarray(points["estimated"]),
+        },
+        {"w_validity": points["w_validity"]},
+    )
     return [
         EvidencePoint(
-            log10_params=r6(int(b) * PLOT_BIN_DECADES),
-            score=float(y),
-            weight=r6(float(w)),
-            outcome=OUTCOME_OF_SCORE.get(float(y), "partial"),
+            log10_params=r6(b * PLOT_BIN_DECADES),
+            score=float(scores[y]),
+            weight=r6(w),
+            outcome=OUTCOME_OF_SCORE.get(float(scores[y]), "partial"),
             estimated=bool(estimated),
         )
-        for (b, y, estimated), w in grouped.items()
+        for b, y, estimated, w in zip(
+            grouped["bin"].tolist(),
+            grouped["score"].tolist(),
+            grouped["estimated"].tolist(),
+            grouped["w_validity"].tolist(),
+            strict=True,
+        )
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from app.scoring.ceiling import FitResult, ceiling_output, fit_dimension, r6
+from app.scoring.ceiling import FitResult, aspect_bins, ceiling_output, fit_dimension, r6
 from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
 from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence
 from app.scoring.settings import ScoringSettings
@@ -14,11 +14,18 @@ CANDIDATES_PER_SLOT = 3
 DIM = "validity"
 
 
-def approximate_shifts(fit: FitResult, source_bins: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
-    """Each source's score at the ceiling, a cheap ranking of whose removal moves it most."""
-    p = p_works(np.array([fit.crossing]), source_bins["x"].to_numpy(), settings)[:, 0]
-    residual = source_bins[f"wy_{DIM}"].to_numpy() - source_bins[f"w_{DIM}"].to_numpy() * p
-    return pd.Series(residual).groupby(source_bins["source"].to_numpy()).sum().abs()
+def approximate_shifts(fit: FitResult, points, settings: ScoringSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The aspect's sources and each one's score at the ceiling, a cheap ranking of whose removal moves it most.
+
+    Each point is scored at its bin centre, where the fit sees it.
+    """
+    width = settings.fit_bin_decades
+    x = np.floor(np.asarray(points["x"]) / width + 0.5) * width
+    w = np.asarray(points[f"w_{DIM}"])
+    residual = w * np.asarray(points[f"y_{DIM}"]) - w * p_works(np.array([fit.crossing]), x, settings)[:, 0]
+    source = np.asarray(points["source"])
+    sources = np.flatnonzero(np.bincount(source))
+    return sources, np.abs(np.bincount(source, weights=residual))[sources]
 
 
 def refit_without(
@@ -39,26 +46,23 @@ def refit_without(
 
 
 def source_influences(
-    fit: FitResult, bins: pd.DataFrame, source_bins: pd.DataFrame, source_keys: list[str], settings: ScoringSettings
+    fit: FitResult, bins: pd.DataFrame, points, source_keys: list[str], settings: ScoringSettings
 ) -> list[SourceInfluence]:
     """The sources whose removal moves the ceiling most, with the exact shift and the state without them."""
     limit = settings.top_influential_sources
-    if fit.crossing is None or limit == 0 or source_bins.empty:
+    if fit.crossing is None or limit == 0 or not points.size:
         return []
-    approx = approximate_shifts(fit, source_bins, settings)
+    sources, scores = approximate_shifts(fit, points, settings)
     candidates = limit * CANDIDATES_PER_SLOT
-    sources, scores = approx.index.to_numpy(), approx.to_numpy()
     if len(sources) > candidates:
         keep = np.argpartition(-scores, candidates - 1)[:candidates]
         sources, scores = sources[keep], scores[keep]
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     order = [source for source, _ in order]
     influences = []
-    of_source = source_bins["source"].to_numpy()  # sorted by source, then bin
-    n_sources = int(source_bins.loc[source_bins[f"w_{DIM}"] > 0, "source"].nunique())
     for source in order:
-        own = source_bins.iloc[np.searchsorted(of_source, source) : np.searchsorted(of_source, source, side="right")]
-        median, rest = refit_without(own, bins, n_sources, settings)
+        own = aspect_bins(points.where(np.flatnonzero(np.asarray(points["source"]) == source)), settings)
+        median, rest = refit_without(own, bins, fit.n_sources, settings)
         shift = median - fit.crossing
         where = (
             "the rest is too thin to fit" if rest.state == "insufficient" else ceiling_output(rest, settings).statement
@@ -100,7 +104,7 @@ def aspect_sensitivity(
     aspect_key: str,
     fit: FitResult,
     bins: pd.DataFrame,
-    source_bins: pd.DataFrame,
+    points,
     measured: tuple[pd.DataFrame, int, tuple | None],
     left_out: int,
     source_keys: list[str],
@@ -109,6 +113,6 @@ def aspect_sensitivity(
     """Most influential sources of one aspect and the effect of its estimated sizes."""
     return AspectSensitivity(
         aspect_key=aspect_key,
-        sources=source_influences(fit, bins, source_bins, source_keys, settings),
+        sources=source_influences(fit, bins, points, source_keys, settings),
         without_estimates=without_estimates(fit, measured, left_out, settings),
     )

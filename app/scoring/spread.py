@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from app.scoring.groups import group_index
 from app.scoring.inputs import Coded, Evidence
 from app.scoring.settings import ScoringSettings
 
@@ -242,9 +243,8 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
     seg_pos, cell, frac, a, b = seg_pos[order], cell[order], frac[order], a[order], b[order]
     at = fit_at[seg_pos]
     aspect, source = rows["aspect"].to_numpy()[at], rows["source"].to_numpy()[at]
-    code = (source.astype(np.int64) * len(aspect_keys) + aspect) * len(cells) + cell
-    groups, inverse = np.unique(code, return_inverse=True) if len(code) else (code, code)
-    together = np.maximum(np.bincount(inverse, weights=frac, minlength=len(groups))[inverse], 1.0)
+    inverse, _ = group_index([source, aspect, cell])
+    together = np.maximum(np.bincount(inverse, weights=frac)[inverse], 1.0) if len(inverse) else frac
     share = 1.0 + (together - 1.0) * settings.within_source_correlation
     wn = rows["weight"].to_numpy()[at] * frac / share
     censored = rows["open_ended"].to_numpy()[at]
