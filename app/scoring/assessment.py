@@ -36,7 +36,7 @@ from app.scoring.schema import (
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
-from app.scoring.spread import ScaleData, scale_data
+from app.scoring.spread import IMPACTS, ScaleData, of_family, scale_data
 from app.scoring.weights import active_critiques, claim_weights, recency_factors, source_tiers
 
 __all__ = ["Assessment", "assess"]
@@ -74,8 +74,7 @@ def baseline_claims(data: ScaleData, claims: pd.DataFrame, evidence: Evidence) -
     base = np.zeros(len(claims), bool)
     mech[rows.loc[rows["mechanistic"], "claim"].to_numpy()] = True
     base[rows.loc[~rows["mechanistic"], "claim"].to_numpy()] = True
-    families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
-    method_is_baseline = claims["method"].map(lambda m: families.get(m) == "baseline").to_numpy(bool)
+    method_is_baseline = of_family(evidence, "claims", "method", "baseline", None) == 1
     return (base & ~mech) | (~base & ~mech & method_is_baseline)
 
 
@@ -113,6 +112,7 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
     return worst, band, statuses.get((worst, band), "no_evidence")
 
 
+MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
 STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
 
 
@@ -155,12 +155,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         band_keys=data.band_keys,
         measured_impacts=len(
             np.unique(
-                all_rows["res"].to_numpy()[
-                    mechanistic
-                    & np.isin(
-                        all_rows["safety_impact"].to_numpy(), ["monitoring_aid", "measured_improvement", "negative"]
-                    )
-                ]
+                all_rows["res"].to_numpy()[mechanistic & np.isin(all_rows["impact"].to_numpy(), MEASURED_IMPACTS)]
             )
         ),
     )
@@ -356,7 +351,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         data.aspect_keys.index(settings.safety_aspect_key) if settings.safety_aspect_key in data.aspect_keys else None
     )
     safety = safety_row(
-        data.rows, safety_index, evidence.results, claims, data.source_keys, data.band_keys, data.band_log10, settings
+        data.rows, safety_index, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings
     )
     settings_json = settings.model_dump_json()
     return Assessment(

@@ -7,6 +7,7 @@ import pandas as pd
 from scipy.stats import beta as beta_dist
 
 from app.scoring.ceiling import r6
+from app.scoring.groups import group_index
 from app.scoring.schema import BandCell, Barrier, Ceiling
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import ScaleData
@@ -77,12 +78,10 @@ def barrier_candidates(
     n_claims, n_bands = len(claims), len(data.band_keys)
     claim = data.rows["claim"].to_numpy()[seg["row"].to_numpy()[keep]]
     cell = seg["aspect"].to_numpy()[keep] * n_bands + band[keep]
-    against_row = np.isin(claims["stance"].to_numpy()[claim], ["undermines", "mixed"]) | (
-        seg["y"].to_numpy()[keep] == 0
-    )
-    triples, inverse = np.unique(cell.astype(np.int64) * n_claims + claim, return_inverse=True)
-    against = np.bincount(inverse, weights=against_row, minlength=len(triples)) > 0
-    t_cell, t_claim = triples // n_claims, triples % n_claims
+    against_claim = np.isin(claims["stance"].to_numpy(), ["undermines", "mixed"])
+    against_row = against_claim[claim] | (seg["y"].to_numpy()[keep] == 0)
+    inverse, (t_cell, t_claim) = group_index([cell, claim])
+    against = np.bincount(inverse, weights=against_row, minlength=len(t_cell)) > 0
     limit = settings.top_barriers
     weights = claims["weight"].to_numpy()
     picked = np.flatnonzero(against)

@@ -7,20 +7,24 @@ import pandas as pd
 
 from app.evidence.enums import SafetyImpact
 from app.scoring.citations import comparison_entries
+from app.scoring.inputs import Evidence
 from app.scoring.schema import SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
+from app.scoring.spread import IMPACTS, NOT_APPLICABLE, impact_codes
 
 
-def safety_results(rows: pd.DataFrame, safety_aspect: int | None, results: pd.DataFrame) -> pd.DataFrame:
+def safety_results(rows: pd.DataFrame, safety_aspect: int | None, baseline_impact: np.ndarray) -> pd.DataFrame:
     """Each visible result once if it bears on the safety aspect or reports a safety impact, plus the
     baseline side of each head-to-head row that reports the baseline's impact, as a baseline result."""
-    on_aspect = (rows["aspect"] == safety_aspect) if safety_aspect is not None else False
-    chosen = rows[on_aspect | (rows["safety_impact"] != "not_applicable")].drop_duplicates("res")
-    base_impact = results["baseline_safety_impact"].to_numpy()[chosen["res"].to_numpy()]
-    sides = chosen[(base_impact != "not_applicable") & chosen["mechanistic"].to_numpy()]
-    sides = sides.assign(
-        mechanistic=False, safety_impact=results["baseline_safety_impact"].to_numpy()[sides["res"].to_numpy()]
-    )
+    picked = rows["impact"].to_numpy() != NOT_APPLICABLE
+    if safety_aspect is not None:
+        picked |= rows["aspect"].to_numpy() == safety_aspect
+    at = np.flatnonzero(picked)
+    _, first = np.unique(rows["res"].to_numpy()[at], return_index=True)
+    chosen = rows.iloc[at[np.sort(first)]]
+    base_impact = baseline_impact[chosen["res"].to_numpy()]
+    has_side = (base_impact != NOT_APPLICABLE) & chosen["mechanistic"].to_numpy()
+    sides = chosen[has_side].assign(mechanistic=False, impact=base_impact[has_side])
     return pd.concat([chosen, sides], ignore_index=True)
 
 
@@ -31,16 +35,21 @@ def band_of(rows: pd.DataFrame, band_log10: np.ndarray) -> np.ndarray:
     return np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
 
 
+def impact_counts(counts: np.ndarray) -> dict[str, int]:
+    """Results per safety impact, every impact listed, from counts in IMPACTS order."""
+    return dict(zip(IMPACTS, counts.tolist(), strict=True))
+
+
 def by_band(chosen: pd.DataFrame, band_keys: list[str], band_log10) -> list[SafetyBand]:
     """Impact counts per band (and unsized), mechanistic methods and baselines side by side."""
-    bands = pd.Series(band_of(chosen, band_log10), index=chosen.index)
+    k, n = len(IMPACTS), len(band_keys) + 1
+    cell = (band_of(chosen, band_log10) + 1) * 2 + chosen["mechanistic"].to_numpy()
+    counts = np.bincount(cell * k + chosen["impact"].to_numpy(), minlength=n * 2 * k).reshape(n, 2, k)
     out = []
     for b, key in [*enumerate(band_keys), (-1, "unsized")]:
-        here = chosen[bands == b]
-        if here.empty:
-            continue
-        mech, base = impact_counts(here[here["mechanistic"]]), impact_counts(here[~here["mechanistic"]])
-        out.append(SafetyBand(band_key=key, mechanistic=mech, baseline=base, statement=band_statement(mech, base)))
+        if counts[b + 1].any():
+            mech, base = impact_counts(counts[b + 1, 1]), impact_counts(counts[b + 1, 0])
+            out.append(SafetyBand(band_key=key, mechanistic=mech, baseline=base, statement=band_statement(mech, base)))
     return out
 
 
@@ -52,12 +61,6 @@ def band_statement(mech: dict[str, int], base: dict[str, int]) -> str:
         return ", ".join(named) or "no result"
 
     return f"mechanistic: {words(mech)}; baselines: {words(base)}"
-
-
-def impact_counts(rows: pd.DataFrame) -> dict[str, int]:
-    """Number of results per safety impact, every impact listed."""
-    counts = rows["safety_impact"].value_counts()
-    return {impact.value: int(counts.get(impact.value, 0)) for impact in SafetyImpact}
 
 
 def plural(n: int, word: str) -> str:
@@ -88,7 +91,7 @@ def safety_statement(mech: dict[str, int], mech_sources: int, base: dict[str, in
 def safety_row(
     rows: pd.DataFrame,
     safety_aspect: int | None,
-    results: pd.DataFrame,
+    evidence: Evidence,
     claims: pd.DataFrame,
     source_keys: list[str],
     band_keys: list[str],
@@ -96,13 +99,16 @@ def safety_row(
     settings: ScoringSettings,
 ) -> SafetyRow:
     """Counts, sources, the improvements themselves (with keys) and the statement."""
-    chosen = safety_results(rows, safety_aspect, results)
-    mech, base = chosen[chosen["mechanistic"]], chosen[~chosen["mechanistic"]]
-    mech_counts, base_counts = impact_counts(mech), impact_counts(base)
+    results = evidence.results
+    chosen = safety_results(rows, safety_aspect, impact_codes(evidence, "baseline_safety_impact"))
+    is_mech = chosen["mechanistic"].to_numpy()
+    mech, base = chosen[is_mech], chosen[~is_mech]
+    counts = np.bincount(is_mech * len(IMPACTS) + chosen["impact"].to_numpy(), minlength=2 * len(IMPACTS))
+    mech_counts, base_counts = impact_counts(counts[len(IMPACTS) :]), impact_counts(counts[: len(IMPACTS)])
     mech_sources, base_sources = int(mech["source"].nunique()), int(base["source"].nunique())
 
     def improvements(frame: pd.DataFrame) -> list:
-        improved = frame[frame["safety_impact"] == "measured_improvement"]
+        improved = frame[frame["impact"].to_numpy() == IMPACTS.index(SafetyImpact.measured_improvement.value)]
         return comparison_entries(improved, results, claims, source_keys, settings.top_baseline_comparisons)
 
     return SafetyRow(

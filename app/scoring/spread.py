@@ -20,11 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from app.evidence.enums import SafetyImpact
 from app.scoring.groups import group_index
-from app.scoring.inputs import Coded, Evidence
+from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
 
 OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0}
+IMPACTS = [impact.value for impact in SafetyImpact]
+NOT_APPLICABLE = IMPACTS.index(SafetyImpact.not_applicable.value)
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,12 @@ def baseline_loss(evidence: Evidence) -> np.ndarray:
     return np.where(winner.codes >= 0, winner.take(winner.uniques == "baseline", False).astype(bool), by_values)
 
 
-def families_of(coded: Coded, families: dict[str, str], unknown: str | None) -> np.ndarray:
-    """The method family of each entry (unknown methods get `unknown`, missing ones None), one lookup per method."""
-    return coded.take(np.array([families.get(m, unknown) for m in coded.uniques], dtype=object), None)
+def of_family(evidence: Evidence, table: str, column: str, family: str, unknown: str | None) -> np.ndarray:
+    """1 where the entry's method is of the family (unknown methods count as `unknown`), 0 where it is
+    another, -1 where there is no method; one lookup per distinct method."""
+    families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
+    coded = evidence.coded(table, column)
+    return coded.take(np.array([families.get(m, unknown) == family for m in coded.uniques], dtype=np.int8), -1)
 
 
 def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> pd.DataFrame:
@@ -102,12 +108,10 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     """
     res = evidence.results
     at = evidence.positions("results", "claim_key")
-    families = dict(zip(evidence.methods["key"], evidence.methods["family"], strict=True))
     unknown = settings.unknown_method_family
-    own = families_of(evidence.coded("results", "method"), families, unknown)
-    of_claim = families_of(evidence.coded("claims", "method"), families, unknown)[at]
-    family = np.where(own != None, own, np.where(of_claim != None, of_claim, unknown))  # noqa: E711
-    mechanistic = family == "mechanistic"
+    own = of_family(evidence, "results", "method", "mechanistic", unknown)
+    of_claim = of_family(evidence, "claims", "method", "mechanistic", unknown)[at]
+    mechanistic = np.where(own >= 0, own, np.where(of_claim >= 0, of_claim, unknown == "mechanistic")).astype(bool)
     y = evidence.coded("results", "outcome").take(outcome_values(evidence, "outcome"), np.nan)
     if settings.baseline_loss_is_failure:
         y = np.where(baseline_loss(evidence) & mechanistic, 0.0, y)
@@ -131,10 +135,16 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
         "estimated": ~np.isnan(lo) & (res["params_basis"].to_numpy() != "disclosed"),
         "compared": (evidence.coded("results", "baseline_name").codes >= 0)
         | (evidence.coded("results", "baseline_method").codes >= 0),
-        "head_to_head": families_of(evidence.coded("results", "baseline_method"), families, None) == "baseline",
-        "safety_impact": res["safety_impact"].to_numpy(),
+        "head_to_head": of_family(evidence, "results", "baseline_method", "baseline", None) == 1,
+        "impact": impact_codes(evidence, "safety_impact"),
     }
     return pd.DataFrame({name: values[visible] for name, values in columns.items()}, copy=False)
+
+
+def impact_codes(evidence: Evidence, column: str) -> np.ndarray:
+    """Each result's safety impact as its position in IMPACTS."""
+    coded = evidence.coded("results", column)
+    return coded.take([IMPACTS.index(v) for v in coded.uniques], NOT_APPLICABLE).astype(np.int8)
 
 
 def outcome_values(evidence: Evidence, column: str) -> np.ndarray:
@@ -222,7 +232,8 @@ def _explode_by_aspect(results: pd.DataFrame, links: tuple[np.ndarray, np.ndarra
     take = np.repeat(np.arange(len(results)), repeats)
     offset = np.arange(len(take)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
     aspect = link_aspect[np.repeat(starts[claim], repeats) + offset]
-    order = np.argsort(aspect, kind="stable")
+    small = int(aspect.max(initial=0)) < 2**15  # a stable sort of 16-bit integers is a radix sort
+    order = np.argsort(aspect.astype(np.int16) if small else aspect, kind="stable")
     take, aspect = take[order], aspect[order]
     columns = {name: results[name].to_numpy()[take] for name in results.columns}
     columns["sized"] = ~np.isnan(columns["lo"])
