@@ -10,6 +10,7 @@ import pandas as pd
 
 from app.scoring.bands import band_ceiling, scale_table
 from app.scoring.ceiling import (
+    BINNED,
     DIMENSIONS,
     FitResult,
     aspect_bins,
@@ -116,10 +117,10 @@ MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_impro
 STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
 
 
-def distinct(values: pd.Series, mask: pd.Series) -> int:
+def distinct(values, mask) -> int:
     """Number of distinct values where mask holds, for values in non-decreasing order (a row's pieces are
-    contiguous in the aspect-major segments)."""
-    picked = values.to_numpy()[mask.to_numpy(bool)]
+    contiguous in the aspect-major segments and points)."""
+    picked = np.asarray(values)[np.asarray(mask, bool)]
     return int(len(picked) > 0) + int(np.count_nonzero(np.diff(picked)))
 
 
@@ -134,18 +135,17 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
     mechanistic = all_rows["mechanistic"].to_numpy()
     rows = all_rows[~mechanistic | all_rows["compared"].to_numpy()]
     segments = data.segments_of(a)
-    mine = claims[member]
     undiscounted_top = top_claims(
         claims, member, False, settings.top_evidence_for_critiques, settings, by="weight_before_critiques"
     )
     pts = data.points_of(a)
-    pts = pts.where(pts["w_validity"] > 0)
+    pts = pts.where(pts["w_validity"] > 0, ("x", "w_validity"))
     fit, reach = fits["validity"], fits["reach"]
     inputs = GradeInputs(
         role=role,
         fit=fit,
         reach=reach,
-        claims=mine[mine["kind"] != "proposal"],
+        claims=claims.loc[member & ~claims["proposal"].to_numpy(), ["weight", "tier", "source_code"]],
         segments=segments,
         x=pts["x"],
         w=pts["w_validity"],
@@ -169,7 +169,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         results_censored=distinct(segments["row"], segments["w_validity"] == 0),
         results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
-        sources=int(mine["source_key"].nunique()),
+        sources=int(np.count_nonzero(np.bincount(ctx.evidence.positions("claims", "source_key")[member]))),
         fit_weight=round(fit.weight, 6),
     )
     ceiling = ceiling_output(fit, settings)
@@ -297,7 +297,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     if as_of is not None:
         settings = ScoringSettings.model_validate({**settings.model_dump(), "as_of": as_of})
     claims = claim_weights(evidence, settings)
-    retracted = set(claims.index[claims["status_factor"] == 0.0])
+    retracted = claims["status_factor"].to_numpy() == 0.0
     critiques = active_critiques(evidence, retracted)
     data = scale_data(evidence, claims, settings)
     with_rows = np.zeros(len(claims), bool)
@@ -329,7 +329,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
         estimated = aspect_points[a]["estimated"].astype(bool)
-        measured_points = aspect_points[a].where(~estimated)
+        measured_points = aspect_points[a].where(~estimated, BINNED)
         measured = (
             aspect_bins(measured_points, settings),
             sources_with_weight(measured_points, "validity"),
@@ -342,7 +342,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 bins[bins["aspect"] == a].reset_index(drop=True),
                 aspect_points[a],
                 measured,
-                len(np.unique(aspect_points[a]["row"][estimated])),
+                distinct(data.segments_of(a)["row"], data.segments_of(a)["estimated"]),
                 data.source_keys,
                 settings,
             )

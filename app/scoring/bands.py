@@ -7,7 +7,7 @@ import pandas as pd
 from scipy.stats import beta as beta_dist
 
 from app.scoring.ceiling import r6
-from app.scoring.groups import group_index
+from app.scoring.groups import group_index, stable_order
 from app.scoring.schema import BandCell, Barrier, Ceiling
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import ScaleData
@@ -61,11 +61,21 @@ def excerpt(text: str | None, settings: ScoringSettings) -> str:
 
 
 def _top_per_cell(cell: np.ndarray, weight: np.ndarray, order: np.ndarray, limit: int) -> np.ndarray:
-    """Positions of the `limit` heaviest entries of each cell (ties by order), cells ascending."""
-    ranked = np.lexsort((order, -weight, cell))
-    cells = cell[ranked]
-    first = np.searchsorted(cells, cells, side="left")
-    return ranked[np.arange(len(ranked)) - first < limit]
+    """Positions of the `limit` heaviest entries of each cell (ties by order), cells ascending.
+
+    Each cell is cut to the entries at or above its limit-th weight before the sort, so only a few are sorted.
+    """
+    by_cell = stable_order(cell)
+    sorted_cells = cell[by_cell]
+    bounds = np.flatnonzero(np.concatenate([[True], sorted_cells[1:] != sorted_cells[:-1], [True]]))
+    picked = [np.zeros(0, np.intp)]
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        members = by_cell[start:end]
+        if len(members) > limit > 0:
+            w = weight[members]
+            members = members[w >= -np.partition(-w, limit - 1)[limit - 1]]
+        picked.append(members[np.lexsort((order[members], -weight[members]))][:limit])
+    return np.concatenate(picked)
 
 
 def barrier_candidates(

@@ -41,27 +41,30 @@ class FitResult:
         return None if self.low is None else self.high - self.low
 
 
+BINNED = ("x", "source", "estimated", "y_validity", "y_reach", "w_validity", "w_reach")  # what the fits read
+
+
 def aspect_bins(points, settings: ScoringSettings) -> pd.DataFrame:
     """One aspect's points summed into its log10 bins (dense bincount: no sort, no hashing)."""
     width = settings.fit_bin_decades
     x = np.asarray(points["x"])
-    columns = ["bin", "x", "x_lo", "x_hi", "w_est"] + [f"{k}_{d}" for d in DIMENSIONS for k in ("w", "wy")]
     if len(x) == 0:
+        columns = ["bin", "x", "x_lo", "x_hi", "w_est"] + [f"{k}_{d}" for d in DIMENSIONS for k in ("w", "wy")]
         return pd.DataFrame({c: np.zeros(0) for c in columns})
     index = np.floor(x / width + 0.5).astype(np.int64)
     low = int(index.min())
     index -= low
-    sums = {"w_est": np.asarray(points["w_validity"]) * np.asarray(points["estimated"])}
-    for d in DIMENSIONS:
-        w = np.asarray(points[f"w_{d}"])
-        sums[f"w_{d}"], sums[f"wy_{d}"] = w, w * np.asarray(points[f"y_{d}"])
-    size = int(index.max()) + 1
-    frame = pd.DataFrame({name: np.bincount(index, weights=values, minlength=size) for name, values in sums.items()})
-    frame["bin"] = np.arange(size) + low
+    keep = np.flatnonzero(np.bincount(index) > 0)
+    frame = {"bin": keep + low}
     frame["x"] = frame["bin"] * width
     frame["x_lo"], frame["x_hi"] = frame["x"] - width / 2, frame["x"] + width / 2
-    keep = np.bincount(index, minlength=size) > 0
-    return frame[keep][columns].reset_index(drop=True)
+    estimated = np.asarray(points["w_validity"]) * np.asarray(points["estimated"])
+    frame["w_est"] = np.bincount(index, weights=estimated)[keep]
+    for d in DIMENSIONS:
+        w = np.asarray(points[f"w_{d}"])
+        frame[f"w_{d}"] = np.bincount(index, weights=w)[keep]
+        frame[f"wy_{d}"] = np.bincount(index, weights=w * np.asarray(points[f"y_{d}"]))[keep]
+    return pd.DataFrame(frame, copy=False)
 
 
 def evidence_range(points, dimension: str) -> tuple[float, float] | None:

@@ -26,8 +26,7 @@ def top_claims(
     claims: pd.DataFrame, mask: np.ndarray, proposals: bool, limit: int, settings: ScoringSettings, by: str = "weight"
 ) -> list[EvidenceRef]:
     """The top claims under mask by a weight column: proposals only, or everything but proposals."""
-    is_proposal = claims["kind"].to_numpy() == "proposal"
-    picked = top_positions(claims[by].to_numpy(), mask & (is_proposal == proposals), limit)
+    picked = top_positions(claims[by].to_numpy(), mask & (claims["proposal"].to_numpy() == proposals), limit)
     rows = claims.iloc[picked]
     return [
         EvidenceRef(

@@ -48,15 +48,16 @@ class GradeInputs:
 
 def risk_of_bias(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
     """Low-tier sources carry the weight, or serious critiques stand against the top evidence."""
-    total = float(g.claims["weight"].sum())
-    share = float(g.claims.loc[g.claims["tier"] < settings.low_tier_below, "weight"].sum()) / total if total else 0.0
+    weight, tier = g.claims["weight"].to_numpy(), g.claims["tier"].to_numpy()
+    total = float(weight.sum())
+    share = float(weight[tier < settings.low_tier_below].sum()) / total if total else 0.0
     down = ramp(share, *settings.risk_of_bias_share)
     reasons = [f"{share:.0%} of the weight from low-tier sources (surveys, blogs, statements, talks)"]
-    hits = g.critiques[
-        g.critiques["target_claim_key"].isin(g.top_claims)
-        & g.critiques["status"].isin(["open", "accepted"])
-        & (g.critiques["kind"] != "support")
-        & (g.critiques["severity"] >= settings.serious_critique_severity)
+    hits = g.critiques[g.critiques["target_claim_key"].isin(g.top_claims).to_numpy()]
+    hits = hits[
+        hits["status"].isin(["open", "accepted"])
+        & (hits["kind"] != "support")
+        & (hits["severity"] >= settings.serious_critique_severity)
     ]
     if len(hits):
         down += min(0.5, 0.25 * len(hits))

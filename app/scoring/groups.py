@@ -48,3 +48,20 @@ def group_sums(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd
     for name, column in values.items():
         frame[name] = np.bincount(inverse, weights=column, minlength=len(groups[0]))
     return pd.DataFrame(frame, copy=False)
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """A stable argsort of non-negative integer keys; a radix sort when they fit in 16 bits."""
+    small = len(keys) and int(keys.max()) < 2**15
+    return np.argsort(keys.astype(np.int16) if small else keys, kind="stable")
+
+
+def products_by(positions: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The product of the values at each of n positions, multiplied in row order; 1 where there are none."""
+    out = np.ones(n)
+    if len(positions):
+        order = np.argsort(positions, kind="stable")
+        ordered = positions[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        out[ordered[starts]] = np.multiply.reduceat(values[order], starts)
+    return out

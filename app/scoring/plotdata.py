@@ -23,7 +23,7 @@ PLOT_BIN_DECADES = 0.1
 def evidence_points(data: ScaleData, aspect: int) -> list[EvidencePoint]:
     """Weighted evidence of one aspect by outcome and log10-params bin, in a canonical order."""
     mine = data.points_of(aspect)
-    points = mine.where(mine["w_validity"] > 0)
+    points = mine.where(mine["w_validity"] > 0, ("x", "y_validity", "estimated", "w_validity"))
     if not points.size:
         return []
     score_code, scores = pd.factorize(points["y_validity"], sort=True)

@@ -28,13 +28,18 @@ def approximate_shifts(fit: FitResult, points, settings: ScoringSettings) -> tup
     return sources, np.abs(np.bincount(source, weights=residual))[sources]
 
 
+def log_posterior(bins: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
+    """The unnormalised log posterior of the crossing on the grid, from an aspect's bins."""
+    x, w, wy = bins["x"].to_numpy(), bins[f"w_{DIM}"].to_numpy(), bins[f"wy_{DIM}"].to_numpy()
+    return log_prior(settings) + log_likelihood(x, w, wy, settings)
+
+
 def refit_without(
-    own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, settings: ScoringSettings
+    own: pd.DataFrame, bins: pd.DataFrame, posterior: np.ndarray, n_sources: int, settings: ScoringSettings
 ) -> tuple[float, FitResult]:
     """The exact posterior median without one source (its bins subtracted), and the fit of the rest."""
-    total = log_likelihood(bins["x"].to_numpy(), bins[f"w_{DIM}"].to_numpy(), bins[f"wy_{DIM}"].to_numpy(), settings)
     mine = log_likelihood(own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings)
-    median = summarise(log_prior(settings) + total - mine, settings).median
+    median = summarise(posterior - mine, settings).median
     at = np.searchsorted(bins["bin"].to_numpy(), own["bin"].to_numpy())  # bins are sorted by bin, own's are in them
     rest = bins.assign(w_reach=0.0, wy_reach=0.0)
     for column in (f"w_{DIM}", f"wy_{DIM}", "w_est"):
@@ -60,9 +65,10 @@ def source_influences(
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     order = [source for source, _ in order]
     influences = []
+    posterior = log_posterior(bins, settings)
     for source in order:
         own = aspect_bins(points.where(np.flatnonzero(np.asarray(points["source"]) == source)), settings)
-        median, rest = refit_without(own, bins, fit.n_sources, settings)
+        median, rest = refit_without(own, bins, posterior, fit.n_sources, settings)
         shift = median - fit.crossing
         where = (
             "the rest is too thin to fit" if rest.state == "insufficient" else ceiling_output(rest, settings).statement

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from app.evidence.enums import SafetyImpact
-from app.scoring.groups import group_index
+from app.scoring.groups import group_index, stable_order
 from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
 
@@ -174,8 +174,8 @@ def band_cells(bands: pd.DataFrame, band_keys: list[str]) -> tuple[np.ndarray, n
 class Columns(dict):
     """Equal-length numpy columns by name: a lighter frame for the engine's largest exploded arrays."""
 
-    def where(self, mask: np.ndarray) -> Columns:
-        return Columns({name: values[mask] for name, values in self.items()})
+    def where(self, mask: np.ndarray, names: tuple[str, ...] | None = None) -> Columns:
+        return Columns({name: self[name][mask] for name in names or self})
 
     @property
     def size(self) -> int:
@@ -197,19 +197,21 @@ def _segments(lo: np.ndarray, hi: np.ndarray, cells: np.ndarray) -> tuple[np.nda
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
-def _points(segments: pd.DataFrame, q: int) -> Columns:
-    """Quadrature points of the segments (one for a point size, q for a range piece), weights split evenly."""
+def _points(segments: pd.DataFrame, q: int) -> tuple[Columns, np.ndarray]:
+    """Quadrature points of the segments (one for a point size, q for a range piece), weights split evenly,
+    and where each segment's points start."""
     a, b = segments["a"].to_numpy(), segments["b"].to_numpy()
     n = np.where(a == b, 1, q)
+    starts = np.concatenate([[0], np.cumsum(n)])
     seg = np.repeat(np.arange(len(segments)), n)
-    k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
-    share = 1.0 / n[seg]
-    points = Columns(x=a[seg] + (k + 0.5) * share * (b[seg] - a[seg]))
-    for name in ("aspect", "source", "row", "estimated", "y_validity", "y_reach"):
+    k = np.arange(len(seg)) - starts[:-1][seg]
+    share = 1.0 / n
+    points = Columns(x=a[seg] + (k + 0.5) * share[seg] * (b - a)[seg])
+    for name in ("source", "estimated", "y_validity", "y_reach"):
         points[name] = segments[name].to_numpy()[seg]
     for name in ("w_validity", "w_reach"):
-        points[name] = segments[name].to_numpy()[seg] * share
-    return points
+        points[name] = (segments[name].to_numpy() * share)[seg]
+    return points, starts
 
 
 def aspect_links(evidence: Evidence, aspect_keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -232,8 +234,7 @@ def _explode_by_aspect(results: pd.DataFrame, links: tuple[np.ndarray, np.ndarra
     take = np.repeat(np.arange(len(results)), repeats)
     offset = np.arange(len(take)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
     aspect = link_aspect[np.repeat(starts[claim], repeats) + offset]
-    small = int(aspect.max(initial=0)) < 2**15  # a stable sort of 16-bit integers is a radix sort
-    order = np.argsort(aspect.astype(np.int16) if small else aspect, kind="stable")
+    order = stable_order(aspect)
     take, aspect = take[order], aspect[order]
     columns = {name: results[name].to_numpy()[take] for name in results.columns}
     columns["sized"] = ~np.isnan(columns["lo"])
@@ -281,9 +282,19 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
         },
         copy=False,
     )
-    points = _points(segments, settings.points_per_range_segment)
+    points, point_starts = _points(segments, settings.points_per_range_segment)
     n = len(aspect_keys)
-    bounds = [np.searchsorted(np.asarray(t["aspect"]), np.arange(n + 1)) for t in (rows, segments, points)]
+    row_bounds, segment_bounds = (np.searchsorted(t["aspect"].to_numpy(), np.arange(n + 1)) for t in (rows, segments))
     return ScaleData(
-        aspect_keys, band_keys, band_log10, evidence.sources["key"].tolist(), links, rows, segments, points, *bounds
+        aspect_keys,
+        band_keys,
+        band_log10,
+        evidence.sources["key"].tolist(),
+        links,
+        rows,
+        segments,
+        points,
+        row_bounds,
+        segment_bounds,
+        point_starts[segment_bounds],
     )

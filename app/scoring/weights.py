@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.scoring.groups import products_by
 from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
 
@@ -42,18 +43,25 @@ def effective_severity(critiques: pd.DataFrame, settings: ScoringSettings) -> pd
     return (critiques["severity"].clip(0, 1) * status_factor).astype(float)
 
 
-def active_critiques(evidence: Evidence, retracted: set[str]) -> pd.DataFrame:
-    """Critiques that still stand: not raised by, nor aimed at, a retracted claim."""
-    crit = evidence.critiques
-    keep = ~crit["target_claim_key"].isin(retracted) & ~crit["critic_claim_key"].isin(retracted)
-    return crit[keep]
+def standing_mask(evidence: Evidence, retracted: np.ndarray) -> np.ndarray:
+    """Which critiques still stand: not raised by, nor aimed at, a retracted claim (retracted: one flag per claim)."""
+    flagged = np.append(retracted, False)  # position -1, no critic claim, is never retracted
+    target = evidence.positions("critiques", "target_claim_key")
+    return ~flagged[target] & ~flagged[evidence.positions("critiques", "critic_claim_key")]
 
 
-def critique_discounts(critiques: pd.DataFrame, settings: ScoringSettings) -> pd.Series:
-    """Product of (1 - effective severity) over the discounting critiques of each target claim."""
-    discounting = critiques[critiques["kind"].isin(settings.discounting_critique_kinds)]
-    multiplier = 1.0 - effective_severity(discounting, settings)
-    return multiplier.groupby(discounting["target_claim_key"].to_numpy()).prod()
+def active_critiques(evidence: Evidence, retracted: np.ndarray) -> pd.DataFrame:
+    """The critiques that still stand."""
+    return evidence.critiques[standing_mask(evidence, retracted)]
+
+
+def critique_discounts(evidence: Evidence, retracted: np.ndarray, settings: ScoringSettings) -> np.ndarray:
+    """Product of (1 - effective severity) over the standing discounting critiques of each claim (1 if none)."""
+    critiques = evidence.critiques
+    discounting = standing_mask(evidence, retracted) & critiques["kind"].isin(settings.discounting_critique_kinds)
+    multiplier = (1.0 - effective_severity(critiques[discounting], settings)).to_numpy()
+    target = evidence.positions("critiques", "target_claim_key")[discounting]
+    return products_by(target, np.where(np.isnan(multiplier), 1.0, multiplier), len(retracted))
 
 
 def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame:
@@ -64,12 +72,12 @@ def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame
     recency = recency_factors(evidence.sources, settings).to_numpy()[source]
     status = evidence.coded("claims", "status")
     status_factor = status.take([settings.status_factor(s) for s in status.uniques], np.nan).astype(float)
-    retracted = set(claims.index[status_factor == 0.0])
-    discounts = critique_discounts(active_critiques(evidence, retracted), settings)
+    discounts = critique_discounts(evidence, status_factor == 0.0, settings)
     table = pd.DataFrame(
         {
             "source_key": claims["source_key"],
             "kind": claims["kind"],
+            "proposal": claims["kind"].to_numpy() == "proposal",
             "status": claims["status"],
             "stance": claims["stance"],
             "method": claims["method"],
@@ -77,12 +85,12 @@ def claim_weights(evidence: Evidence, settings: ScoringSettings) -> pd.DataFrame
             "tier": tiers,
             "status_factor": status_factor,
             "confidence": claims["confidence"].clip(0, 1).astype(float),
-            "critique_factor": discounts.reindex(claims.index).to_numpy(dtype=float),
+            "critique_factor": discounts,
             "recency_factor": recency,
         },
         index=claims.index,
     )
-    table["critique_factor"] = table["critique_factor"].fillna(1.0).clip(0, 1)
+    table["critique_factor"] = table["critique_factor"].clip(0, 1)
     table["weight_before_critiques"] = (
         table["tier"] * table["status_factor"] * table["confidence"] * table["recency_factor"]
     ).clip(0, 1)
