@@ -133,7 +133,6 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
     names = dict(zip(evidence.aspects["key"], evidence.aspects["name"], strict=True))
     all_rows = data.rows_of(a)
     mechanistic = all_rows["mechanistic"].to_numpy()
-    rows = all_rows[~mechanistic | all_rows["compared"].to_numpy()]
     segments = data.segments_of(a)
     undiscounted_top = top_claims(
         claims, member, False, settings.top_evidence_for_critiques, settings, by="weight_before_critiques"
@@ -191,7 +190,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         baseline_evidence=top_claims(claims, member & ctx.baseline_claim, False, settings.top_key_evidence, settings),
         path_forward=top_claims(claims, member, True, settings.top_path_forward, settings),
         baseline_comparisons=baseline_comparisons(
-            rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
+            all_rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
         ),
         counts=counts,
         curve=[] if role == "impact" else fitted_curve(fit, plot_points, settings),

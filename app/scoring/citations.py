@@ -82,20 +82,21 @@ def comparison_text(result, method: str | None, mechanistic: bool, size: str) ->
 
 def comparison_entries(
     rows: pd.DataFrame,
+    at: np.ndarray,
     results: pd.DataFrame,
     claims: pd.DataFrame,
     source_keys: list[str],
     limit: int,
     first: np.ndarray | None = None,
 ) -> list[BaselineComparison]:
-    """Top-weighted comparison entries of the given (visible, exploded) result rows; rows marked
-    `first` come before the others whatever their weight."""
-    keep = ~rows["res"].duplicated().to_numpy()
-    rows = rows[keep]
-    weights = rows["weight"].to_numpy()
+    """Top-weighted comparison entries of the (visible, exploded) result rows at the given positions, each
+    result once; rows marked `first` come before the others whatever their weight."""
+    _, once = np.unique(rows["res"].to_numpy()[at], return_index=True)
+    once.sort()
+    weights = rows["weight"].to_numpy()[at[once]]
     if first is not None:
-        weights = weights + np.where(first[keep], 1.0 + float(weights.max(initial=0.0)), 0.0)
-    picked = rows.iloc[top_positions(weights, np.ones(len(rows), bool), limit)]
+        weights = weights + np.where(first[once], 1.0 + float(weights.max(initial=0.0)), 0.0)
+    picked = rows.iloc[at[once][top_positions(weights, np.ones(len(weights), bool), limit)]]
     entries = []
     for row in picked.itertuples():
         result = results.iloc[row.res]
@@ -128,7 +129,8 @@ def baseline_comparisons(
     The comparisons that matter come first: results of the simple baselines themselves and the
     mechanistic results of the same claims (the two sides of one comparison); then mechanistic
     results measured against anything else (ground truth, random controls)."""
-    compared = rows[~rows["mechanistic"] | rows["compared"]]
-    with_baseline = compared.loc[~compared["mechanistic"], "claim"]
-    first = (~compared["mechanistic"] | compared["head_to_head"] | compared["claim"].isin(with_baseline)).to_numpy()
-    return comparison_entries(compared, results, claims, source_keys, limit, first)
+    mechanistic = rows["mechanistic"].to_numpy()
+    at = np.flatnonzero(~mechanistic | rows["compared"].to_numpy())
+    claim, baseline = rows["claim"].to_numpy()[at], ~mechanistic[at]
+    first = baseline | rows["head_to_head"].to_numpy()[at] | np.isin(claim, claim[baseline])
+    return comparison_entries(rows, at, results, claims, source_keys, limit, first)

@@ -16,7 +16,7 @@ DENSE_SLACK = 4  # a dense pass is cheaper than a sort while the code space is w
 
 def group_index(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     """The group number of each row (groups in lexicographic key order) and the key columns of the groups."""
-    columns = [np.asarray(c).astype(np.int64) for c in columns]
+    columns = [np.asarray(c).astype(np.int64, copy=False) for c in columns]
     n = len(columns[0])
     if n == 0:
         return np.zeros(0, np.int64), [np.zeros(0, np.int64) for _ in columns]
@@ -24,14 +24,18 @@ def group_index(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]
     sizes = [int(c.max()) - low + 1 for c, low in zip(columns, lows, strict=True)]
     if math.prod(sizes) >= 2**62:
         raise ValueError(f"key space too large to combine: {sizes}")
-    code = np.zeros(n, np.int64)
-    for column, low, size in zip(columns, lows, sizes, strict=True):
-        code = code * size + (column - low)
+    code = columns[0] - lows[0]
+    for column, low, size in zip(columns[1:], lows[1:], sizes[1:], strict=True):
+        code *= size
+        code += column
+        code -= low
     total = math.prod(sizes)
     if total <= DENSE_SLACK * n + 1024:
         present = np.bincount(code, minlength=total) > 0
         keys = np.flatnonzero(present)
-        inverse = (np.cumsum(present) - 1)[code]
+        rank = np.cumsum(present, dtype=np.int64)
+        rank -= 1
+        inverse = rank[code]
     else:
         inverse, keys = pd.factorize(code, sort=True)
     decoded = []

@@ -102,14 +102,16 @@ def safety_row(
     results = evidence.results
     chosen = safety_results(rows, safety_aspect, impact_codes(evidence, "baseline_safety_impact"))
     is_mech = chosen["mechanistic"].to_numpy()
-    mech, base = chosen[is_mech], chosen[~is_mech]
     counts = np.bincount(is_mech * len(IMPACTS) + chosen["impact"].to_numpy(), minlength=2 * len(IMPACTS))
     mech_counts, base_counts = impact_counts(counts[len(IMPACTS) :]), impact_counts(counts[: len(IMPACTS)])
-    mech_sources, base_sources = int(mech["source"].nunique()), int(base["source"].nunique())
+    source = chosen["source"].to_numpy()
+    mech_sources, base_sources = len(np.unique(source[is_mech])), len(np.unique(source[~is_mech]))
 
-    def improvements(frame: pd.DataFrame) -> list:
-        improved = frame[frame["impact"].to_numpy() == IMPACTS.index(SafetyImpact.measured_improvement.value)]
-        return comparison_entries(improved, results, claims, source_keys, settings.top_baseline_comparisons)
+    improved = chosen["impact"].to_numpy() == IMPACTS.index(SafetyImpact.measured_improvement.value)
+
+    def improvements(side: np.ndarray) -> list:
+        at = np.flatnonzero(improved & side)
+        return comparison_entries(chosen, at, results, claims, source_keys, settings.top_baseline_comparisons)
 
     return SafetyRow(
         by_band=by_band(chosen, band_keys, band_log10),
@@ -117,7 +119,7 @@ def safety_row(
         baseline=base_counts,
         mechanistic_sources=mech_sources,
         baseline_sources=base_sources,
-        mechanistic_improvements=improvements(mech),
-        baseline_improvements=improvements(base),
+        mechanistic_improvements=improvements(is_mech),
+        baseline_improvements=improvements(~is_mech),
         statement=safety_statement(mech_counts, mech_sources, base_counts, base_sources),
     )
