@@ -46,12 +46,14 @@ __all__ = ["Assessment", "assess"]
 def critic_weights(
     critiques: pd.DataFrame, claims: pd.DataFrame, evidence: Evidence, settings: ScoringSettings
 ) -> pd.Series:
-    """Weight of each critique's critic: its claim's weight, else its source's tier, else 1."""
-    source_weight = source_tiers(evidence.sources, settings) * recency_factors(evidence.sources, settings)
-    by_claim = critiques["critic_claim_key"].map(claims["weight"])
-    by_source = critiques["critic_source_key"].map(source_weight)
-    weight = by_claim.where(critiques["critic_claim_key"].notna(), by_source).fillna(1.0)
-    return pd.Series(weight.to_numpy(), index=critiques["key"].to_numpy())
+    """Weight of each critique's critic (indexed like critiques): its claim's weight, else its source's tier, else 1."""
+    source_weight = (source_tiers(evidence.sources, settings) * recency_factors(evidence.sources, settings)).to_numpy()
+    at = critiques.index.to_numpy()  # critiques are rows of evidence.critiques
+    claim = evidence.positions("critiques", "critic_claim_key")[at]
+    source = evidence.positions("critiques", "critic_source_key")[at]
+    by_claim = np.append(claims["weight"].to_numpy(), np.nan)[claim]
+    weight = np.where(claim >= 0, by_claim, np.append(source_weight, np.nan)[source])
+    return pd.Series(np.where(np.isnan(weight), 1.0, weight), index=critiques.index)
 
 
 def aspect_membership(data: ScaleData, claims: pd.DataFrame) -> np.ndarray:

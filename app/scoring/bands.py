@@ -113,7 +113,7 @@ def barrier_candidates(
     severity = effective_severity(critiques, settings)
     standing = critiques[(critiques["kind"] != "support") & (severity > 0)]
     target = claims.index.get_indexer(standing["target_claim_key"])
-    critique_weight = (severity[standing.index] * standing["key"].map(critic_weights).fillna(1.0)).to_numpy()
+    critique_weight = (severity[standing.index] * critic_weights[standing.index]).to_numpy()
     by_claim = pd.DataFrame({"claim": target, "critique": np.arange(len(standing))})
     pairs = pd.DataFrame({"cell": t_cell, "claim": t_claim}).merge(by_claim, on="claim", how="inner")
     c_cell, c_index = pairs["cell"].to_numpy(), pairs["critique"].to_numpy()

@@ -1,6 +1,7 @@
 """Benchmark of the export (database -> the engine's frames) at 1M results on SQLite and PostgreSQL: a full
-columnar read, and the read after one write (the per-process export patched from the revision log), which
-is what the assessment after a save pays. Marked slow (`make bench`): building the store takes minutes."""
+columnar read, the read after one write (the per-process export patched from the revision log), and the
+whole first assessment after a write (patched export, Evidence, engine, shared cache), which is what the
+background refresh after a save pays. Marked slow (`make bench`): building the store takes minutes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from app.config import PROJECT_ROOT
+from app.assessment import current_assessment
+from app.config import PROJECT_ROOT, Settings
 from app.db import session_scope
 from app.evidence.export import evidence_frames, live_frames
 from app.evidence.history import Actor
@@ -66,3 +68,19 @@ def test_export_1m_after_one_write(benchmark, million):
 
     frames = benchmark.pedantic(after_a_write, rounds=3, iterations=1)
     assert len(frames["results"]) >= N_CLAIMS * 10
+
+
+@pytest.mark.parametrize("million", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_assessment_1m_after_one_write(benchmark, million):
+    settings = Settings(publish_reviewed_only=False)
+    with Session(million) as session:
+        before = current_assessment(session, settings)  # the process holds the export and an assessment
+
+    def after_a_write():
+        _one_write(million)
+        with Session(million) as session:
+            return current_assessment(session, settings)
+
+    after = benchmark.pedantic(after_a_write, rounds=3, iterations=1)
+    assert after.fingerprint != before.fingerprint
+    assert sum(row.counts.results_in_fit for row in after.aspects) > 0
