@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     publish_reviewed_only: bool = Field(
         False,
         description="Published reports and the public assessment weigh only reviewed claims (drafts, claims in "
-        "review and rejected ones are left out and counted); analysts can still see the assessment with drafts.",
+        "review and rejected ones are left out and counted); analysts can still see the assessment with drafts. "
+        "Readers who are not analysts see no unpublished claim (nor its results and critiques) anywhere.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(

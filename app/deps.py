@@ -9,11 +9,16 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.config import Settings
+from app.evidence.services import visibility
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; the request boundary commits, services only flush."""
+    """One session per request; the request boundary commits, services only flush.
+
+    With CEILING_PUBLISH_REVIEWED_ONLY on, the session shows published claims only until the caller is
+    known to be an analyst or above (the pages' load_user, the API's caller open it: visibility.py)."""
     with Session(request.app.state.engine) as session:
+        visibility.restrict(session, request.app.state.settings.publish_reviewed_only)
         try:
             yield session
             session.commit()

@@ -34,6 +34,7 @@ from app.api.problems import problem_responses
 from app.api.schemas import RevisionsPublic
 from app.deps import SettingsDep
 from app.evidence.history import Actor, history
+from app.evidence.services import visibility
 from app.evidence.services.common import get_or_404
 from app.evidence.services.filters import check_vocabulary
 from app.evidence.services.queries import iter_all, sort_names
@@ -74,12 +75,14 @@ def wants_csv(request: Request, format: str | None) -> bool:
     return "text/csv" in accept and "application/json" not in accept
 
 
-def _stream_csv(request: Request, e: Entity, filters: BaseModel, sort: str) -> StreamingResponse:
-    """Every matching row as CSV, streamed from its own session (the request's is closed by then)."""
+def _stream_csv(request: Request, e: Entity, filters: BaseModel, sort: str, published_only: bool) -> StreamingResponse:
+    """Every matching row as CSV, streamed from its own session (the request's is closed by then), which
+    shows what the request's session showed (published claims only, or every claim)."""
     engine = request.app.state.engine
 
     def chunks():
         with Session(engine) as session:
+            visibility.restrict(session, published_only)
             yield from csv_chunks(e.public, iter_all(e.list_fn, session, filters, sort=sort))
 
     disposition = f'attachment; filename="{e.plural}.csv"'
@@ -138,7 +141,7 @@ def entity_router(e: Entity) -> APIRouter:
         check_vocabulary(session, filters)
         csv_wanted = wants_csv(request, format)
         if csv_wanted and limit is None and cursor is None:
-            return _stream_csv(request, e, filters, sort)
+            return _stream_csv(request, e, filters, sort, visibility.published_only(session))
         size = min(limit or settings.api_page_size, settings.api_max_page_size)
         page = e.list_fn(session, filters, sort=sort, cursor=cursor, limit=size, with_count=cursor is None)
         headers = {} if page.count is None else {"X-Total-Count": str(page.count)}

@@ -22,6 +22,7 @@ from app.auth.models import ApiToken, User
 from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
+from app.evidence.services import visibility
 
 ApiSession = SessionDep
 
@@ -62,7 +63,9 @@ def caller(
     session: ApiSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
-    """The caller's principal, None without an Authorization header; 401 for a bad or unknown token."""
+    """The caller's principal, None without an Authorization header; 401 for a bad or unknown token.
+
+    An analyst's (or higher role's) token of either scope sees unpublished claims too (visibility.py)."""
     if credentials is None:
         if request.headers.get("authorization"):
             raise unauthorized("use Authorization: Bearer <token>", "invalid_request")
@@ -71,7 +74,10 @@ def caller(
     found = auth.user_for_token(session, plain) if plain.isascii() and len(plain) <= 200 else None
     if found is None:
         raise unauthorized("the token is unknown, expired or revoked", "invalid_token")
-    return Principal(*found)
+    principal = Principal(*found)
+    if auth.role_at_least(principal.user.role, Role.analyst):
+        visibility.restrict(session, False)
+    return principal
 
 
 CallerDep = Annotated[Principal | None, Depends(caller)]

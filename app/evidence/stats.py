@@ -23,17 +23,20 @@ from app.evidence.models import (
     ScaleBand,
     Source,
 )
+from app.evidence.services import visibility
 from app.evidence.services.filters import ClaimFilters, claim_conditions, result_side_conditions
 
 
 def counts_by_aspect(session: Session) -> list[dict]:
-    """Per aspect: live claims, results and critiques bearing on it, and the sources behind them."""
+    """Per aspect: live claims, results and critiques bearing on it, and the sources behind them (what the
+    session's reader may see: app/evidence/services/visibility.py)."""
     rows = []
+    seen_claims, seen_critiques = visibility.conditions(session, Claim), visibility.conditions(session, Critique)
     for aspect in session.exec(select(Aspect).order_by(Aspect.sort_order, Aspect.key)):
         live_claims = (
             select(Claim.id)
             .join(ClaimAspect, ClaimAspect.claim_id == Claim.id)
-            .where(ClaimAspect.aspect_key == aspect.key, Claim.deleted_at.is_(None))
+            .where(ClaimAspect.aspect_key == aspect.key, Claim.deleted_at.is_(None), *seen_claims)
         )
         claim_ids = live_claims.scalar_subquery()
         rows.append(
@@ -48,7 +51,9 @@ def counts_by_aspect(session: Session) -> list[dict]:
                     select(func.count()).where(Result.claim_id.in_(claim_ids), Result.deleted_at.is_(None))
                 ).one(),
                 "critiques": session.exec(
-                    select(func.count()).where(Critique.target_claim_id.in_(claim_ids), Critique.deleted_at.is_(None))
+                    select(func.count()).where(
+                        Critique.target_claim_id.in_(claim_ids), Critique.deleted_at.is_(None), *seen_critiques
+                    )
                 ).one(),
             }
         )
@@ -56,8 +61,13 @@ def counts_by_aspect(session: Session) -> list[dict]:
 
 
 def totals(session: Session) -> dict[str, int]:
+    """Live sources, claims, results and critiques (those the session's reader may see)."""
     return {
-        name: session.exec(select(func.count()).select_from(model).where(model.deleted_at.is_(None))).one()
+        name: session.exec(
+            select(func.count())
+            .select_from(model)
+            .where(model.deleted_at.is_(None), *visibility.conditions(session, model))
+        ).one()
         for name, model in (("sources", Source), ("claims", Claim), ("results", Result), ("critiques", Critique))
     }
 
@@ -79,10 +89,11 @@ def facet_counts(session: Session, filters: ClaimFilters | None = None) -> dict:
 
     Claim facets (aspect, stance, kind, status, method, source_kind, year) count claims; result facets
     (band, outcome, safety_impact) count the results of those claims that meet the result filters.
-    Aspects and bands come in their vocabulary order, years in order, the rest largest first.
+    Aspects and bands come in their vocabulary order, years in order, the rest largest first. Only the claims
+    the session's reader may see are counted (app/evidence/services/visibility.py).
     """
     f = filters or ClaimFilters()
-    conditions = claim_conditions(session.get_bind().dialect.name, f)
+    conditions = claim_conditions(session.get_bind().dialect.name, f, published_only=visibility.published_only(session))
     claim_ids = select(Claim.id).where(*conditions)
     result_where = [Result.deleted_at.is_(None), Result.claim_id.in_(claim_ids), *result_side_conditions(f)]
 
@@ -185,7 +196,7 @@ def cached_facet_counts(session: Session, filters: ClaimFilters | None = None) -
     otherwise pay that on every request; the version also serves as the ETag of /api/v1/stats.
     """
     f = filters or ClaimFilters()
-    version = data_version(session)
+    version = data_version(session) + ("-published" if visibility.published_only(session) else "")
     key = (str(session.get_bind().url), f.model_dump_json(), version)
     return _memoised(_facet_cache, FACET_CACHE_SIZE, key, lambda: facet_counts(session, f)), version
 
@@ -216,5 +227,5 @@ def cached_count(session: Session, kind: str, filters_json: str, count) -> int:
     """
     if has_pending_writes(session):
         return count()
-    key = (str(session.get_bind().url), kind, filters_json, data_version(session))
+    key = (str(session.get_bind().url), kind, filters_json, visibility.published_only(session), data_version(session))
     return _memoised(_count_cache, COUNT_CACHE_SIZE, key, count)

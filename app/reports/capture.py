@@ -26,7 +26,8 @@ from app.evidence.models import (
     Result,
     Source,
 )
-from app.evidence.publication import PUBLISHED, left_out
+from app.evidence.publication import left_out
+from app.evidence.services.visibility import visible
 from app.reports.bibliography import DEFAULT_STYLE
 from app.reports.reference import load_reference
 
@@ -76,9 +77,7 @@ def _claims(
 ) -> tuple[dict[int, str], list[dict[str, Any]]]:
     aspects = _links(session, ClaimAspect, ClaimAspect.aspect_key)
     questions = _links(session, ClaimQuestion, ClaimQuestion.question_key)
-    query = select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.key)
-    if reviewed_only:
-        query = query.where(Claim.status.in_(PUBLISHED))
+    query = select(Claim).where(Claim.deleted_at.is_(None), *visible(Claim, reviewed_only)).order_by(Claim.key)
     rows = session.execute(query).scalars()
     keys, out = {}, []
     for c in rows:
@@ -122,8 +121,12 @@ def _results(session: Session, claim_keys: dict[int, str]) -> list[dict[str, Any
     ]
 
 
-def _critiques(session: Session, claim_keys: dict[int, str], source_keys: dict[int, str]) -> list[dict[str, Any]]:
-    rows = session.execute(select(Critique).where(Critique.deleted_at.is_(None)).order_by(Critique.key)).scalars()
+def _critiques(
+    session: Session, claim_keys: dict[int, str], source_keys: dict[int, str], reviewed_only: bool
+) -> list[dict[str, Any]]:
+    """The critiques of the claims captured; reviewed only, not those an unpublished claim makes either."""
+    live = [Critique.deleted_at.is_(None), *visible(Critique, reviewed_only)]
+    rows = session.execute(select(Critique).where(*live).order_by(Critique.key)).scalars()
     out = []
     for k in rows:
         if k.target_claim_id not in claim_keys:
@@ -161,7 +164,7 @@ def capture_evidence(
         "sources": sources,
         "claims": claims,
         "results": _results(session, claim_keys),
-        "critiques": _critiques(session, claim_keys, source_keys),
+        "critiques": _critiques(session, claim_keys, source_keys, reviewed_only),
         "reference": load_reference(),
         "citation_style": citation_style,
         "publication": {"reviewed_only": reviewed_only, "left_out": left_out(session) if reviewed_only else {}},

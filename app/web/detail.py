@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, select
 
 from app.evidence.history import history
-from app.evidence.models import Claim, Critique, Result, Source
+from app.evidence.models import Claim, Result, Source
 from app.evidence.services import views
 from app.web.lookup import row_or_404
 from app.web.render import can, render
@@ -35,11 +35,6 @@ def claim_page(request: Request, claim_id: int, session: PageSession, reader: Re
     claim = row_or_404(session, Claim, claim_id, include_deleted=curator)
     detail = views.claim_detail(session, claim, include_deleted=curator)
     source = session.get(Source, claim.source_id)
-    made = session.exec(
-        select(Critique)
-        .where(Critique.critic_claim_id == claim.id, Critique.deleted_at.is_(None))
-        .order_by(Critique.id)
-    ).all()
     results = session.exec(select(Result.id, Result.key).where(Result.claim_id == claim.id)).all()
     timeline = _timeline(
         session,
@@ -50,7 +45,7 @@ def claim_page(request: Request, claim_id: int, session: PageSession, reader: Re
     context = {
         "claim": detail,
         "source": source,
-        "made": views.critique_views(session, made),
+        "made": views.critiques_made_by(session, claim),
         "timeline": timeline,
     }
     if curator:

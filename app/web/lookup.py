@@ -6,6 +6,9 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel
 
+from app.evidence.errors import NotFound
+from app.evidence.services.common import get_or_404
+
 Row = TypeVar("Row", bound=SQLModel)
 
 
@@ -14,8 +17,9 @@ class PageNotFound(Exception):
 
 
 def row_or_404(session: Session, model: type[Row], row_id: int, *, include_deleted: bool = False) -> Row:
-    """The row with this id; deleted rows only when asked for (analysts see them, to restore them)."""
-    row = session.get(model, row_id)
-    if row is None or (not include_deleted and getattr(row, "deleted_at", None) is not None):
-        raise PageNotFound(f"No {model.__name__.lower()} {row_id}.")
-    return row
+    """The row with this id, found as the API finds it (common.get_or_404): deleted rows only when asked for
+    (analysts see them, to restore them), never a row the session's reader may not see."""
+    try:
+        return get_or_404(session, model, row_id, include_deleted=include_deleted)
+    except NotFound:
+        raise PageNotFound(f"No {model.__name__.lower()} {row_id}.") from None

@@ -21,7 +21,9 @@ from app.auth.service import role_at_least
 from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role
 from app.evidence.history import Actor
+from app.evidence.services import visibility
 from app.web import csrf
+from app.web.render import can
 
 COOKIE = "ceiling_session"
 
@@ -81,7 +83,9 @@ def sign_out(request: Request, session: Session | None = None) -> None:
 
 
 def load_user(request: Request, session: PageSession) -> User | None:
-    """The signed-in user of this request, or None; a revoked, expired or unknown session is cleared."""
+    """The signed-in user of this request, or None; a revoked, expired or unknown session is cleared.
+
+    An analyst (or above) sees unpublished claims too (app/evidence/services/visibility.py)."""
     if hasattr(request.state, "user"):
         return request.state.user
     user = None
@@ -93,6 +97,8 @@ def load_user(request: Request, session: PageSession) -> User | None:
     elif "uid" in request.session:  # a cookie from before server-side sessions: no longer valid
         sign_out(request)
     _remember(request, user)
+    if can(user, "analyst"):
+        visibility.restrict(session, False)
     return user
 
 

@@ -72,7 +72,7 @@ def test_two_analysts_extract_blind_an_editor_resolves_and_only_then_the_assessm
     assert claim["results"][0]["outcome"] == "failure"
     assert fingerprint(api) != before  # the resolution is what counts
 
-    history = api.get(f"{API}/claims/{claim_id}/history").json()["data"]
+    history = api.get(f"{API}/claims/{claim_id}/history", headers=team.editor).json()["data"]
     updates = [r for r in history if r["action"] == "update"]
     moves = [(r["actor"], r["changes"]["status"]) for r in updates if "status" in r["changes"]]
     assert moves == [("rv-analyst", ["draft", "in_review"]), ("rv-editor", ["in_review", "reviewed"])]
@@ -88,7 +88,7 @@ def test_status_moves_only_through_the_workflow_not_through_put_or_post(reviewed
         f"{API}/claims/{created['id']}", json={"status": "reviewed"}, headers={**team.analyst, "If-Match": '"1"'}
     )
     assert patched.status_code == 422 and patched.json()["errors"][0]["field"] == "status"
-    assert api.get(f"{API}/claims/{created['id']}").json()["status"] == "draft"
+    assert api.get(f"{API}/claims/{created['id']}", headers=team.analyst).json()["status"] == "draft"
 
 
 def test_a_rejection_needs_a_reason_and_keeps_it(reviewed_only_api, team):
@@ -102,7 +102,7 @@ def test_a_rejection_needs_a_reason_and_keeps_it(reviewed_only_api, team):
         f"{API}/claims/{claim_id}/status", json={"status": "rejected", "reason": reason}, headers=team.editor
     )
     assert rejected.status_code == 200 and rejected.json()["status_reason"] == reason
-    history = api.get(f"{API}/claims/{claim_id}/history").json()["data"]
+    history = api.get(f"{API}/claims/{claim_id}/history", headers=team.editor).json()["data"]
     assert history[-1]["note"] == reason and history[-1]["actor"] == "rv-editor"
 
 
@@ -146,6 +146,8 @@ def test_the_claims_list_filters_by_review_status(reviewed_only_api, team):
     total = api.get(f"{API}/claims").json()["count"]
     assert api.get(f"{API}/claims", params={"status": "reviewed"}).json()["count"] == total  # the seed
     api.post(f"{API}/claims", json=new_claim(), headers=team.analyst)
-    drafts = api.get(f"{API}/claims", params={"status": "draft"}).json()
+    drafts = api.get(f"{API}/claims", params={"status": "draft"}, headers=team.analyst).json()
     assert [c["key"] for c in drafts["data"]] == ["rv-claim"]
-    assert api.get(f"{API}/claims", params={"status": "in_review"}).json()["count"] == 0
+    assert api.get(f"{API}/claims", params={"status": "in_review"}, headers=team.analyst).json()["count"] == 0
+    for reader in ({}, team.viewer):  # drafts are not published: readers who are not analysts never see them
+        assert api.get(f"{API}/claims", params={"status": "draft"}, headers=reader).json()["count"] == 0

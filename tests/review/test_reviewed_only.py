@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from app.db import build_engine, session_scope
 from app.evidence.history import Actor
-from app.evidence.schemas import ClaimIn
-from app.evidence.services import claims
+from app.evidence.schemas import ClaimIn, CritiqueIn
+from app.evidence.services import claims, critiques
 from app.main import create_app
 from app.reports import snapshots
 from tests.conftest import make_settings
@@ -20,7 +20,8 @@ MARKER = "Zebrafish-okapi dictionaries stay monosemantic"
 
 @pytest.fixture
 def draft_url(databases) -> str:
-    """A seeded database with the web test users and one draft claim that would move the assessment."""
+    """A seeded database with the web test users, one draft claim that would move the assessment and a
+    critique the draft makes of a reviewed claim."""
     url = databases.fresh("sqlite", seeded=True)
     add_users(url)
     engine = build_engine(url)
@@ -35,6 +36,11 @@ def draft_url(databases) -> str:
             }
         )  # fmt: skip
         claims.create(session, data, Actor("test"))
+        critique = CritiqueIn(
+            key="zz-draft-critique", target="karvonen2025.proxy-metrics-dont-predict", critic_claim="zz-draft",
+            kind="rebuttal", text=MARKER + ", says the draft.", severity=0.4,
+        )  # fmt: skip
+        critiques.create(session, critique, Actor("test"))
     engine.dispose()
     return url
 

@@ -7,13 +7,20 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from app.evidence.errors import NotFound
+from app.evidence.services import visibility
 
 Row = TypeVar("Row", bound=SQLModel)
 
 
 def get_or_404(session: Session, model: type[Row], row_id: int, *, include_deleted: bool = False) -> Row:
+    """The row with this id; NotFound when there is none, when it is deleted (unless asked for) and when the
+    session's reader may not see it (an unpublished claim, its results and critiques: visibility.py)."""
     row = session.get(model, row_id)
-    if row is None or (not include_deleted and getattr(row, "deleted_at", None) is not None):
+    if (
+        row is None
+        or (not include_deleted and getattr(row, "deleted_at", None) is not None)
+        or visibility.hidden(session, row)
+    ):
         raise NotFound(f"{model.__name__.lower()} {row_id} not found")
     return row
 

@@ -41,6 +41,7 @@ from app.evidence.models import (
     ScaleBand,
     Source,
 )
+from app.evidence.services.visibility import visible
 
 MAX_VALUES = 50
 
@@ -203,9 +204,11 @@ def _claim_side(dialect: str, f: ClaimFilters | ResultFilters) -> list[ColumnEle
     return conditions
 
 
-def claim_conditions(dialect: str, f: ClaimFilters) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of a claim list (also used by the facet counts of app.evidence.stats)."""
-    conditions = [_live(Claim, f.include_deleted), *_claim_side(dialect, f)]
+def claim_conditions(dialect: str, f: ClaimFilters, *, published_only: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a claim list (also used by the facet counts of app.evidence.stats).
+
+    published_only: the reader sees published claims only (app/evidence/services/visibility.py)."""
+    conditions = [_live(Claim, f.include_deleted), *visible(Claim, published_only), *_claim_side(dialect, f)]
     if f.key:
         conditions.append(Claim.key.in_(f.key))
     if f.method:
@@ -222,7 +225,7 @@ def claim_conditions(dialect: str, f: ClaimFilters) -> list[ColumnElement[bool]]
     return conditions
 
 
-def result_conditions(dialect: str, f: ResultFilters) -> list[ColumnElement[bool]]:
+def result_conditions(dialect: str, f: ResultFilters, *, published_only: bool = False) -> list[ColumnElement[bool]]:
     conditions = [_live(Result, f.include_deleted), *result_side_conditions(f)]
     if f.key:
         conditions.append(Result.key.in_(f.key))
@@ -236,13 +239,13 @@ def result_conditions(dialect: str, f: ResultFilters) -> list[ColumnElement[bool
         conditions.append(_in_ci(Result.model_name, f.model))
     if f.model_family:
         conditions.append(_in_ci(Result.model_family, f.model_family))
-    claim_side = [_live(Claim, f.include_deleted), *_claim_side(dialect, f)]
+    claim_side = [_live(Claim, f.include_deleted), *visible(Claim, published_only), *_claim_side(dialect, f)]
     if len(claim_side) > 1 or not f.include_deleted:
         conditions.append(_exists(Claim, Claim.id == Result.claim_id, *claim_side))
     return conditions
 
 
-def source_conditions(dialect: str, f: SourceFilters) -> list[ColumnElement[bool]]:
+def source_conditions(dialect: str, f: SourceFilters, *, published_only: bool = False) -> list[ColumnElement[bool]]:
     conditions = [_live(Source, f.include_deleted), *_source_conditions(f)]
     if f.key:
         conditions.append(Source.key.in_(f.key))
@@ -254,14 +257,15 @@ def source_conditions(dialect: str, f: SourceFilters) -> list[ColumnElement[bool
         conditions.append(Source.peer_reviewed == f.peer_reviewed)
     if f.aspect:
         in_aspect = _exists(ClaimAspect, ClaimAspect.claim_id == Claim.id, ClaimAspect.aspect_key.in_(f.aspect))
-        conditions.append(_exists(Claim, Claim.source_id == Source.id, Claim.deleted_at.is_(None), in_aspect))
+        seen = visible(Claim, published_only)
+        conditions.append(_exists(Claim, Claim.source_id == Source.id, Claim.deleted_at.is_(None), *seen, in_aspect))
     if f.q is not None:
         conditions.append(search.source_condition(dialect, f.q))
     return conditions
 
 
-def critique_conditions(dialect: str, f: CritiqueFilters) -> list[ColumnElement[bool]]:
-    conditions = [_live(Critique, f.include_deleted)]
+def critique_conditions(dialect: str, f: CritiqueFilters, *, published_only: bool = False) -> list[ColumnElement[bool]]:
+    conditions = [_live(Critique, f.include_deleted), *visible(Critique, published_only)]
     if f.key:
         conditions.append(Critique.key.in_(f.key))
     if f.target:

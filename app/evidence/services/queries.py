@@ -40,7 +40,7 @@ from sqlmodel import Session
 
 from app.evidence.errors import EvidenceError
 from app.evidence.models import Claim, Critique, Result, Source
-from app.evidence.services import views
+from app.evidence.services import views, visibility
 from app.evidence.services.filters import (
     ClaimFilters,
     CritiqueFilters,
@@ -213,7 +213,7 @@ def _listing(kind: str, model, conditions_of, filters_type, make_views):
         with_count: bool = True,
     ) -> Page:
         filters = filters or filters_type()
-        conditions = conditions_of(_dialect(session), filters)
+        conditions = conditions_of(_dialect(session), filters, published_only=visibility.published_only(session))
         page = _page(session, kind, model, conditions, sort, cursor, limit, with_count, filters.model_dump_json())
         page.items = make_views(session, page.items)
         return page

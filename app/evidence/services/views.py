@@ -16,6 +16,7 @@ from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Critique, Result, ResultBand, Source
+from app.evidence.services import visibility
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -285,16 +286,21 @@ def _live(model, include_deleted: bool):
     return true() if include_deleted else model.deleted_at.is_(None)
 
 
+def _critiques(session: Session, *where, include_deleted: bool = False) -> Sequence[Critique]:
+    """Critiques meeting the conditions that the session's reader may see (deleted ones only when asked)."""
+    seen = visibility.conditions(session, Critique)
+    return session.exec(
+        select(Critique).where(*where, _live(Critique, include_deleted), *seen).order_by(Critique.id)
+    ).all()
+
+
 def claim_detail(session: Session, claim: Claim, *, include_deleted: bool = False) -> ClaimDetail:
-    """A claim with its results and the critiques that target it (deleted ones only when asked)."""
+    """A claim with its results and the critiques that target it (deleted ones only when asked; those by
+    a claim the session's reader may not see are left out)."""
     results = session.exec(
         select(Result).where(Result.claim_id == claim.id, _live(Result, include_deleted)).order_by(Result.id)
     ).all()
-    critiques = session.exec(
-        select(Critique)
-        .where(Critique.target_claim_id == claim.id, _live(Critique, include_deleted))
-        .order_by(Critique.id)
-    ).all()
+    critiques = _critiques(session, Critique.target_claim_id == claim.id, include_deleted=include_deleted)
     (view,) = claim_views(session, [claim])
     return ClaimDetail.model_validate(
         {
@@ -305,10 +311,16 @@ def claim_detail(session: Session, claim: Claim, *, include_deleted: bool = Fals
     )
 
 
+def critiques_made_by(session: Session, claim: Claim) -> list[CritiquePublic]:
+    """The live critiques a claim makes (those of a claim the session's reader may not see left out)."""
+    return critique_views(session, _critiques(session, Critique.critic_claim_id == claim.id))
+
+
 def source_detail(session: Session, source: Source, *, include_deleted: bool = False) -> SourceDetail:
-    """A source with the claims it makes (deleted ones only when asked)."""
+    """A source with the claims it makes that the session's reader may see (deleted ones only when asked)."""
+    seen = visibility.conditions(session, Claim)
     claims = session.exec(
-        select(Claim).where(Claim.source_id == source.id, _live(Claim, include_deleted)).order_by(Claim.id)
+        select(Claim).where(Claim.source_id == source.id, _live(Claim, include_deleted), *seen).order_by(Claim.id)
     ).all()
     (view,) = source_views([source])
     return SourceDetail.model_validate({**view.model_dump(), "claims": claim_views(session, claims)})
