@@ -90,12 +90,10 @@ def barrier_candidates(
     cell = seg["aspect"].to_numpy()[keep] * n_bands + band[keep]
     against_claim = np.isin(claims["stance"].to_numpy(), ["undermines", "mixed"])
     against_row = against_claim[claim] | (seg["y"].to_numpy()[keep] == 0)
-    inverse, (t_cell, t_claim) = group_index([cell, claim])
-    against = np.bincount(inverse, weights=against_row, minlength=len(t_cell)) > 0
+    _, (t_cell, t_claim) = group_index([cell[against_row], claim[against_row]])  # (cell, claim) with a failure
     limit = settings.top_barriers
     weights = claims["weight"].to_numpy()
-    picked = np.flatnonzero(against)
-    picked = picked[_top_per_cell(t_cell[picked], weights[t_claim[picked]], t_claim[picked], limit)]
+    picked = _top_per_cell(t_cell, weights[t_claim], t_claim, limit)
     at = t_claim[picked]
     claim_rows = pd.DataFrame(
         {
@@ -115,7 +113,11 @@ def barrier_candidates(
     target = claims.index.get_indexer(standing["target_claim_key"])
     critique_weight = (severity[standing.index] * critic_weights[standing.index]).to_numpy()
     by_claim = pd.DataFrame({"claim": target, "critique": np.arange(len(standing))})
-    pairs = pd.DataFrame({"cell": t_cell, "claim": t_claim}).merge(by_claim, on="claim", how="inner")
+    targeted = np.zeros(n_claims, bool)
+    targeted[target] = True
+    on_target = targeted[claim]
+    _, (p_cell, p_claim) = group_index([cell[on_target], claim[on_target]])  # (cell, claim) of critiqued claims
+    pairs = pd.DataFrame({"cell": p_cell, "claim": p_claim}).merge(by_claim, on="claim", how="inner")
     c_cell, c_index = pairs["cell"].to_numpy(), pairs["critique"].to_numpy()
     chosen = _top_per_cell(c_cell, critique_weight[c_index], n_claims + c_index, limit)
     c_cell, c_index = c_cell[chosen], c_index[chosen]

@@ -18,6 +18,9 @@ from app.scoring.settings import ScoringSettings
 def top_positions(weights: np.ndarray, mask: np.ndarray, limit: int) -> np.ndarray:
     """Positions of the `limit` largest weights under mask, ties by position."""
     chosen = np.flatnonzero(mask & (weights > 0))
+    if len(chosen) > limit > 0:  # only the entries at or above the limit-th weight can be picked
+        w = weights[chosen]
+        chosen = chosen[w >= -np.partition(-w, limit - 1)[limit - 1]]
     order = np.lexsort((chosen, -weights[chosen]))
     return chosen[order[:limit]]
 
