@@ -110,7 +110,7 @@ def barrier_candidates(
     )
     severity = effective_severity(critiques, settings)
     standing = critiques[(critiques["kind"] != "support") & (severity > 0)]
-    target = claims.index.get_indexer(standing["target_claim_key"])
+    target = standing["target_claim"].to_numpy()
     critique_weight = (severity[standing.index] * critic_weights[standing.index]).to_numpy()
     by_claim = pd.DataFrame({"claim": target, "critique": np.arange(len(standing))})
     targeted = np.zeros(n_claims, bool)

@@ -1,7 +1,7 @@
 """Sums by integer keys, as a sorted groupby would give them, without hashing a million rows.
 
 The key columns are combined into one integer code; when the code space is not much larger than the data
-a bincount finds the groups present (one pass, no sort), otherwise a sorted factorize does.
+marking the codes present finds the groups (one pass, no sort), otherwise a sorted factorize does.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
-DENSE_SLACK = 4  # a dense pass is cheaper than a sort while the code space is within this many rows per row
+DENSE_SLACK = 16  # a dense pass is cheaper than a sort while the code space is within this many slots per row
+DENSE_MAX = 2**24  # and small enough to mark in under 100 MB
 
 
 def group_index(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -30,12 +31,13 @@ def group_index(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]
         code += column
         code -= low
     total = math.prod(sizes)
-    if total <= DENSE_SLACK * n + 1024:
-        present = np.bincount(code, minlength=total) > 0
+    if total <= min(DENSE_SLACK * n + 1024, DENSE_MAX):
+        present = np.zeros(total, bool)
+        present[code] = True
         keys = np.flatnonzero(present)
-        rank = np.cumsum(present, dtype=np.int64)
+        rank = np.cumsum(present, dtype=np.int32)
         rank -= 1
-        inverse = rank[code]
+        inverse = rank[code].astype(np.intp)
     else:
         inverse, keys = pd.factorize(code, sort=True)
     decoded = []

@@ -20,9 +20,12 @@ def approximate_shifts(fit: FitResult, points, settings: ScoringSettings) -> tup
     Each point is scored at its bin centre, where the fit sees it.
     """
     width = settings.fit_bin_decades
-    x = np.floor(np.asarray(points["x"]) / width + 0.5) * width
+    index = np.floor(np.asarray(points["x"]) / width + 0.5).astype(np.int64)
+    low = int(index.min())
+    centres = (np.arange(int(index.max()) - low + 1) + low) * width
+    p = p_works(np.array([fit.crossing]), centres, settings)[:, 0][index - low]
     w = np.asarray(points[f"w_{DIM}"])
-    residual = w * np.asarray(points[f"y_{DIM}"]) - w * p_works(np.array([fit.crossing]), x, settings)[:, 0]
+    residual = w * np.asarray(points[f"y_{DIM}"]) - w * p
     source = np.asarray(points["source"])
     sources = np.flatnonzero(np.bincount(source))
     return sources, np.abs(np.bincount(source, weights=residual))[sources]

@@ -51,8 +51,10 @@ def standing_mask(evidence: Evidence, retracted: np.ndarray) -> np.ndarray:
 
 
 def active_critiques(evidence: Evidence, retracted: np.ndarray) -> pd.DataFrame:
-    """The critiques that still stand."""
-    return evidence.critiques[standing_mask(evidence, retracted)]
+    """The critiques that still stand, with the position of their target claim."""
+    standing = standing_mask(evidence, retracted)
+    target = evidence.positions("critiques", "target_claim_key")[standing]
+    return evidence.critiques[standing].assign(target_claim=target)
 
 
 def critique_discounts(evidence: Evidence, retracted: np.ndarray, settings: ScoringSettings) -> np.ndarray:
