@@ -42,8 +42,8 @@ def million(request, databases):
 def _one_write(engine) -> None:
     with Session(engine) as session:
         row = session.exec(select(Result).where(Result.deleted_at.is_(None)).limit(1)).one()
-        values = {name: getattr(row, name) for name in ResultIn.model_fields if name != "method"}
-        values["method"] = row.method_key
+        keyed = {"method": "method_key", "baseline_method": "baseline_method_key"}  # the form names a key
+        values = {name: getattr(row, keyed.get(name, name)) for name in ResultIn.model_fields}
         values["outcome"] = "failure" if row.outcome != "failure" else "success"
         results.update(session, row, ResultIn.model_validate(values), Actor("bench"), row.version)
         session.commit()
