@@ -41,27 +41,30 @@ def replicas(databases, tmp_path):
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     ports = [_free_port(), _free_port()]
+    logs = [tmp_path / f"replica-{i}.log" for i in range(len(ports))]
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
             env=env,
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log.open("wb"),
         )
-        for port in ports
+        for port, log in zip(ports, logs, strict=True)
     ]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for base in bases:
-            deadline = time.time() + 60
+        for base, process, log in zip(bases, processes, logs, strict=True):
+            deadline = time.time() + 180  # a loaded CI machine imports the app slowly
             while True:
                 try:
                     if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
-                assert time.time() < deadline, f"{base} did not become ready"
+                tail = log.read_text(errors="replace")[-2000:]
+                assert process.poll() is None, f"{base} exited with {process.returncode}:\n{tail}"
+                assert time.time() < deadline, f"{base} did not become ready:\n{tail}"
                 time.sleep(0.3)
         yield url, bases
     finally:
