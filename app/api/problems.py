@@ -2,8 +2,9 @@
 
 422 bodies carry `errors`: one entry per bad input, with where it was (`in`: body, query, header,
 path) and the dotted path of the field (`field`, e.g. `results.0.params`; empty for the body as
-a whole). Elsewhere (the pages) FastAPI's default handlers answer, except for the catch-all 500,
-which is plain text there.
+a whole; for a query parameter its name, also when one of its repeated values is the bad one).
+Elsewhere (the pages) FastAPI's default handlers answer, except for the catch-all 500, which is
+plain text there.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ class FieldProblem(BaseModel):
     """One bad input."""
 
     in_: str = Field(alias="in", description="body, query, header, path or cookie")
-    field: str = Field(description="Dotted path of the field in its location; empty for the whole body.")
+    field: str = Field(
+        description="Dotted path of the field in its location (of a query parameter: its name); empty for the body."
+    )
     message: str
     type: str
 
@@ -96,6 +99,8 @@ def field_problems(errors: list[dict], default_in: str = "body") -> list[dict]:
         if loc and loc[0] in ("body", "query", "header", "path", "cookie"):
             where = loc.pop(0)
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        if where == "query":  # the parameter's name, not the position of a repeated value (`key`, not `key.1`)
+            loc = loc[:1]
         field = ".".join(str(part) for part in loc)
         out.append({"in": where, "field": field, "message": message, "type": error.get("type", "")})
     return out

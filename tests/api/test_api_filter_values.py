@@ -1,0 +1,56 @@
+"""A list filter value outside what the OpenAPI schema states (an empty text, a key outside the key format)
+answers 422 naming the parameter, instead of an empty page that looks like an answer; the schema states the
+constraints the filters enforce."""
+
+from __future__ import annotations
+
+from app.evidence.schemas import Key
+from tests.api.conftest import API
+
+KEY_PATTERN = Key.__metadata__[0].pattern
+
+
+REFUSED = [  # (request, the parameter its 422 names)
+    ("results?claim=", "claim"),
+    ("claims?key=", "key"),
+    ("claims?key=karvonen2025&key=Not%20a%20key", "key"),
+    ("results?source=", "source"),
+    ("critiques?target=UPPER", "target"),
+    ("critiques?critic_source=a%20b", "critic_source"),
+    ("claims?aspect=", "aspect"),
+    ("stats?band=", "band"),
+    ("sources?organization=", "organization"),
+    ("results?model=", "model"),
+    ("claims?q=", "q"),
+    ("export/claims?key=", "key"),
+    ("export/results?aspect=no-such-aspect", "aspect"),
+]
+ALLOWED = [
+    "claims?key=a&key=b",  # a list filter repeats
+    "results?source=true",  # a well-formed key of no source: valid, it matches nothing
+    "export/claims?aspect=circuits&format=csv",
+]
+
+
+def test_a_filter_value_the_schema_refuses_is_a_422_naming_the_parameter(api, tokens):
+    for path, parameter in REFUSED:
+        response = api.get(f"{API}/{path}", headers=tokens.admin)
+        assert response.status_code == 422, (path, response.status_code)
+        assert response.headers["content-type"] == "application/problem+json", path
+        (error,) = response.json()["errors"]
+        assert error["in"] == "query" and error["field"] == parameter, (path, error)
+
+
+def test_values_the_schema_allows_are_still_answered(api, tokens):
+    for path in ALLOWED:
+        assert api.get(f"{API}/{path}", headers=tokens.admin).status_code == 200, path
+
+
+def test_the_schema_states_the_constraints_the_filters_enforce(api):
+    parameters = api.get("/openapi.json").json()["paths"]["/api/v1/results"]["get"]["parameters"]
+    schemas = {p["name"]: p["schema"]["anyOf"] for p in parameters if "anyOf" in p["schema"]}
+    for name in ("key", "claim", "source", "aspect", "band", "method"):
+        assert {"type": "string", "minLength": 1, "maxLength": 120, "pattern": KEY_PATTERN} in schemas[name], name
+    for name in ("model", "organization"):
+        assert {"type": "string", "minLength": 1, "maxLength": 500} in schemas[name], name
+    assert schemas["q"][0] == {"type": "string", "minLength": 1, "maxLength": 500}
