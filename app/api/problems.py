@@ -10,7 +10,6 @@ plain text there.
 from __future__ import annotations
 
 import logging
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.openapi import path_item
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, StaleVersion
 
 PROBLEM_JSON = "application/problem+json"
@@ -120,16 +120,8 @@ def _is_api(request: Request) -> bool:
 
 def allowed_methods(request: Request) -> str | None:
     """Every method the OpenAPI schema documents for the request's path (a 405 names them all in Allow)."""
-    app = request.app
-    if not hasattr(app.state, "allowed_methods"):
-        table = []
-        # literal segments before parameters: /webhooks/deliveries is not /webhooks/{subscription_id}
-        for template, operations in sorted(app.openapi().get("paths", {}).items(), key=lambda p: p[0].count("{")):
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-            methods = sorted(m.upper() for m in operations if m in {"get", "put", "post", "patch", "delete"})
-            table.append((re.compile(pattern + "$"), ", ".join(methods)))
-        app.state.allowed_methods = table
-    return next((allow for pattern, allow in app.state.allowed_methods if pattern.match(request.url.path)), None)
+    methods = sorted(m.upper() for m in path_item(request) if m in {"get", "put", "post", "patch", "delete"})
+    return ", ".join(methods) or None
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
