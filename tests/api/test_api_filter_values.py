@@ -26,6 +26,8 @@ REFUSED = [  # (request, the parameter its 422 names)
     ("export/results?aspect=no-such-aspect", "aspect"),
     ("claims?q=sparse&q=circuits", "q"),
     ("results?limit=5&limit=6", "limit"),
+    ("review/queue?aspect=no-such-aspect", "aspect"),
+    ("review/queue?aspect=Circuits", "aspect"),
     ("review/queue?kind=review&kind=extract", "kind"),
     ("reports/trajectory?points=1&points=2", "points"),
     ("webhooks/deliveries?=1", ""),  # a parameter without a name, on every router under /api/
@@ -33,6 +35,7 @@ REFUSED = [  # (request, the parameter its 422 names)
 ALLOWED = [
     "claims?key=a&key=b",  # a list filter repeats
     "results?source=true",  # a well-formed key of no source: valid, it matches nothing
+    "review/queue?aspect=circuits",
     "export/claims?aspect=circuits&format=csv",
 ]
 

@@ -299,16 +299,21 @@ VOCABULARY_FILTERS = {
 def check_vocabulary(session: Session, filters: BaseModel) -> None:
     """Refuse a filter value that names no aspect, method, band or research question (422 naming the
     parameter): an unknown value would otherwise match nothing and look like an empty answer."""
-    for name, column in VOCABULARY_FILTERS.items():
-        wanted = getattr(filters, name, None)
-        if not wanted:
-            continue
-        known = set(session.execute(select(column).where(column.in_(wanted))).scalars())
-        unknown = sorted(set(wanted) - known)
-        if unknown:
-            choices = ", ".join(sorted(session.execute(select(column)).scalars()))
-            shown = ", ".join(repr(value[:60]) for value in unknown[:3])
-            raise UnknownVocabulary(f"unknown {name} {shown}; known values: {choices}", field=name)
+    for name in VOCABULARY_FILTERS:
+        check_vocabulary_values(session, name, getattr(filters, name, None) or [])
+
+
+def check_vocabulary_values(session: Session, name: str, wanted: list[str]) -> None:
+    """check_vocabulary for the values of one parameter (`name` is aspect, method, band or question)."""
+    if not wanted:
+        return
+    column = VOCABULARY_FILTERS[name]
+    known = set(session.execute(select(column).where(column.in_(wanted))).scalars())
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        choices = ", ".join(sorted(session.execute(select(column)).scalars()))
+        shown = ", ".join(repr(value[:60]) for value in unknown[:3])
+        raise UnknownVocabulary(f"unknown {name} {shown}; known values: {choices}", field=name)
 
 
 class UnknownVocabulary(EvidenceError):
