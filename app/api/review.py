@@ -101,7 +101,9 @@ def _request_public(session: Session, row) -> RequestPublic:
 
 
 @router.post(
-    "/claims/{claim_id}/status", response_model=StatusPublic, responses=problem_responses(401, 403, 404, 409, 422)
+    "/claims/{claim_id}/status",
+    response_model=StatusPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def move_claim(claim_id: RowId, data: StatusIn, session: ApiSession, principal: WriterDep) -> StatusPublic:
     """Move a claim through the review workflow (draft -> in_review -> reviewed, or rejected with a reason)."""
