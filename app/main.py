@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.api import openapi as api_openapi
-from app.api.deps import check_query_names
+from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
 from app.asof import record_settings_in_force
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Evidence database and scored tractability-ceiling assessment for mechanistic interpretability.",
         lifespan=lifespan,
-        dependencies=[Depends(check_query_names)],  # every /api/ operation; pages are left alone
+        dependencies=[Depends(check_parameters)],  # every /api/ operation; pages are left alone
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.api.openapi import path_item
 from app.auth import service as auth
 from app.auth.models import ApiToken, User
 from app.deps import SessionDep, SettingsDep
@@ -166,35 +164,3 @@ IfMatchDep = Annotated[list[int], Depends(expected_version)]
 def pick_version(held: list[int], current: int) -> int:
     """The expected version to hand to the service: the current one if the client holds it."""
     return current if current in held else held[0]
-
-
-def _repeatable(schema: dict) -> bool:
-    return any(option.get("type") == "array" for option in schema.get("anyOf", [schema]))
-
-
-def single_value_parameters(request: Request) -> set[str]:
-    """The query parameters of the request's operation that its OpenAPI schema lets appear once (no array)."""
-    operation = path_item(request).get(request.method.lower(), {})
-    return {
-        parameter["name"]
-        for parameter in operation.get("parameters", [])
-        if parameter.get("in") == "query" and not _repeatable(parameter.get("schema", {}))
-    }
-
-
-def check_query_names(request: Request) -> None:
-    """Refuse (422) a query parameter without a name (`?=value`) rather than ignore it like an unknown name,
-    and one given twice where the schema allows one value (`?q=a&q=b`), which would be half read."""
-    if not request.url.path.startswith("/api/"):
-        return
-    names = [name for name, _ in request.query_params.multi_items()]
-    errors = []
-    if "" in names:
-        errors.append({"loc": ("query", ""), "msg": "a query parameter needs a name before its =", "type": "nameless"})
-    if len(set(names)) < len(names):
-        once = single_value_parameters(request)
-        repeated = sorted({name for name in names if name in once and names.count(name) > 1})
-        message = "takes one value, given more than once"
-        errors += [{"loc": ("query", name), "msg": message, "type": "repeated"} for name in repeated]
-    if errors:
-        raise RequestValidationError(errors)

@@ -1,6 +1,7 @@
 """A list filter value outside what the OpenAPI schema states (an empty text, a key outside the key format, a
-single-valued parameter given twice) answers 422 naming the parameter, instead of an empty page that looks like
-an answer; the schema states the constraints the filters enforce."""
+single-valued parameter given twice, an integer or boolean not written as one) answers 422 naming the
+parameter, instead of an empty page that looks like an answer or a value read loosely; the schema states the
+constraints the filters enforce."""
 
 from __future__ import annotations
 
@@ -31,12 +32,17 @@ REFUSED = [  # (request, the parameter its 422 names)
     ("review/queue?kind=review&kind=extract", "kind"),
     ("reports/trajectory?points=1&points=2", "points"),
     ("webhooks/deliveries?=1", ""),  # a parameter without a name, on every router under /api/
+    ("results?year_min=2020.0", "year_min"),  # FastAPI alone reads 2020.0 as the integer 2020
+    ("reports/trajectory?points=0.0", "points"),
+    ("claims?include_deleted=yes", "include_deleted"),  # and yes as true
 ]
 ALLOWED = [
     "claims?key=a&key=b",  # a list filter repeats
     "results?source=true",  # a well-formed key of no source: valid, it matches nothing
     "review/queue?aspect=circuits",
     "export/claims?aspect=circuits&format=csv",
+    "claims?include_deleted=false&year_min=2020",
+    "claims?unknown=1&unknown=2",  # unknown parameters are ignored, repeated or not
 ]
 
 
@@ -47,6 +53,17 @@ def test_a_filter_value_the_schema_refuses_is_a_422_naming_the_parameter(api, to
         assert response.headers["content-type"] == "application/problem+json", path
         (error,) = response.json()["errors"]
         assert error["in"] == "query" and error["field"] == parameter, (path, error)
+
+
+def test_an_id_in_the_path_not_written_in_digits_is_a_422_naming_it(api, tokens):
+    assert api.get(f"{API}/claims/1", headers=tokens.admin).status_code == 200
+    response = api.get(f"{API}/claims/1.0", headers=tokens.admin)
+    assert response.status_code == 422 and response.json()["errors"][0] | {"message": ""} == {
+        "in": "path",
+        "field": "row_id",
+        "message": "",
+        "type": "int_parsing",
+    }
 
 
 def test_values_the_schema_allows_are_still_answered(api, tokens):
