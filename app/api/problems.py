@@ -128,8 +128,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     if not _is_api(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's, for a broken body
-        error = {"in": "body", "field": "", "message": "the body could not be parsed", "type": "body_unparsable"}
+    if exc.status_code == 400:  # the API raises no 400: FastAPI's (broken JSON) or Starlette's (broken form data)
+        message = "the body could not be parsed"
+        if detail not in (None, "There was an error parsing the body"):
+            message += f": {detail}"
+        error = {"in": "body", "field": "", "message": message, "type": "body_unparsable"}
         return problem(422, "the body could not be parsed as the Content-Type says", request=request, errors=[error])
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405 and (allow := allowed_methods(request)):
