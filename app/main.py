@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.api import openapi as api_openapi
+from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
 from app.asof import record_settings_in_force
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Evidence database and scored tractability-ceiling assessment for mechanistic interpretability.",
         lifespan=lifespan,
+        dependencies=[Depends(check_parameters)],  # every /api/ operation; pages are left alone
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)

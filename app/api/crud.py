@@ -32,6 +32,7 @@ from app.api.deps import (
 )
 from app.api.problems import problem_responses
 from app.api.schemas import RevisionsPublic
+from app.config import Settings
 from app.deps import SettingsDep
 from app.evidence.history import Actor, history
 from app.evidence.services import visibility
@@ -40,8 +41,11 @@ from app.evidence.services.filters import check_vocabulary
 from app.evidence.services.queries import iter_all, sort_names
 from app.evidence.services.views import revision_views
 
+LARGEST_LIMIT = 1_000_000  # what a client may ask for; the page itself is cut to CEILING_API_MAX_PAGE_SIZE
 LIMIT_TEXT = (
-    "Page size: CEILING_API_PAGE_SIZE (50) when left out; above CEILING_API_MAX_PAGE_SIZE (500) it is cut to that."
+    f"Page size: CEILING_API_PAGE_SIZE ({Settings.model_fields['api_page_size'].default} by default) when left out;"
+    f" above CEILING_API_MAX_PAGE_SIZE ({Settings.model_fields['api_max_page_size'].default} by default) it is cut"
+    f" to that; 1 to {LARGEST_LIMIT:,}."
 )
 
 API_BASE = "/api/v1"
@@ -133,7 +137,7 @@ def entity_router(e: Entity) -> APIRouter:
         filters: Annotated[e.filters, Query()],
         sort: Annotated[SortName, Query(description="Field to sort by; prefix - for descending.")] = "id",
         cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the page before.")] = None,
-        limit: Annotated[int | None, Query(ge=1, le=1_000_000, description=LIMIT_TEXT)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=LARGEST_LIMIT, description=LIMIT_TEXT)] = None,
         format: Annotated[Literal["json", "csv"] | None, Query(description="csv, or send Accept: text/csv.")] = None,
     ) -> Any:
         """Filter, search, sort and page; CSV of the whole list when asked without limit or cursor."""

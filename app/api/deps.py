@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth
@@ -171,11 +170,3 @@ IfMatchDep = Annotated[list[int], Depends(expected_version)]
 def pick_version(held: list[int], current: int) -> int:
     """The expected version to hand to the service: the current one if the client holds it."""
     return current if current in held else held[0]
-
-
-def refuse_nameless_query(request: Request) -> None:
-    """`?=value` names no parameter: refused (422) rather than silently ignored like an unknown name."""
-    if any(not name for name, _ in request.query_params.multi_items()):
-        raise RequestValidationError(
-            [{"loc": ("query", ""), "msg": "a query parameter needs a name before its =", "type": "nameless"}]
-        )

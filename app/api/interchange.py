@@ -21,6 +21,7 @@ from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import MEDIA, export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.services import queries
+from app.evidence.services.filters import check_vocabulary
 
 router = APIRouter(tags=["import-export"])
 ImportFormat = Literal["bibtex", "ris", "csljson", "csv", "yaml"]
@@ -119,6 +120,7 @@ def _export_route(list_name: str, filters_type: type) -> None:
     ) -> Response:
         """Every row matching the list's filters (as at GET /api/v1/{list}) as a file."""
         allow_deleted(principal, filters.include_deleted)
+        check_vocabulary(session, filters)
         exported = export_list(session, list_name, filters, format)
         disposition = f'attachment; filename="{exported.filename}"'
         return Response(exported.text, media_type=exported.media_type, headers={"Content-Disposition": disposition})

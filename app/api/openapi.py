@@ -9,9 +9,10 @@ request body is documented as `number` or numeric `string`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 NUMERIC_TEXT = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
 
@@ -66,6 +67,19 @@ def _query_lists_take_one_value(document: dict[str, Any]) -> None:
                 if parameter.get("in") == "query" and lists and lists[0]["items"] not in options:
                     schema["anyOf"] = [*options, lists[0]["items"]]
                     schema.pop("type", None), schema.pop("items", None)
+
+
+def path_item(request: Request) -> dict[str, Any]:
+    """The OpenAPI path item (operations by method) whose template the request's path matches; {} if none."""
+    app = request.app
+    if not hasattr(app.state, "openapi_paths"):
+        # literal segments before parameters: /webhooks/deliveries is not /webhooks/{subscription_id}
+        items = sorted(app.openapi().get("paths", {}).items(), key=lambda p: p[0].count("{"))
+        app.state.openapi_paths = [
+            (re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"), item)
+            for template, item in items
+        ]
+    return next((item for pattern, item in app.state.openapi_paths if pattern.match(request.url.path)), {})
 
 
 def install(app: FastAPI) -> None:

@@ -2,14 +2,14 @@
 
 422 bodies carry `errors`: one entry per bad input, with where it was (`in`: body, query, header,
 path) and the dotted path of the field (`field`, e.g. `results.0.params`; empty for the body as
-a whole). Elsewhere (the pages) FastAPI's default handlers answer, except for the catch-all 500,
-which is plain text there.
+a whole; for a query parameter its name, also when one of its repeated values is the bad one).
+Elsewhere (the pages) FastAPI's default handlers answer, except for the catch-all 500, which is
+plain text there.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.openapi import path_item
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, StaleVersion
 
 PROBLEM_JSON = "application/problem+json"
@@ -32,7 +33,9 @@ class FieldProblem(BaseModel):
     """One bad input."""
 
     in_: str = Field(alias="in", description="body, query, header, path or cookie")
-    field: str = Field(description="Dotted path of the field in its location; empty for the whole body.")
+    field: str = Field(
+        description="Dotted path of the field in its location (of a query parameter: its name); empty for the body."
+    )
     message: str
     type: str
 
@@ -96,6 +99,8 @@ def field_problems(errors: list[dict], default_in: str = "body") -> list[dict]:
         if loc and loc[0] in ("body", "query", "header", "path", "cookie"):
             where = loc.pop(0)
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        if where == "query":  # the parameter's name, not the position of a repeated value (`key`, not `key.1`)
+            loc = loc[:1]
         field = ".".join(str(part) for part in loc)
         out.append({"in": where, "field": field, "message": message, "type": error.get("type", "")})
     return out
@@ -115,24 +120,19 @@ def _is_api(request: Request) -> bool:
 
 def allowed_methods(request: Request) -> str | None:
     """Every method the OpenAPI schema documents for the request's path (a 405 names them all in Allow)."""
-    app = request.app
-    if not hasattr(app.state, "allowed_methods"):
-        table = []
-        # literal segments before parameters: /webhooks/deliveries is not /webhooks/{subscription_id}
-        for template, operations in sorted(app.openapi().get("paths", {}).items(), key=lambda p: p[0].count("{")):
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
-            methods = sorted(m.upper() for m in operations if m in {"get", "put", "post", "patch", "delete"})
-            table.append((re.compile(pattern + "$"), ", ".join(methods)))
-        app.state.allowed_methods = table
-    return next((allow for pattern, allow in app.state.allowed_methods if pattern.match(request.url.path)), None)
+    methods = sorted(m.upper() for m in path_item(request) if m in {"get", "put", "post", "patch", "delete"})
+    return ", ".join(methods) or None
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if not _is_api(request):
         return await http_exception_handler(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    if exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's, for a broken body
-        error = {"in": "body", "field": "", "message": "the body could not be parsed", "type": "body_unparsable"}
+    if exc.status_code == 400:  # the API raises no 400: FastAPI's (broken JSON) or Starlette's (broken form data)
+        message = "the body could not be parsed"
+        if detail not in (None, "There was an error parsing the body"):
+            message += f": {detail}"
+        error = {"in": "body", "field": "", "message": message, "type": "body_unparsable"}
         return problem(422, "the body could not be parsed as the Content-Type says", request=request, errors=[error])
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405 and (allow := allowed_methods(request)):

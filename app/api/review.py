@@ -24,8 +24,10 @@ from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor
 from app.evidence.models import Claim
 from app.evidence.review_schemas import ExtractionIn, RequestIn, ResolutionIn
+from app.evidence.schemas import Key
 from app.evidence.services import extraction, queue, review
 from app.evidence.services.common import get_or_404
+from app.evidence.services.filters import check_vocabulary_values
 
 router = APIRouter(tags=["review"])
 
@@ -99,7 +101,9 @@ def _request_public(session: Session, row) -> RequestPublic:
 
 
 @router.post(
-    "/claims/{claim_id}/status", response_model=StatusPublic, responses=problem_responses(401, 403, 404, 409, 422)
+    "/claims/{claim_id}/status",
+    response_model=StatusPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 def move_claim(claim_id: RowId, data: StatusIn, session: ApiSession, principal: WriterDep) -> StatusPublic:
     """Move a claim through the review workflow (draft -> in_review -> reviewed, or rejected with a reason)."""
@@ -162,9 +166,10 @@ def review_queue(
     session: ApiSession,
     principal: MemberDep,
     kind: Annotated[str | None, Query(pattern="^(review|extract|resolve|rework)$")] = None,
-    aspect: Annotated[str | None, Query(max_length=120)] = None,
+    aspect: Annotated[Key | None, Query(description="Only claims on this aspect.")] = None,
 ) -> list[QueueItemPublic]:
     """What waits for the caller, oldest first (kinds: review, extract, resolve, rework)."""
+    check_vocabulary_values(session, "aspect", [aspect] if aspect else [])
     items = queue.waiting_for(session, principal.user.id, principal.user.role, kind=kind, aspect=aspect)
     return [QueueItemPublic.model_validate({**item.__dict__, "href": item.href}) for item in items]
 

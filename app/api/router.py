@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from app.api import assessment, claims, critiques, interchange, overrides, results, review, sources, stats
-from app.api.deps import refuse_nameless_query
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(refuse_nameless_query)])
+router = APIRouter(prefix="/api/v1")
 for module in (sources, claims, results, critiques, stats, assessment, overrides, interchange, review):
     router.include_router(module.router)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from app.api.deps import ApiSession, ReaderDep, refuse_nameless_query
+from app.api.deps import ApiSession, ReaderDep
 from app.api.problems import problem_responses
 from app.reports import snapshots
 from app.reports.models import ReportSnapshot
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"], dependencies=[Depends(refuse_nameless_query)])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Ref = Annotated[str, Path(pattern=r"^(latest|[0-9]{1,12})$", description="A snapshot id, or 'latest'.", max_length=12)]
 
 

@@ -79,3 +79,15 @@ def test_hostile_bodies_give_4xx(api, tokens):
         assert 400 <= response.status_code < 500, (body[:20], response.status_code)
     nul = api.post(f"{API}/sources", json={"key": "a", "kind": "paper", "title": "x\x00y"}, headers=tokens.analyst)
     assert 400 <= nul.status_code < 500
+
+
+def test_a_broken_multipart_body_is_a_422_on_the_body_like_broken_json(api, tokens):
+    boundary = "ef94e865679cd832d5345884e9613fcb"
+    response = api.post(
+        f"{API}/import",
+        content=f"--{boundary}\r\n2.2e+16--{boundary}--\r\n".encode(),
+        headers={**tokens.analyst, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert error["in"] == "body" and error["field"] == "" and error["type"] == "body_unparsable"

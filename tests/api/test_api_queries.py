@@ -73,6 +73,8 @@ def test_an_unexpected_error_is_a_500_problem_without_a_trace(sqlite_seeded_url,
     assert "secret" not in response.text and "Traceback" not in response.text
 
 
-def test_wrong_method_is_a_405_problem(client):
+def test_wrong_method_is_a_405_problem_whose_allow_lists_the_documented_methods(client):
     response = client.put("/api/v1/stats")
-    assert response.status_code == 405 and response.json()["status"] == 405
+    assert response.status_code == 405 and response.json()["status"] == 405 and response.headers["allow"] == "GET"
+    literal = client.put("/api/v1/webhooks/deliveries")  # not /webhooks/{subscription_id}
+    assert literal.status_code == 405 and literal.headers["allow"] == "GET"

@@ -3,9 +3,13 @@ empty page that looks like an answer), and the page-size cap is the one the docs
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.crud import LARGEST_LIMIT
+from app.config import Settings
 from app.main import create_app
 from tests.api.conftest import API
 from tests.conftest import make_settings
@@ -33,15 +37,21 @@ def test_known_values_still_filter(api):
     assert api.get(f"{API}/claims?aspect=circuits&question=q1").status_code == 200
 
 
-def test_a_limit_above_the_cap_is_cut_to_it_as_the_docs_say(sqlite_seeded_url, tmp_path):
+def test_a_limit_above_the_cap_is_cut_to_it_as_the_docs_and_the_schema_say(sqlite_seeded_url, tmp_path):
+    default_cap = Settings.model_fields["api_max_page_size"].default
     with TestClient(create_app(make_settings(sqlite_seeded_url, tmp_path, api_max_page_size=5))) as client:
         page = client.get(f"{API}/results?limit=40").json()
+        too_large = client.get(f"{API}/results", params={"limit": LARGEST_LIMIT + 1})
         schema = client.get("/openapi.json").json()["paths"]["/api/v1/results"]["get"]["parameters"]
     assert len(page["data"]) == 5 and page["next_cursor"]
-    assert (
-        "above CEILING_API_MAX_PAGE_SIZE (500) it is cut to that"
-        in next(p for p in schema if p["name"] == "limit")["description"]
-    )
+    limit = next(p for p in schema if p["name"] == "limit")
+    assert f"above CEILING_API_MAX_PAGE_SIZE ({default_cap} by default) it is cut to that" in limit["description"]
+    assert limit["schema"]["anyOf"][0]["maximum"] == LARGEST_LIMIT
+    (error,) = too_large.json()["errors"]
+    assert error["field"] == "limit" and str(LARGEST_LIMIT) in error["message"]
+    docs = " ".join((Path(__file__).parents[2] / "docs" / "api.md").read_text().split())
+    assert f"`CEILING_API_MAX_PAGE_SIZE` ({default_cap} by default) is cut to it" in docs
+    assert f"`limit` is 1 to {LARGEST_LIMIT:,}" in docs
 
 
 def test_a_query_parameter_without_a_name_is_refused(api):

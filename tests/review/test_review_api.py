@@ -106,6 +106,17 @@ def test_a_rejection_needs_a_reason_and_keeps_it(reviewed_only_api, team):
     assert history[-1]["note"] == reason and history[-1]["actor"] == "rv-editor"
 
 
+def test_a_status_move_naming_a_stale_version_is_a_documented_412(reviewed_only_api, team):
+    api = reviewed_only_api
+    claim_id = api.post(f"{API}/claims", json=new_claim(), headers=team.analyst).json()["id"]
+    move = {"status": "in_review", "version": 2}
+    stale = api.post(f"{API}/claims/{claim_id}/status", json=move, headers=team.analyst)
+    assert stale.status_code == 412 and stale.json()["current_version"] == 1
+    assert api.get(f"{API}/claims/{claim_id}").json()["status"] == "draft"
+    documented = api.get("/openapi.json").json()["paths"]["/api/v1/claims/{claim_id}/status"]["post"]["responses"]
+    assert "412" in documented
+
+
 def test_roles_are_checked_on_the_server(reviewed_only_api, team):
     api = reviewed_only_api
     claim_id = api.post(f"{API}/claims", json=new_claim(), headers=team.analyst).json()["id"]

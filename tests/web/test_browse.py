@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlmodel import Session, func, select
 from app.db import build_engine
 from app.evidence.models import Claim, ClaimAspect
 from app.main import create_app
+from app.web.browse import CLAIM_FACETS, RESULT_FACETS, SOURCE_FACETS
 from tests.conftest import make_settings
 from tests.web.conftest import PASSWORD, add_users, csrf_of
 from tests.web.forms import claim_form, critique_form, location_id, visible_text
@@ -129,3 +131,21 @@ def test_every_facet_of_every_list_answers(anonymous):
             response = anonymous.get(f"{path}?{name}={value}")
             assert response.status_code == 200, (path, name)
             assert f'value="{value}" selected' in response.text, (path, name)
+
+
+def test_a_form_sent_with_every_field_empty_is_no_filter_not_an_error(anonymous, analyst):
+    # The filters refuse an empty value on the API (422); on the pages an empty form field means "any".
+    for path, facets in (("/claims", CLAIM_FACETS), ("/results", RESULT_FACETS), ("/sources", SOURCE_FACETS)):
+        empty = urlencode([("q", ""), *((facet, "") for facet in facets), ("sort", ""), ("cursor", "")])
+        page = anonymous.get(f"{path}?{empty}")
+        assert page.status_code == 200 and "Ignored the filter" not in page.text, path
+        unfiltered = anonymous.get(path).text
+        assert re.search(r"\d+ \w+ match", page.text).group() == re.search(r"\d+ \w+ match", unfiltered).group()
+        exported = anonymous.get(f"/export{path}?{empty}&key=&format=csv")
+        assert exported.status_code == 200 and exported.text == anonymous.get(f"/export{path}?format=csv").text
+    assert analyst.get("/review?kind=&aspect=").status_code == 200
+
+
+def test_a_key_outside_the_key_format_on_a_page_is_explained_not_an_error(anonymous):
+    page = anonymous.get("/claims?aspect=Not%20an%20aspect")
+    assert page.status_code == 200 and "Ignored the filter aspect" in visible_text(page.text)

@@ -3,7 +3,10 @@
 The models are read straight from a query string by FastAPI (`Annotated[ClaimFilters, Query()]`)
 and built by hand by the pages and tests (`ClaimFilters(aspect=["circuits"], year_min=2024)`).
 A list field matches any of its values; different fields must all match. Every value is bound as
-a parameter, never spliced into SQL; text cannot hold NUL bytes; numbers are bounded and finite.
+a parameter, never spliced into SQL. A value is checked as the OpenAPI schema states it (FastAPI
+derives the schema from these same types): a key (of a row or of a vocabulary entry) has the key
+format of app.evidence.schemas, text is 1 to 500 characters without NUL bytes, numbers are bounded
+and finite. A value that cannot match anything is a 422 naming the parameter, not an empty answer.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from app.evidence.models import (
     ScaleBand,
     Source,
 )
+from app.evidence.schemas import Key
 from app.evidence.services.visibility import visible
 
 MAX_VALUES = 50
@@ -52,7 +56,7 @@ def _no_nul(value: str) -> str:
     return value
 
 
-Word = Annotated[str, StringConstraints(max_length=500), AfterValidator(_no_nul)]
+Word = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
 
 
 def _values(description: str):
@@ -60,6 +64,7 @@ def _values(description: str):
 
 
 Words = list[Word] | None
+Keys = list[Key] | None
 Year = Annotated[int | None, Field(default=None, ge=0, le=9999)]
 UnitBound = Annotated[float | None, Field(default=None, ge=0, le=1, allow_inf_nan=False)]
 ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_inf_nan=False)]
@@ -68,7 +73,7 @@ ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_i
 class _Filters(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    key: Words = _values("Only rows with these keys.")
+    key: Keys = _values("Only rows with these keys.")
     include_deleted: bool = Field(False, description="Also soft-deleted rows (admins only).")
 
 
@@ -79,7 +84,7 @@ class _SourceSide(BaseModel):
 
 
 class _ResultSide(BaseModel):
-    band: Words = _values("Scale band of a result (e.g. `10b-100b`).")
+    band: Keys = _values("Scale band of a result (e.g. `10b-100b`).")
     outcome: list[Outcome] | None = _values("Outcome of a result.")
     safety_impact: list[SafetyImpact] | None = _values("Safety impact of a result.")
     params_min: ParamsBound = Field(None, description="A result whose parameter count or range reaches this size.")
@@ -87,10 +92,10 @@ class _ResultSide(BaseModel):
 
 
 class _ClaimSide(BaseModel):
-    aspect: Words = _values("Aspect of the claim (features, circuits, ...).")
-    question: Words = _values("Research question of the claim (q1, q2, ...).")
+    aspect: Keys = _values("Aspect of the claim (features, circuits, ...).")
+    question: Keys = _values("Research question of the claim (q1, q2, ...).")
     stance: list[Stance] | None = _values("Stance of the claim.")
-    source: Words = _values("Key of the claim's source.")
+    source: Keys = _values("Key of the claim's source.")
     source_kind: list[SourceKind] | None = _values("Kind of the claim's source (paper, preprint, blog, ...).")
     q: Word | None = Field(None, description="Full-text search over claim text, quote and source title.")
 
@@ -98,7 +103,7 @@ class _ClaimSide(BaseModel):
 class ClaimFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
     """Claims; band, outcome, safety impact and the params range apply to one live result of the claim."""
 
-    method: Words = _values("Method of the claim (sae, probing, ...).")
+    method: Keys = _values("Method of the claim (sae, probing, ...).")
     kind: list[ClaimKind] | None = _values("Kind of claim.")
     status: list[ClaimStatus] | None = _values("Review status of the claim.")
     confidence_min: UnitBound = Field(None, description="Analyst confidence at least this.")
@@ -108,8 +113,8 @@ class ClaimFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
 class ResultFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
     """Results; aspect, question, stance, source, year, organization and q apply to the result's claim."""
 
-    claim: Words = _values("Key of the result's claim.")
-    method: Words = _values("Method of the result.")
+    claim: Keys = _values("Key of the result's claim.")
+    method: Keys = _values("Method of the result.")
     params_basis: list[ParamsBasis] | None = _values("How the parameter count is known.")
     model: Words = _values("Model name (case-insensitive, exact).")
     model_family: Words = _values("Model family (case-insensitive, exact).")
@@ -121,18 +126,18 @@ class SourceFilters(_Filters, _SourceSide):
     kind: list[SourceKind] | None = _values("Kind of source.")
     verification: list[Verification] | None = _values("How far the source was verified.")
     peer_reviewed: bool | None = Field(None, description="Peer-reviewed or not.")
-    aspect: Words = _values("Sources with a live claim on this aspect.")
+    aspect: Keys = _values("Sources with a live claim on this aspect.")
     q: Word | None = Field(None, description="Full-text search over title (and authors on SQLite).")
 
 
 class CritiqueFilters(_Filters):
     """Critiques."""
 
-    target: Words = _values("Key of the claim critiqued.")
-    critic_source: Words = _values("Key of the critic source.")
+    target: Keys = _values("Key of the claim critiqued.")
+    critic_source: Keys = _values("Key of the critic source.")
     kind: list[CritiqueKind] | None = _values("Kind of critique.")
     status: list[CritiqueStatus] | None = _values("Status of the critique.")
-    aspect: Words = _values("Critiques of claims on this aspect.")
+    aspect: Keys = _values("Critiques of claims on this aspect.")
     severity_min: UnitBound = Field(None, description="Severity at least this.")
     severity_max: UnitBound = Field(None, description="Severity at most this.")
 
@@ -298,16 +303,21 @@ VOCABULARY_FILTERS = {
 def check_vocabulary(session: Session, filters: BaseModel) -> None:
     """Refuse a filter value that names no aspect, method, band or research question (422 naming the
     parameter): an unknown value would otherwise match nothing and look like an empty answer."""
-    for name, column in VOCABULARY_FILTERS.items():
-        wanted = getattr(filters, name, None)
-        if not wanted:
-            continue
-        known = set(session.execute(select(column).where(column.in_(wanted))).scalars())
-        unknown = sorted(set(wanted) - known)
-        if unknown:
-            choices = ", ".join(sorted(session.execute(select(column)).scalars()))
-            shown = ", ".join(repr(value[:60]) for value in unknown[:3])
-            raise UnknownVocabulary(f"unknown {name} {shown}; known values: {choices}", field=name)
+    for name in VOCABULARY_FILTERS:
+        check_vocabulary_values(session, name, getattr(filters, name, None) or [])
+
+
+def check_vocabulary_values(session: Session, name: str, wanted: list[str]) -> None:
+    """check_vocabulary for the values of one parameter (`name` is aspect, method, band or question)."""
+    if not wanted:
+        return
+    column = VOCABULARY_FILTERS[name]
+    known = set(session.execute(select(column).where(column.in_(wanted))).scalars())
+    unknown = sorted(set(wanted) - known)
+    if unknown:
+        choices = ", ".join(sorted(session.execute(select(column)).scalars()))
+        shown = ", ".join(repr(value[:60]) for value in unknown[:3])
+        raise UnknownVocabulary(f"unknown {name} {shown}; known values: {choices}", field=name)
 
 
 class UnknownVocabulary(EvidenceError):
