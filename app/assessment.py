@@ -7,8 +7,8 @@ the evidence at all between writes; and by the engine's input fingerprint (evide
 which skips the engine when the evidence came back the same. Within a process the parsed Assessment
 of a fingerprint is memoised too (a fingerprint always names the same assessment).
 
-After a write commits, `refresh_after_commit` recomputes in a background thread, so a save never waits
-for the engine and the next reader finds the assessment ready.
+After a write commits, `refresh_after_commit` recomputes in a background thread (one per database), so a
+save never waits for the engine and the next reader finds the assessment ready.
 
 With CEILING_PUBLISH_REVIEWED_ONLY the assessment weighs reviewed claims only, unless an analyst asks for it
 with drafts; the two are cached apart.
@@ -38,9 +38,9 @@ from app.scoring.inputs import fingerprint
 log = logging.getLogger("ceiling.assessment")
 _MEMO_SIZE = 4
 _parsed: OrderedDict[str, Assessment] = OrderedDict()
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered when a refresh finishes at once and retires its thread
 _compute_lock = threading.Lock()  # one engine run at a time per process: a second caller waits and reuses it
-_refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
+_refreshers: dict[str, ThreadPoolExecutor] = {}  # one thread per database: a stuck one never holds up another
 _pending: dict[str, Future] = {}
 
 
@@ -190,7 +190,21 @@ def refresh_in_background(engine: Engine, settings: Settings) -> None:
         queued = _pending.get(url)
         if queued is not None and not queued.running() and not queued.done():
             return
-        _pending[url] = _refresher.submit(refresh, engine, settings)
+        if url not in _refreshers:
+            _refreshers[url] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
+        future = _refreshers[url].submit(refresh, engine, settings)
+        _pending[url] = future
+        future.add_done_callback(lambda done: _retire(url, done))
+
+
+def _retire(url: str, future: Future) -> None:
+    """Let a database's refresh thread end once its last queued run is over (tests open hundreds of databases)."""
+    with _lock:
+        if _pending.get(url) in (None, future):
+            _pending.pop(url, None)
+            executor = _refreshers.pop(url, None)
+            if executor is not None:
+                executor.shutdown(wait=False)
 
 
 def cancel_refresh(engine: Engine) -> None:

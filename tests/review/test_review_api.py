@@ -112,7 +112,7 @@ def test_a_status_move_naming_a_stale_version_is_a_documented_412(reviewed_only_
     move = {"status": "in_review", "version": 2}
     stale = api.post(f"{API}/claims/{claim_id}/status", json=move, headers=team.analyst)
     assert stale.status_code == 412 and stale.json()["current_version"] == 1
-    assert api.get(f"{API}/claims/{claim_id}").json()["status"] == "draft"
+    assert api.get(f"{API}/claims/{claim_id}", headers=team.analyst).json()["status"] == "draft"
     documented = api.get("/openapi.json").json()["paths"]["/api/v1/claims/{claim_id}/status"]["post"]["responses"]
     assert "412" in documented
 
