@@ -343,7 +343,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 bins[bins["aspect"] == a].reset_index(drop=True),
                 aspect_points[a],
                 measured,
-                distinct(data.segments_of(a)["row"], data.segments_of(a)["estimated"]),
+                rows[a].counts.results_estimated_size,
                 data.source_keys,
                 settings,
             )

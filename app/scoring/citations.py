@@ -11,6 +11,7 @@ import pandas as pd
 
 from app.scoring.bands import excerpt
 from app.scoring.ceiling import format_params, r6
+from app.scoring.groups import first_occurrences
 from app.scoring.schema import BaselineComparison, EvidenceRef
 from app.scoring.settings import ScoringSettings
 
@@ -94,8 +95,7 @@ def comparison_entries(
 ) -> list[BaselineComparison]:
     """Top-weighted comparison entries of the (visible, exploded) result rows at the given positions, each
     result once; rows marked `first` come before the others whatever their weight."""
-    _, once = np.unique(rows["res"].to_numpy()[at], return_index=True)
-    once.sort()
+    once = first_occurrences(rows["res"].to_numpy()[at])
     weights = rows["weight"].to_numpy()[at[once]]
     if first is not None:
         weights = weights + np.where(first[once], 1.0 + float(weights.max(initial=0.0)), 0.0)

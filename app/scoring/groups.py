@@ -56,6 +56,13 @@ def group_sums(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd
     return pd.DataFrame(frame, copy=False)
 
 
+def first_occurrences(values: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct value, in order (what drop_duplicates keeps)."""
+    _, first = np.unique(values, return_index=True)
+    first.sort()
+    return first
+
+
 def stable_order(keys: np.ndarray) -> np.ndarray:
     """A stable argsort of non-negative integer keys; a radix sort when they fit in 16 bits."""
     small = len(keys) and int(keys.max()) < 2**15

@@ -7,6 +7,7 @@ import pandas as pd
 
 from app.evidence.enums import SafetyImpact
 from app.scoring.citations import comparison_entries
+from app.scoring.groups import first_occurrences
 from app.scoring.inputs import Evidence
 from app.scoring.schema import SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
@@ -20,8 +21,7 @@ def safety_results(rows: pd.DataFrame, safety_aspect: int | None, baseline_impac
     if safety_aspect is not None:
         picked |= rows["aspect"].to_numpy() == safety_aspect
     at = np.flatnonzero(picked)
-    _, first = np.unique(rows["res"].to_numpy()[at], return_index=True)
-    chosen = rows.iloc[at[np.sort(first)]]
+    chosen = rows.iloc[at[first_occurrences(rows["res"].to_numpy()[at])]]
     base_impact = baseline_impact[chosen["res"].to_numpy()]
     has_side = (base_impact != NOT_APPLICABLE) & chosen["mechanistic"].to_numpy()
     sides = chosen[has_side].assign(mechanistic=False, impact=base_impact[has_side])
