@@ -4,6 +4,7 @@ background recompute is done, and the assessment is shared through the database,
 from __future__ import annotations
 
 import threading
+import uuid
 
 from sqlmodel import select
 
@@ -25,7 +26,9 @@ def test_a_save_answers_while_the_engine_is_still_running(analyst, monkeypatch):
 
     monkeypatch.setattr(live, "assess", slow_assess)
     try:
-        response = analyst.post("/claims/new", claim_form())
+        # evidence no other test has saved: an assessment of the same evidence is reused, not recomputed
+        unique = claim_form(text=f"Circuit discovery recovers faithful circuits, run {uuid.uuid4().hex}.")
+        response = analyst.post("/claims/new", unique)
         assert response.status_code == 303, "the save answered without waiting for the engine"
         assert started.wait(60), "the recompute started in the background after the commit"
         page = analyst.get(response.headers["location"]).text
