@@ -161,51 +161,78 @@ def _coded(values: np.ndarray, cast: type) -> Coded:
 
 
 def _normalise(name: str, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Coded]]:
-    """The contract's columns, typed (text and yes/no as objects with None, numbers as float or Int64),
-    and the text and yes/no ones coded; checks required values and vocabularies."""
+    """The contract's columns in the frame's order: numbers typed (float, or Int64), text and yes/no coded.
+    Checks required values and vocabularies."""
     spec = COLUMNS[name]
     missing = [c for c in spec if c not in frame.columns]
     if missing:
         raise EvidenceError(f"{name}: missing columns {missing}")
-    columns, coded = {}, {}
+    numbers, coded = {}, {}
     for column, kind in spec.items():
         values = frame[column].to_numpy()
         if kind in (STR, BOOL):
             coded[column] = _coded(np.asarray(values, dtype=object), str if kind == STR else bool)
-            columns[column] = coded[column].take(coded[column].uniques, None)
         elif kind == FLOAT:
-            columns[column] = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype=float)
+            numbers[column] = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype=float)
         else:
-            columns[column] = pd.array(pd.to_numeric(pd.Series(values), errors="raise"), dtype="Int64")
+            numbers[column] = pd.array(pd.to_numeric(pd.Series(values), errors="raise"), dtype="Int64")
     for column in REQUIRED_VALUES[name]:
-        if (coded[column].codes < 0).any() if column in coded else pd.isna(columns[column]).any():
+        if (coded[column].codes < 0).any() if column in coded else pd.isna(numbers[column]).any():
             raise EvidenceError(f"{name}.{column}: missing values")
     for (table, column), allowed in VOCABULARIES.items():
         if table == name:
             bad = sorted(set(coded[column].uniques) - allowed)
             if bad:
                 raise EvidenceError(f"{name}.{column}: unknown values {bad[:5]}")
-    return columns, coded
+    return numbers, coded
 
 
 MISSING_HASH = np.uint64(2**64 - 1)
 
 
-def _row_hashes(name: str, columns: dict[str, Any], coded: dict[str, Coded]) -> np.ndarray:
+def _row_hashes(name: str, n: int, numbers: dict[str, Any], coded: dict[str, Coded]) -> np.ndarray:
     """pandas' row hashes (`hash_pandas_object(frame, index=False)`), computed faster: pandas hashes a text
-    column by coding it and hashing each distinct value once, which the coded columns have already done. The
-    columns' hashes are combined as pandas combines them (CPython's tuple hash)."""
-    out = np.full(len(next(iter(columns.values()))), 0x345678, dtype=np.uint64)
+    or yes/no column by coding it and hashing each distinct value once, which the coded columns have already
+    done. The columns' hashes are combined as pandas combines them (CPython's tuple hash)."""
+    spec = COLUMNS[name]
+    out = np.full(n, 0x345678, dtype=np.uint64)
     mult = np.uint64(1000003)
-    for i, (column, values) in enumerate(columns.items()):
-        if COLUMNS[name][column] == STR:
+    for i, column in enumerate(spec):
+        if column in coded:
             hashed = coded[column].take(pd.util.hash_array(coded[column].uniques, categorize=False), MISSING_HASH)
         else:
-            hashed = pd.util.hash_pandas_object(pd.Series(values), index=False).to_numpy()
+            hashed = pd.util.hash_pandas_object(pd.Series(numbers[column]), index=False).to_numpy()
         out ^= hashed
         out *= mult
-        mult += np.uint64(82520 + 2 * (len(columns) - i))
+        mult += np.uint64(82520 + 2 * (len(spec) - i))
     return out + np.uint64(97531)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """One frame of the evidence in canonical order (by row hash), with its row hashes and coded columns."""
+
+    frame: pd.DataFrame
+    hashes: np.ndarray
+    codes: dict[str, Coded]
+
+
+def frame_of(name: str, numbers: dict[str, Any], codes: dict[str, Coded]) -> pd.DataFrame:
+    """The frame as the engine reads it: text and yes/no as objects with None, numbers as float or Int64."""
+    columns = {c: codes[c].take(codes[c].uniques, None) if c in codes else numbers[c] for c in COLUMNS[name]}
+    return pd.DataFrame(columns, index=range(len(next(iter(columns.values())))), copy=False)
+
+
+def build_table(name: str, frame: pd.DataFrame) -> Table:
+    """Check, normalise and sort one frame."""
+    numbers, coded = _normalise(name, frame)
+    hashes = _row_hashes(name, len(frame), numbers, coded)
+    order = np.argsort(hashes, kind="stable")
+    codes = {column: Coded(code.codes[order], code.uniques) for column, code in coded.items()}
+    return Table(frame_of(name, {c: v[order] for c, v in numbers.items()}, codes), hashes[order], codes)
+
+
+KEYED = ("sources", "claims", "results", "critiques", "methods", "aspects", "bands")
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,43 +252,56 @@ class Evidence:
     grade_overrides: pd.DataFrame
 
     def __post_init__(self) -> None:
-        hashes, codes = {}, {}
-        for name in COLUMNS:
-            columns, coded = _normalise(name, getattr(self, name))
-            row_hashes = _row_hashes(name, columns, coded)
-            order = np.argsort(row_hashes, kind="stable")
-            hashes[name] = row_hashes[order]
-            sorted_columns = {column: values[order] for column, values in columns.items()}
-            object.__setattr__(self, name, pd.DataFrame(sorted_columns, index=range(len(order)), copy=False))
-            for column, code in coded.items():
-                codes[name, column] = Coded(code.codes[order], code.uniques)
-        object.__setattr__(self, "_sorted_row_hashes", hashes)
-        object.__setattr__(self, "_codes", codes)
-        for name in ("sources", "claims", "results", "critiques", "methods", "aspects", "bands"):
-            if len(codes[name, "key"].uniques) < len(getattr(self, name)):
-                keys = getattr(self, name)["key"]
+        self._install({name: build_table(name, getattr(self, name)) for name in COLUMNS}, None)
+
+    @classmethod
+    def of_tables(cls, tables: dict[str, Table], previous: Evidence | None = None) -> Evidence:
+        """Evidence from checked tables (see app/scoring/delta.py); reference lookups that neither side of
+        changed are reused from `previous`."""
+        evidence = object.__new__(cls)
+        evidence._install(tables, previous)
+        return evidence
+
+    def _install(self, tables: dict[str, Table], previous: Evidence | None) -> None:
+        for name, table in tables.items():
+            object.__setattr__(self, name, table.frame)
+        object.__setattr__(self, "_tables", tables)
+        for name in KEYED:
+            if len(self.coded(name, "key").uniques) < len(tables[name].frame):
+                keys = tables[name].frame["key"]
                 raise EvidenceError(f"{name}: duplicate keys {sorted(keys[keys.duplicated()])[:5]}")
-        object.__setattr__(self, "_positions", self._check_references())
+        object.__setattr__(self, "_lookups", self._check_references(previous))
         self._check_bands()
+
+    def table(self, name: str) -> Table:
+        return self._tables[name]
 
     def coded(self, table: str, column: str) -> Coded:
         """A text or yes/no column as codes into its distinct values, in the frame's (canonical) order."""
-        return self._codes[table, column]
+        return self._tables[table].codes[column]
 
     def positions(self, table: str, column: str) -> np.ndarray:
         """For a reference column (e.g. results.claim_key): the row of the referenced table, -1 where empty."""
-        return self._positions[table, column]
+        return self._lookups[table, column][1]
 
-    def _check_references(self) -> dict[tuple[str, str], np.ndarray]:
-        positions = {}
+    def _check_references(self, previous: Evidence | None) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+        """For each reference: the referenced row of each distinct value, and of each row."""
+        lookups = {}
         for (table, column), target in REFERENCES.items():
             coded = self.coded(table, column)
-            at = pd.Index(getattr(self, target)["key"]).get_indexer(coded.uniques)
-            bad = sorted(coded.uniques[at < 0])
-            if bad:
-                raise EvidenceError(f"{table}.{column}: unknown {target} {bad[:5]}")
-            positions[table, column] = coded.take(at, -1)
-        return positions
+            if (
+                previous is not None
+                and previous.table(target) is self.table(target)
+                and previous.coded(table, column).uniques is coded.uniques
+            ):
+                at = previous._lookups[table, column][0]
+            else:
+                at = pd.Index(self.table(target).frame["key"]).get_indexer(coded.uniques)
+                bad = sorted(coded.uniques[at < 0])
+                if bad:
+                    raise EvidenceError(f"{table}.{column}: unknown {target} {bad[:5]}")
+            lookups[table, column] = at, coded.take(at, -1)
+        return lookups
 
     def _check_bands(self) -> None:
         bands = self.bands.assign(
@@ -289,7 +329,7 @@ class Evidence:
         digest = hashlib.sha256()
         for field in fields(self):
             digest.update(field.name.encode())
-            digest.update(self._sorted_row_hashes[field.name].tobytes())
+            digest.update(self._tables[field.name].hashes.tobytes())
         return digest
 
 
