@@ -22,18 +22,21 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import pandas as pd
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
 from app.evidence import assessment_cache
-from app.evidence.export import evidence_frames, live_frames
+from app.evidence.columnar import patched_export
+from app.evidence.export import evidence_frames, public
 from app.evidence.publication import only_published
 from app.evidence.stats import data_version, has_pending_writes
 from app.ops.metrics import ASSESSMENT_SECONDS
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.ceiling import format_params
-from app.scoring.inputs import fingerprint
+from app.scoring.delta import Delta, revised
+from app.scoring.inputs import EvidenceError, fingerprint
 
 log = logging.getLogger("ceiling.assessment")
 _MEMO_SIZE = 4
@@ -42,6 +45,7 @@ _lock = threading.RLock()  # re-entered when a refresh finishes at once and reti
 _compute_lock = threading.Lock()  # one engine run at a time per process: a second caller waits and reuses it
 _refreshers: dict[str, ThreadPoolExecutor] = {}  # one thread per database: a stuck one never holds up another
 _pending: dict[str, Future] = {}
+_evidence: dict[tuple[str, bool], tuple[int, Evidence]] = {}  # (database, reviewed only) -> export generation
 
 
 def scoring_settings(settings: Settings | None = None) -> ScoringSettings:
@@ -60,10 +64,44 @@ def load_evidence(session: Session, reviewed_only: bool = False, *, committed: b
     flushed writes of its own (they might still be rolled back)."""
     connection = session.connection()
     if committed and not has_pending_writes(session):
-        frames = live_frames(connection)
-    else:
-        frames = evidence_frames(connection)
+        return _committed_evidence(connection, reviewed_only)
+    frames = evidence_frames(connection)
     return Evidence(**(only_published(frames) if reviewed_only else frames))
+
+
+def _merged(patches: list[dict]) -> dict[str, pd.DataFrame | Delta]:
+    """The export's patches, oldest first, as one change of the engine's frames (without hidden columns)."""
+    out = {}
+    for name in {name for patch in patches for name in patch}:
+        parts = [patch[name] for patch in patches if name in patch]
+        if isinstance(parts[-1], tuple):
+            removed, added = (pd.concat([part[i] for part in parts], ignore_index=True) for i in (0, 1))
+            out[name] = Delta(*public({"removed": removed, "added": added}).values())
+        else:
+            out[name] = public({name: parts[-1]})[name]
+    return out
+
+
+def _committed_evidence(connection, reviewed_only: bool) -> Evidence:
+    """The committed evidence as Evidence: the process's last one brought up to date from the export's
+    patches when it can be (a write costs the rows it changed), else built from the frames."""
+    export = patched_export(connection)
+    key = (str(connection.engine.url), reviewed_only)
+    with _lock:
+        held = _evidence.get(key)
+    evidence = None
+    if held is not None and (patches := export.changes_since(held[0], reviewed_only)) is not None:
+        try:
+            evidence = revised(held[1], _merged(patches)) if patches else held[1]
+        except EvidenceError:  # the full build below says what is wrong, or shows the patches were not enough
+            log.warning("could not bring the evidence up to date from the export's patches", exc_info=True)
+    if evidence is None:
+        frames = public(export.frames)
+        evidence = Evidence(**(only_published(frames) if reviewed_only else frames))
+    with _lock:
+        if key not in _evidence or _evidence[key][0] <= export.generation:
+            _evidence[key] = (export.generation, evidence)
+    return evidence
 
 
 def _memo(assessment: Assessment) -> Assessment:

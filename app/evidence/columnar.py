@@ -5,6 +5,11 @@ read again, with the rows that depend on them: a changed source re-reads its cla
 its aspects, questions and results. The small frames (sources, critiques, vocabularies, overrides) are
 read whole every time. Patching replaces rows by id, so applying a revision twice is harmless.
 
+Each patch also records what it changed (the rows it took out, as they were, and the rows it put in;
+the small frames that differ), numbered by a generation, so a caller holding something derived from an
+earlier generation (the engine's Evidence: app/assessment.py) can bring it up to date from the changes
+instead of rebuilding it from a million rows.
+
 Two safety nets: revision ids are handed out before commit, so on PostgreSQL a write may commit after
 a later id was seen; the last REVISION_WINDOW ids are therefore read again and those not yet applied
 are applied. And when a table's row count changed without a revision of that kind (a bulk load that
@@ -15,24 +20,91 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from app.evidence.export import PATCHABLE, QUERIES, query, read_all, read_frame, tidy
+from app.evidence.publication import published_changes
 
 REVISION_WINDOW = 1000
+MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
+KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
+ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
 _COUNTS_SQL = "SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM claim), (SELECT count(*) FROM result)"
+
+
+Changes = dict[str, "pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]"]  # whole frame, or (removed, added)
+
+
+@dataclass(frozen=True, eq=False)
+class _Overlaid:
+    """A patchable frame as it was last read whole, and the rows that replaced some of its ids since: a
+    write then costs the rows it changed, not a copy of a million rows."""
+
+    base: pd.DataFrame
+    column: str  # the id column
+    replaced: frozenset[int] = frozenset()  # ids whose base rows are superseded by `extra`
+    extra: pd.DataFrame | None = None
+
+    @cached_property
+    def whole(self) -> pd.DataFrame:
+        if self.extra is None:
+            return self.base
+        return _stacked(self.base[~self.base[self.column].isin(self.replaced).to_numpy()], self.extra)
+
+    def rows_of(self, ids: set[int]) -> pd.DataFrame:
+        """The current rows of these ids."""
+        base = self.base[self.base[self.column].isin(ids - self.replaced).to_numpy()]
+        if self.extra is None:
+            return base
+        return _stacked(base, self.extra[self.extra[self.column].isin(ids).to_numpy()])
+
+    def replace(self, ids: set[int], fresh: pd.DataFrame) -> _Overlaid:
+        """The frame with the rows of `ids` replaced by `fresh` (read whole again past MAX_OVERLAID ids)."""
+        if self.extra is None:
+            extra = fresh
+        else:
+            kept = self.extra[~self.extra[self.column].isin(ids).to_numpy()]
+            extra = _stacked(kept, fresh)
+        patched = _Overlaid(self.base, self.column, self.replaced | ids, extra)
+        return _Overlaid(patched.whole, self.column) if len(patched.replaced) > MAX_OVERLAID else patched
 
 
 @dataclass
 class _Export:
-    frames: dict[str, pd.DataFrame]
+    frames: dict[str, pd.DataFrame | _Overlaid]
     high: int  # highest revision id applied
     applied: set[int] = field(default_factory=set)  # applied ids within the window below `high`
     counts: tuple = ()
+    generation: int = 0
+    changes: list[tuple[int, Changes, Changes]] = field(default_factory=list)  # the last patches, oldest first,
+    # each as every view sees it and as a reviewed-only view sees it
+
+
+@dataclass(frozen=True)
+class LiveExport:
+    """The export at one generation, with what changed since earlier ones (frames with hidden id columns)."""
+
+    held: dict[str, pd.DataFrame | _Overlaid]
+    generation: int
+    log: tuple[tuple[int, Changes, Changes], ...]
+
+    @cached_property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: _whole(frame) for name, frame in self.held.items()}
+
+    def changes_since(self, generation: int, published_only: bool = False) -> list[Changes] | None:
+        """Each patch's changes after `generation`, in order (as a reviewed-only view sees them if asked);
+        None when they are not all remembered."""
+        if generation == self.generation:
+            return []
+        if generation > self.generation or not self.log or self.log[0][0] > generation + 1:
+            return None
+        return [published if published_only else every for n, every, published in self.log if n > generation]
 
 
 _exports: dict[str, _Export] = {}
@@ -53,11 +125,16 @@ def _window(connection: Connection, high: int) -> list:
     return connection.exec_driver_sql(sql).all()
 
 
-def _full(connection: Connection) -> _Export:
+def _whole(frame: pd.DataFrame | _Overlaid) -> pd.DataFrame:
+    return frame.whole if isinstance(frame, _Overlaid) else frame
+
+
+def _full(connection: Connection, generation: int) -> _Export:
     high = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM revision").scalar())
     counts = tuple(connection.exec_driver_sql(_COUNTS_SQL).one())
     frames = read_all(connection)
-    return _Export(frames, high, {row[0] for row in _window(connection, high)}, counts)
+    frames.update({name: _Overlaid(frames[name], column) for name, column in ID_COLUMNS.items()})
+    return _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
 
 
 def _joined(old: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -68,11 +145,9 @@ def _joined(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     return np.concatenate([old, new])
 
 
-def _replace(frame: pd.DataFrame, column: str, ids: set[int], fresh: pd.DataFrame) -> pd.DataFrame:
-    """The frame without the rows of `ids`, plus their fresh rows (column by column: no pandas concat)."""
-    keep = ~frame[column].isin(ids).to_numpy()
-    columns = {name: _joined(frame[name].to_numpy()[keep], fresh[name].to_numpy()) for name in frame.columns}
-    return pd.DataFrame(columns, copy=False)
+def _stacked(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """The rows of both frames, column by column (no pandas concat: its dtype rules for empty columns move)."""
+    return pd.DataFrame({c: _joined(top[c].to_numpy(), bottom[c].to_numpy()) for c in top.columns}, copy=False)
 
 
 def _patch(connection: Connection, export: _Export) -> _Export | None:
@@ -85,36 +160,42 @@ def _patch(connection: Connection, export: _Export) -> _Export | None:
         if before != now and kind not in kinds:
             return None
     changed = {kind: {entity_id for _, k, entity_id in new if k == kind} for kind in ("source", "claim", "result")}
-    frames = dict(export.frames)
+    frames, changes = dict(export.frames), {}
     for name in SMALL:
         frames[name] = tidy(name, read_frame(connection, query(name)))
+        if not frames[name].equals(export.frames[name]):
+            changes[name] = frames[name]
     claims = set(changed["claim"])
     if changed["source"]:
         claims |= _ids(connection, f"SELECT id FROM claim WHERE source_id IN ({_in(changed['source'])})")
     results = set(changed["result"])
     if claims:
         results |= _ids(connection, f"SELECT id FROM result WHERE claim_id IN ({_in(claims)})")
-    for name, ids, column in (
-        ("claims", claims, "_id"),
-        ("claim_aspects", claims, "_claim_id"),
-        ("claim_questions", claims, "_claim_id"),
-        ("results", results, "_id"),
-    ):
+    for name in ID_COLUMNS:
+        ids = results if name == "results" else claims
         if ids:
             fresh = tidy(name, read_frame(connection, query(name, f"AND {PATCHABLE[name]} IN ({_in(ids)})")))
-            frames[name] = _replace(frames[name], column, ids, fresh)
+            changes[name] = (export.frames[name].rows_of(ids), fresh)
+            frames[name] = export.frames[name].replace(ids, fresh)
     high = max([export.high, *(row[0] for row in revisions)])
     applied = {row[0] for row in revisions if row[0] > high - REVISION_WINDOW}
-    return _Export(frames, high, applied, counts)
+    if not changes:
+        return _Export(frames, high, applied, counts, export.generation, export.changes)
+    generation = export.generation + 1
+    published = published_changes(
+        export.frames["claims"].whole, {name: _whole(frames[name]) for name in ("claims", "critiques")}, changes
+    )
+    log = [*export.changes, (generation, changes, published)][-KEPT_CHANGES:]
+    return _Export(frames, high, applied, counts, generation, log)
 
 
-def patched_frames(connection: Connection) -> dict[str, pd.DataFrame]:
-    """The frames (with hidden id columns) of the evidence the connection sees, reusing the last export."""
+def patched_export(connection: Connection) -> LiveExport:
+    """The export of the evidence the connection sees (frames with hidden id columns), reusing the last one."""
     url = str(connection.engine.url)
     with _lock:
         export = _exports.get(url)
         fresh = _patch(connection, export) if export is not None else None
         if fresh is None:
-            fresh = _full(connection)
+            fresh = _full(connection, export.generation + 1 if export is not None else 1)
         _exports[url] = fresh
-        return fresh.frames
+        return LiveExport(dict(fresh.frames), fresh.generation, tuple(fresh.changes))

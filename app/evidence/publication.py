@@ -37,9 +37,41 @@ def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     kept = claims.loc[published, "key"].to_numpy()
     out = dict(frames)
     out["claims"] = claims[published]
-    for name in ("claim_aspects", "claim_questions", "results"):
+    for name in ON_CLAIMS:
         out[name] = frames[name][frames[name]["claim_key"].isin(kept)]
-    critiques = frames["critiques"]
+    out["critiques"] = _published_critiques(frames["critiques"], kept)
+    return out
+
+
+ON_CLAIMS = ("claim_aspects", "claim_questions", "results")
+
+
+def _published_critiques(critiques: pd.DataFrame, kept) -> pd.DataFrame:
     critic = critiques["critic_claim_key"]
-    out["critiques"] = critiques[critiques["target_claim_key"].isin(kept) & (critic.isna() | critic.isin(kept))]
+    return critiques[critiques["target_claim_key"].isin(kept) & (critic.isna() | critic.isin(kept))]
+
+
+def _published_keys(claims: pd.DataFrame, keys: set) -> set:
+    rows = claims[claims["key"].isin(keys) & claims["status"].isin(list(PUBLISHED))]
+    return set(rows["key"])
+
+
+def published_changes(before: pd.DataFrame, frames: dict[str, pd.DataFrame], changes: dict) -> dict:
+    """A patch of the export (whole frames, or (removed, added) rows) as a reviewed-only view sees it, given
+    the claims before the patch and the frames after: rows hanging on a claim count where their claim was
+    published when they were taken out, or is published now that they are put in."""
+    after = frames["claims"]
+    keys = {key for name in ON_CLAIMS if name in changes for part in changes[name] for key in part["claim_key"]}
+    was, now = _published_keys(before, keys), _published_keys(after, keys)
+    out = {name: change for name, change in changes.items() if name not in (*ON_CLAIMS, "claims", "critiques")}
+    if "claims" in changes:
+        removed, added = changes["claims"]
+        out["claims"] = tuple(part[part["status"].isin(list(PUBLISHED))] for part in (removed, added))
+    for name in ON_CLAIMS:
+        if name in changes:
+            removed, added = changes[name]
+            out[name] = (removed[removed["claim_key"].isin(was)], added[added["claim_key"].isin(now)])
+    if "claims" in changes or "critiques" in changes:
+        kept = after.loc[after["status"].isin(list(PUBLISHED)), "key"].to_numpy()
+        out["critiques"] = _published_critiques(frames["critiques"], kept)
     return out

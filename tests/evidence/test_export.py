@@ -3,25 +3,50 @@ the services (or a bulk load that bypasses them) it equals a full read of the st
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+import app.assessment
+from app.assessment import load_evidence
+from app.evidence import columnar
 from app.evidence.export import evidence_frames, live_frames
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
+from app.evidence.publication import only_published
 from app.evidence.schemas import ClaimIn, SourceIn
 from app.evidence.services import claims, results, sources
 from app.scoring import Evidence
+from app.scoring.delta import revised
 from app.scoring.inputs import fingerprint
 
 ACTOR = Actor("test")
 
 
 def _same_as_a_full_read(engine) -> None:
+    """The patched export, and the Evidence the process holds for each view, equal a full read."""
     with engine.connect() as connection:
         patched, full = live_frames(connection), evidence_frames(connection)
     assert {name: len(frame) for name, frame in patched.items()} == {name: len(f) for name, f in full.items()}
     assert fingerprint(Evidence(**patched), "") == fingerprint(Evidence(**full), "")
+    with Session(engine) as session:
+        for reviewed_only in (False, True):
+            held = load_evidence(session, reviewed_only, committed=True)
+            expected = Evidence(**(only_published(full) if reviewed_only else full))
+            assert fingerprint(held, "") == fingerprint(expected, ""), f"reviewed only: {reviewed_only}"
+
+
+@pytest.fixture
+def revisions(monkeypatch):
+    """How often the held Evidence was brought up to date from the export's patches (not rebuilt)."""
+    calls = []
+
+    def counted(evidence, changes):
+        calls.append(sorted(changes))
+        return revised(evidence, changes)
+
+    monkeypatch.setattr(app.assessment, "revised", counted)
+    return calls
 
 
 def test_the_export_has_the_engines_columns_and_only_live_rows(session):
@@ -33,9 +58,14 @@ def test_the_export_has_the_engines_columns_and_only_live_rows(session):
     assert frames["results"]["params"].dtype.kind == "f"
 
 
-def test_the_patched_export_follows_every_kind_of_write(seeded_url, engine_for):
+@pytest.mark.parametrize("overlaid", [columnar.MAX_OVERLAID, 0], ids=["rows held apart", "put together at once"])
+def test_the_patched_export_follows_every_kind_of_write(
+    seeded_url, engine_for, revisions, caplog, overlaid, monkeypatch
+):
+    monkeypatch.setattr(columnar, "MAX_OVERLAID", overlaid)
     engine = engine_for(seeded_url)
     _same_as_a_full_read(engine)  # first read: whole
+    assert revisions == []
     with Session(engine) as session:
         claim = session.exec(select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.id)).first()
         data = ClaimIn.model_validate(
@@ -45,6 +75,16 @@ def test_the_patched_export_follows_every_kind_of_write(seeded_url, engine_for):
         claim_id = claim.id
         session.commit()
     _same_as_a_full_read(engine)
+    assert len(revisions) == 2 and "claims" in revisions[0]  # both views brought up to date, not rebuilt
+    with Session(engine) as session:  # a draft leaves the reviewed-only view with its results, and comes back
+        for status in ("draft", "reviewed"):
+            claim = session.get(Claim, claim_id)
+            claims.update(
+                session, claim, ClaimIn.model_validate({**claims.input_values(session, claim), "status": status}),
+                ACTOR, with_results=False,
+            )  # fmt: skip
+            session.commit()
+            _same_as_a_full_read(engine)
     with Session(engine) as session:
         result = session.exec(select(Result).where(Result.deleted_at.is_(None)).order_by(Result.id.desc())).first()
         results.delete(session, result, ACTOR)
@@ -64,6 +104,7 @@ def test_the_patched_export_follows_every_kind_of_write(seeded_url, engine_for):
         sources.update(session, source, SourceIn.model_validate(renamed), ACTOR)  # every claim's source_key moves
         session.commit()
     _same_as_a_full_read(engine)
+    assert len(revisions) == 7 * 2 and "could not bring the evidence up to date" not in caplog.text
 
 
 def test_a_bulk_load_that_bypasses_the_revision_log_is_still_seen(seeded_url, engine_for):
