@@ -22,6 +22,7 @@ from app.scoring.ceiling import (
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
 from app.scoring.grade import LEVELS, GradeInputs, grade_aspect
+from app.scoring.groups import count_distinct
 from app.scoring.inputs import Evidence, fingerprint
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
@@ -154,10 +155,8 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         critiques=ctx.critiques,
         qualifier=qualifier_status(fit, segments, ctx, role),
         band_keys=data.band_keys,
-        measured_impacts=len(
-            np.unique(
-                all_rows["res"].to_numpy()[mechanistic & np.isin(all_rows["impact"].to_numpy(), MEASURED_IMPACTS)]
-            )
+        measured_impacts=count_distinct(
+            all_rows["res"].to_numpy()[mechanistic & np.isin(all_rows["impact"].to_numpy(), MEASURED_IMPACTS)]
         ),
     )
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
@@ -170,7 +169,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.Data
         results_censored=distinct(segments["row"], segments["w_validity"] == 0),
         results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
-        sources=int(np.count_nonzero(np.bincount(ctx.evidence.positions("claims", "source_key")[member]))),
+        sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
     ceiling = ceiling_output(fit, settings)

@@ -57,10 +57,14 @@ def group_sums(keys: dict[str, np.ndarray], values: dict[str, np.ndarray]) -> pd
 
 
 def first_occurrences(values: np.ndarray) -> np.ndarray:
-    """Positions of the first occurrence of each distinct value, in order (what drop_duplicates keeps)."""
-    _, first = np.unique(values, return_index=True)
-    first.sort()
-    return first
+    """Positions of the first occurrence of each distinct value, in order (what drop_duplicates keeps);
+    hashed, not sorted: several times faster than np.unique at a million rows."""
+    return np.flatnonzero(~pd.Series(values, copy=False).duplicated().to_numpy())
+
+
+def count_distinct(positions: np.ndarray) -> int:
+    """How many distinct values among non-negative integers (row positions): one bincount, no sort."""
+    return int(np.count_nonzero(np.bincount(positions))) if len(positions) else 0
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from app.evidence.enums import SafetyImpact
 from app.scoring.citations import comparison_entries
-from app.scoring.groups import first_occurrences
+from app.scoring.groups import count_distinct, first_occurrences
 from app.scoring.inputs import Evidence
 from app.scoring.schema import SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
@@ -105,7 +105,7 @@ def safety_row(
     counts = np.bincount(is_mech * len(IMPACTS) + chosen["impact"].to_numpy(), minlength=2 * len(IMPACTS))
     mech_counts, base_counts = impact_counts(counts[len(IMPACTS) :]), impact_counts(counts[: len(IMPACTS)])
     source = chosen["source"].to_numpy()
-    mech_sources, base_sources = len(np.unique(source[is_mech])), len(np.unique(source[~is_mech]))
+    mech_sources, base_sources = count_distinct(source[is_mech]), count_distinct(source[~is_mech])
 
     improved = chosen["impact"].to_numpy() == IMPACTS.index(SafetyImpact.measured_improvement.value)
 
