@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.scoring import Evidence, ScoringSettings, assess
-from app.scoring.records import build_evidence
+from app.scoring.records import SEED_BANDS, build_evidence
 from app.scoring.spread import scale_data
 from app.scoring.weights import claim_weights
 
@@ -83,6 +83,19 @@ def crossing(parts, aspect="features"):
     return row.ceiling.crossing_log10_params, row.band_ceiling
 
 
+def first_band_with_evidence(parts, aspect="features") -> int | None:
+    cells = [c for c in assess(build_evidence(*parts)).scale_table if c.aspect_key == aspect]
+    return min((BANDS.index(c.band_key) for c in cells if c.status != "no_evidence"), default=None)
+
+
+def lowest_band_of(size) -> int | None:
+    """The band of the smallest size a result could have (None when unsized)."""
+    low = size.get("params", size.get("params_low"))
+    if low is None:
+        return None
+    return next(i for i, band in enumerate(SEED_BANDS) if band["max_params"] is None or low < band["max_params"])
+
+
 def with_new_result(parts, outcome, size):
     sources, claims, results, critiques = parts
     return (
@@ -104,7 +117,27 @@ def test_adding_a_success_never_lowers_the_ceiling(parts, size):
     after, band_after = crossing(with_new_result(parts, "success", size))
     if before is not None:
         assert after is not None and after >= before - 1e-6
-    assert band_rank(band_after) >= band_rank(band_before)
+    start, lowest = first_band_with_evidence(parts), lowest_band_of(size)
+    if start is None or lowest is None or lowest >= start:  # below the walk's start: the price in docs/scoring.md
+        assert band_rank(band_after) >= band_rank(band_before)
+
+
+def test_a_success_in_an_untested_band_below_can_shorten_the_band_ceiling():
+    """The documented price of a walk that never skips an empty band (docs/scoring.md, 'Band ceiling')."""
+    sources = [{"key": "s0", "kind": "paper"}, {"key": "s1", "kind": "paper"}]
+    claims = [
+        {"key": f"c{i}", "source_key": "s0", "method": "sae", "confidence": 1.0, "status": "reviewed",
+         "stance": "supports", "aspects": ["features"]}
+        for i in range(2)
+    ]  # fmt: skip
+    results = [
+        {"key": f"r{i}", "claim_key": f"c{i}", "outcome": "success", "params_basis": "disclosed", "params": 1e10}
+        for i in range(2)
+    ]
+    parts = (sources, claims, results, [])
+    assert crossing(parts)[1] == "mid"
+    toy = {"params_basis": "disclosed", "params": 1e7}
+    assert crossing(with_new_result(parts, "success", toy))[1] == "toy"  # "small" is untested between them
 
 
 @PROPERTY
