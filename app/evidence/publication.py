@@ -31,7 +31,7 @@ def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     Frames are left in their order and index: Evidence sorts and re-indexes every frame itself."""
     claims = frames["claims"]
-    published = claims["status"].isin(list(PUBLISHED))
+    published = _is_published(claims)
     if published.all():
         return frames
     kept = claims.loc[published, "key"].to_numpy()
@@ -46,13 +46,17 @@ def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 ON_CLAIMS = ("claim_aspects", "claim_questions", "results")
 
 
+def _is_published(claims: pd.DataFrame) -> pd.Series:
+    return claims["status"].isin(list(PUBLISHED))
+
+
 def _published_critiques(critiques: pd.DataFrame, kept) -> pd.DataFrame:
     critic = critiques["critic_claim_key"]
     return critiques[critiques["target_claim_key"].isin(kept) & (critic.isna() | critic.isin(kept))]
 
 
 def _published_keys(claims: pd.DataFrame, keys: set) -> set:
-    rows = claims[claims["key"].isin(keys) & claims["status"].isin(list(PUBLISHED))]
+    rows = claims[claims["key"].isin(keys) & _is_published(claims)]
     return set(rows["key"])
 
 
@@ -66,12 +70,12 @@ def published_changes(before: pd.DataFrame, frames: dict[str, pd.DataFrame], cha
     out = {name: change for name, change in changes.items() if name not in (*ON_CLAIMS, "claims", "critiques")}
     if "claims" in changes:
         removed, added = changes["claims"]
-        out["claims"] = tuple(part[part["status"].isin(list(PUBLISHED))] for part in (removed, added))
+        out["claims"] = tuple(part[_is_published(part)] for part in (removed, added))
     for name in ON_CLAIMS:
         if name in changes:
             removed, added = changes[name]
             out[name] = (removed[removed["claim_key"].isin(was)], added[added["claim_key"].isin(now)])
     if "claims" in changes or "critiques" in changes:
-        kept = after.loc[after["status"].isin(list(PUBLISHED)), "key"].to_numpy()
+        kept = after.loc[_is_published(after), "key"].to_numpy()
         out["critiques"] = _published_critiques(frames["critiques"], kept)
     return out

@@ -112,10 +112,7 @@ def _codes_of(old: Coded, values: np.ndarray, hint: np.ndarray) -> np.ndarray:
 
 def _compact(coded: Coded) -> Coded:
     """The codes renumbered to the distinct values present only."""
-    present = coded.codes[coded.codes >= 0]
-    used = (
-        np.bincount(present, minlength=len(coded.uniques)) > 0 if len(present) else np.zeros(len(coded.uniques), bool)
-    )
+    used = np.bincount(coded.codes[coded.codes >= 0], minlength=len(coded.uniques)) > 0
     if used.all():
         return coded
     renumber = np.append(np.cumsum(used) - 1, -1)
@@ -150,10 +147,6 @@ def _patched(name: str, table: Table, delta: Delta) -> Table:
     }
     columns = {}
     for column in COLUMNS[name]:  # text columns too: splicing their values is cheaper than a million lookups
-        old, new = table.frame[column], added.frame[column].iloc[added_rows]
-        as_array = old.dtype.kind in "fO"
-        columns[column] = _spliced(
-            old.to_numpy() if as_array else old.array, drop, at, new.to_numpy() if as_array else new.array
-        )
+        columns[column] = _spliced(table.frame[column].values, drop, at, added.frame[column].values[added_rows])
     frame = pd.DataFrame(columns, index=range(len(table.hashes) - len(drop) + len(hashes)), copy=False)
     return Table(frame, _spliced(table.hashes, drop, at, hashes), codes)
