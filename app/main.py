@@ -8,20 +8,22 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.api import openapi as api_openapi
+from app.api import report_review as review_api
+from app.api import reports as report_api
+from app.api import webhooks as webhook_api
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
 from app.api.router import router as api_router
-from app.asof import record_settings_in_force
-from app.assessment import cancel_refresh, refresh_in_background
+from app.assessment.asof import record_settings_in_force
+from app.assessment.live import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
-from app.db import build_engine
+from app.db.engine import build_engine
 from app.ops import http as ops_http
-from app.reports import api as report_api
-from app.reports import review_api, review_views, timeline_views
-from app.reports import views as report_views
+from app.reports import timeline_views
 from app.web import pages
-from app.web import setup as web_setup
-from app.webhooks import api as webhook_api
+from app.web import report_review as review_views
+from app.web import reports as report_views
+from app.web import router as web_setup
 
 STATIC_DIR = pages.WEB_DIR / "static"
 

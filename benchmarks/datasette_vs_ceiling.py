@@ -40,9 +40,9 @@ def build(path: Path, results: int) -> None:
     from sqlalchemy import text
 
     from app.config import PROJECT_ROOT
-    from app.db import build_engine, session_scope
+    from app.db.engine import build_engine, session_scope
     from app.evidence.seed import load_seed
-    from app.migrate import upgrade
+    from app.db.migrate import upgrade
 
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -114,7 +114,7 @@ def queries(ceiling: str, datasette: str, db: Path, deep: int) -> dict[str, dict
             "SELECT id FROM result WHERE outcome = 'success' AND deleted_at IS NULL ORDER BY id LIMIT 1 OFFSET ?",
             ((deep - 1) * 50 - 1,),
         ).fetchone()
-    from app.evidence.services.queries import encode_cursor
+    from app.evidence.services.listing import encode_cursor
 
     return {
         "results ?outcome=success, page 1": first,

@@ -3,9 +3,9 @@
 from alembic import context
 
 from app.config import get_settings
-from app.db import build_engine
-from app.migrate import include_object
-from app.schema import metadata
+from app.db.engine import build_engine
+from app.db.migrate import include_object
+from app.db.tables import metadata
 
 config = context.config
 

@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
+from app.db.migrate import upgrade
 from app.evidence.seed import load_seed
-from app.migrate import upgrade
 
 SEED_DIR = PROJECT_ROOT / "data" / "seed"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from app import assessment as assessment_module
-from app.asof import assessment_as_of
+from app.assessment import live as assessment_module
+from app.assessment.asof import assessment_as_of
 from app.evidence.models import Claim, Revision
 
 

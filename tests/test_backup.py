@@ -9,13 +9,13 @@ from sqlmodel import Session, select
 
 from app.auth import service as users
 from app.auth.models import Role
-from app.backup import BACKED_UP, NOT_BACKED_UP, BackupError, export_all, restore_all
+from app.db.backup import BACKED_UP, NOT_BACKED_UP, BackupError, export_all, restore_all
+from app.db.tables import metadata
 from app.evidence.enums import Grade
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Source
-from app.evidence.schemas import SourceIn
+from app.evidence.schemas.common import SourceIn
 from app.evidence.services import claims, overrides, sources
-from app.schema import metadata
 
 
 def test_every_table_is_backed_up_or_says_why_not():

@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.deps import ApiSession, ReaderDep, forbidden, unauthorized
 from app.api.problems import problem_responses
-from app.asof import assessment_as_of, parse_instant
-from app.assessment import current_assessment, weighs_reviewed_only
+from app.assessment.asof import assessment_as_of, parse_instant
+from app.assessment.live import current_assessment, weighs_reviewed_only
 from app.auth.service import role_at_least
 from app.deps import SettingsDep
 from app.evidence.enums import Role

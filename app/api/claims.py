@@ -12,8 +12,10 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.api.schemas import ClaimDetail, ClaimPatch, ClaimPublic, ClaimsPublic
 from app.evidence.models import Claim
-from app.evidence.schemas import ClaimIn
-from app.evidence.services import claims, queries, review, views
+from app.evidence.schemas.common import ClaimIn
+from app.evidence.services import claims, review
+from app.evidence.services import listing as queries
+from app.evidence.services import read as views
 
 state = claims.input_values
 

@@ -7,8 +7,10 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.api.schemas import CritiquePatch, CritiquePublic, CritiquesPublic
 from app.evidence.models import Critique
-from app.evidence.schemas import CritiqueIn
-from app.evidence.services import critiques, queries, views
+from app.evidence.schemas.common import CritiqueIn
+from app.evidence.services import critiques
+from app.evidence.services import listing as queries
+from app.evidence.services import read as views
 
 
 def state(session: Session, row: Critique) -> dict:

@@ -38,8 +38,8 @@ from app.evidence.history import Actor, history
 from app.evidence.services import visibility
 from app.evidence.services.common import get_or_404
 from app.evidence.services.filters import check_vocabulary
-from app.evidence.services.queries import iter_all, sort_names
-from app.evidence.services.views import revision_views
+from app.evidence.services.listing import iter_all, sort_names
+from app.evidence.services.read import revision_views
 
 LARGEST_LIMIT = 1_000_000  # what a client may ask for; the page itself is cut to CEILING_API_MAX_PAGE_SIZE
 LIMIT_TEXT = (

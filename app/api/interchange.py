@@ -20,7 +20,7 @@ from app.deps import SettingsDep
 from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import MEDIA, export_list
 from app.evidence.interchange.preview import run_import
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 from app.evidence.services.filters import check_vocabulary
 
 router = APIRouter(tags=["import-export"])

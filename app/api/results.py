@@ -7,8 +7,10 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.api.schemas import ResultCreate, ResultPatch, ResultPublic, ResultsPublic
 from app.evidence.models import Claim, Result
-from app.evidence.schemas import ResultIn
-from app.evidence.services import queries, results, views
+from app.evidence.schemas.common import ResultIn
+from app.evidence.services import listing as queries
+from app.evidence.services import read as views
+from app.evidence.services import results
 from app.evidence.services.common import key_to_id
 
 

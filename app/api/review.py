@@ -23,8 +23,8 @@ from app.evidence.enums import ClaimStatus, Role
 from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.review_schemas import ExtractionIn, RequestIn, ResolutionIn
-from app.evidence.schemas import Key
+from app.evidence.schemas.common import Key
+from app.evidence.schemas.review import ExtractionIn, RequestIn, ResolutionIn
 from app.evidence.services import extraction, queue, review
 from app.evidence.services.common import get_or_404
 from app.evidence.services.filters import check_vocabulary_values

@@ -11,8 +11,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.evidence.schemas import ClaimIn, CritiqueIn, Key, ResultIn, SourceIn
-from app.evidence.services.views import (
+from app.evidence.schemas.common import ClaimIn, CritiqueIn, Key, ResultIn, SourceIn
+from app.evidence.services.read import (
     ClaimDetail,
     ClaimPublic,
     CritiquePublic,

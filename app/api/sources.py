@@ -7,8 +7,10 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.api.schemas import SourceDetail, SourcePatch, SourcePublic, SourcesPublic
 from app.evidence.models import Source
-from app.evidence.schemas import SourceIn
-from app.evidence.services import queries, sources, views
+from app.evidence.schemas.common import SourceIn
+from app.evidence.services import listing as queries
+from app.evidence.services import read as views
+from app.evidence.services import sources
 
 
 def state(session: Session, row: Source) -> dict:

@@ -13,7 +13,7 @@ from app.api.problems import problem_responses
 from app.api.schemas import Stats
 from app.evidence import stats
 from app.evidence.services.filters import check_vocabulary
-from app.evidence.services.queries import ClaimFilters
+from app.evidence.services.listing import ClaimFilters
 
 router = APIRouter(tags=["dashboards"])
 

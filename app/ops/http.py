@@ -115,7 +115,7 @@ def install(app: FastAPI) -> None:
     """Add request ids and metrics to every request, the outage handler and the two routes."""
     from alembic.script import ScriptDirectory
 
-    from app.migrate import alembic_config
+    from app.db.migrate import alembic_config
 
     app.state.migration_heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
     app.add_middleware(RequestContext)

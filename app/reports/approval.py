@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.evidence.errors import Conflict, EvidenceError, NotFound
 from app.reports import publish, snapshots
 from app.reports.models import ReportSnapshot, SnapshotStatus

@@ -8,8 +8,8 @@ import json
 
 from sqlmodel import Session, col, select
 
-from app.asof import as_of
-from app.assessment import weighs_reviewed_only
+from app.assessment.asof import as_of
+from app.assessment.live import weighs_reviewed_only
 from app.config import Settings
 from app.reports.capture import capture_evidence, report_fingerprint
 from app.reports.content import ReportDocument

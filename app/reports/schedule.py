@@ -21,9 +21,9 @@ from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.asof import record_settings_in_force
+from app.assessment.asof import record_settings_in_force
 from app.config import Settings
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.reports.snapshots import BuildOutcome, build
 from app.webhooks.worker import add_delivery_job
 

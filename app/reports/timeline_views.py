@@ -14,14 +14,14 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ReaderDep
 from app.api.problems import problem_responses
-from app.asof import InstantInFuture, parse_instant
+from app.assessment.asof import InstantInFuture, parse_instant
 from app.deps import SessionDep, SettingsDep
 from app.reports.feed import atom_feed
 from app.reports.trajectory import MAX_AS_OF_POINTS, evenly_spaced, trajectory, trajectory_csv
 from app.reports.trajectory_plot import numbered_jumps, trajectory_svg
-from app.reports.views import site_page
 from app.web.lookup import PageNotFound
-from app.web.session import load_user, reader
+from app.web.reports import site_page
+from app.web.signin import load_user, reader
 
 ATOM = "application/atom+xml; charset=utf-8"
 CSV = "text/csv; charset=utf-8"

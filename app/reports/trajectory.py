@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from app.asof import as_of
-from app.assessment import weighs_reviewed_only
+from app.assessment.asof import as_of
+from app.assessment.live import weighs_reviewed_only
 from app.config import Settings
-from app.evidence.asof import as_utc
+from app.evidence.export.asof import as_utc
 from app.evidence.models import Revision
 from app.reports.capture import capture_evidence
 from app.reports.diff import diff_documents

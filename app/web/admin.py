@@ -14,10 +14,10 @@ from app.evidence.base import utcnow
 from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm
-from app.web.formdata import text
+from app.web.forms.formdata import text
 from app.web.lookup import row_or_404
 from app.web.render import flash, render
-from app.web.session import Admin, PageSession, load_user
+from app.web.signin import Admin, PageSession, load_user
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(load_user)], include_in_schema=False)
 ROLES = [(r.value, r.value) for r in Role]

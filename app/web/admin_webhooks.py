@@ -8,9 +8,9 @@ from sqlmodel import Session
 
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm
-from app.web.formdata import text, typed
+from app.web.forms.formdata import text, typed
 from app.web.render import flash, render
-from app.web.session import Admin, PageSession, load_user
+from app.web.signin import Admin, PageSession, load_user
 from app.webhooks import service
 from app.webhooks.models import WebhookEvent
 

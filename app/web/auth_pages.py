@@ -11,7 +11,7 @@ from app.evidence.enums import Role
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm
 from app.web.render import flash, render
-from app.web.session import CurrentUser, PageSession, load_user, require, sign_in, sign_out
+from app.web.signin import CurrentUser, PageSession, load_user, require, sign_in, sign_out
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

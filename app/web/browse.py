@@ -13,9 +13,10 @@ from sqlmodel import Session
 from app.evidence import stats
 from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SourceKind, Stance, Verification
 from app.evidence.interchange.exports import EXPORT_FORMATS
-from app.evidence.services import queries, vocabulary
+from app.evidence.services import listing as queries
+from app.evidence.services import vocabulary
 from app.web.render import can, render
-from app.web.session import PageSession, Reader, load_user
+from app.web.signin import PageSession, Reader, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 PAGE_SIZE = 25

@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from app.evidence.history import history
 from app.evidence.models import Claim, Result, Source
-from app.evidence.services import views
+from app.evidence.services import read as views
 from app.web.lookup import row_or_404
 from app.web.render import can, render
 from app.web.review_pages import claim_review_context
-from app.web.session import PageSession, Reader, load_user
+from app.web.signin import PageSession, Reader, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

@@ -19,12 +19,12 @@ from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import EXPORT_FORMATS, export_list
 from app.evidence.interchange.preview import CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 from app.web.browse import CLAIM_FACETS, FORMAT_NAMES, RESULT_FACETS, SOURCE_FACETS, read_filters
 from app.web.csrf import CsrfForm
 from app.web.lookup import PageNotFound
 from app.web.render import flash, render
-from app.web.session import Analyst, PageSession, Reader, actor, load_user
+from app.web.signin import Analyst, PageSession, Reader, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 UPLOADS = Path(tempfile.gettempdir()) / "ceiling-imports"

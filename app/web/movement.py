@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from app import assessment as live
+from app.assessment import live
 from app.scoring import Assessment
 
 log = logging.getLogger(__name__)

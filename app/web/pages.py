@@ -12,7 +12,7 @@ from app.evidence import stats
 from app.evidence.enums import Role
 from app.evidence.services import queue
 from app.web.render import WEB_DIR, render, templates  # noqa: F401  (WEB_DIR and templates: used by app.main)
-from app.web.session import PageSession, load_user
+from app.web.signin import PageSession, load_user
 
 router = APIRouter()
 

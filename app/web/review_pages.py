@@ -18,14 +18,14 @@ from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, Role, SafetyIm
 from app.evidence.errors import EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.review_schemas import ExtractionIn
+from app.evidence.schemas.review import ExtractionIn
 from app.evidence.services import extraction, queue, review, vocabulary
 from app.web.csrf import CsrfForm
-from app.web.formdata import blank_to_none, exact_number, number, text, validation_errors
+from app.web.forms.formdata import blank_to_none, exact_number, number, text, validation_errors
 from app.web.lookup import PageNotFound, row_or_404
 from app.web.movement import write_and_describe
 from app.web.render import announce, flash, render
-from app.web.session import Analyst, PageSession, Reader, actor, load_user
+from app.web.signin import Analyst, PageSession, Reader, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

@@ -25,13 +25,13 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
+from app.db.migrate import upgrade
 from app.evidence.bands import bands_spanned
 from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Result, ResultBand, ScaleBand, Source
 from app.evidence.seed import load_seed
-from app.evidence.services.queries import encode_cursor
+from app.evidence.services.listing import encode_cursor
 from app.main import create_app
-from app.migrate import upgrade
 
 WORDS = (
     "sparse autoencoder feature circuit attribution probe steering dictionary latent activation patching scale "

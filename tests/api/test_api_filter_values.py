@@ -5,7 +5,7 @@ constraints the filters enforce."""
 
 from __future__ import annotations
 
-from app.evidence.schemas import Key
+from app.evidence.schemas.common import Key
 from tests.api.conftest import API
 
 KEY_PATTERN = Key.__metadata__[0].pattern

@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-import app.assessment
-from app.assessment import load_evidence
-from app.evidence import columnar
-from app.evidence.export import evidence_frames, live_frames
+import app.assessment.live
+from app.assessment.live import load_evidence
+from app.evidence.export import live as columnar
+from app.evidence.export.frames import evidence_frames, live_frames
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
 from app.evidence.publication import only_published
-from app.evidence.schemas import ClaimIn, SourceIn
+from app.evidence.schemas.common import ClaimIn, SourceIn
 from app.evidence.services import claims, results, sources
 from app.scoring import Evidence
 from app.scoring.delta import revised
@@ -45,7 +45,7 @@ def revisions(monkeypatch):
         calls.append(sorted(changes))
         return revised(evidence, changes)
 
-    monkeypatch.setattr(app.assessment, "revised", counted)
+    monkeypatch.setattr(app.assessment.live, "revised", counted)
     return calls
 
 

@@ -10,13 +10,13 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from app.assessment import current_assessment
+from app.assessment.live import current_assessment
 from app.config import PROJECT_ROOT, Settings
-from app.db import session_scope
-from app.evidence.export import evidence_frames, live_frames
+from app.db.engine import session_scope
+from app.evidence.export.frames import evidence_frames, live_frames
 from app.evidence.history import Actor
 from app.evidence.models import Result
-from app.evidence.schemas import ResultIn
+from app.evidence.schemas.common import ResultIn
 from app.evidence.services import results
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api"))
@@ -30,7 +30,7 @@ N_CLAIMS = 100_000  # x 10 results each
 def million(request, databases):
     backend = request.param
     url = databases.fresh(backend, seeded=True)
-    from app.db import build_engine
+    from app.db.engine import build_engine
 
     engine = build_engine(url)
     with session_scope(engine) as session:

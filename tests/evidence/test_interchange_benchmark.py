@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from app.backup import export_all
+from app.db.backup import export_all
 from app.evidence.history import Actor
 from app.evidence.interchange import bibtex
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 
 pytestmark = pytest.mark.slow
 ENTRIES = 2000

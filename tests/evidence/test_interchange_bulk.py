@@ -12,7 +12,7 @@ from app.evidence.history import Actor
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.models import Claim, Critique, Result, Source
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 ANALYST = Actor("analyst")
@@ -149,7 +149,7 @@ def test_an_import_never_deletes_the_results_a_file_leaves_out(sqlite_seeded_url
 def test_the_csv_columns_cover_every_field_of_a_claim_and_a_result():
     """A field added to ClaimIn or ResultIn needs its CSV column, or an export and re-import would lose it."""
     from app.evidence.interchange.bulk import CLAIM_COLUMNS, RESULT_COLUMNS
-    from app.evidence.schemas import ClaimIn, ResultIn
+    from app.evidence.schemas.common import ClaimIn, ResultIn
 
     assert set(CLAIM_COLUMNS.values()) | {"results"} == set(ClaimIn.model_fields)
     assert set(RESULT_COLUMNS.values()) | {"params_low", "params_high"} == set(ResultIn.model_fields)

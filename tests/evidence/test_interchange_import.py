@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from app.backup import export_all
+from app.db.backup import export_all
 from app.evidence.history import Actor
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.models import Claim, Critique, Result, Revision, Source
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 ANALYST = Actor("analyst")

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.migrate import include_object
-from app.schema import metadata
+from app.db.migrate import include_object
+from app.db.tables import metadata
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(empty_url, engine_for):

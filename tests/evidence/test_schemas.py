@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.evidence.schemas import CritiqueIn, ResultIn, SourceIn, normalize_title
+from app.evidence.schemas.common import CritiqueIn, ResultIn, SourceIn, normalize_title
 
 
 def _error_fields(error: ValidationError) -> set[str]:

@@ -13,11 +13,11 @@ from sqlmodel import select
 
 from app.auth import service as auth
 from app.auth.models import User
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
+from app.db.migrate import upgrade
 from app.evidence.enums import Role, TokenScope
 from app.evidence.models import Source
 from app.main import create_app
-from app.migrate import upgrade
 from tests.conftest import make_settings
 from tests.ops.pgcluster import Cluster
 

@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.reports import snapshots
 from app.reports.render import md_escape, render_html, render_markdown
 from tests.reports.conftest import EDITED_CLAIM, edit_claim

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.reports import publish, snapshots
 from app.reports.render import FILE_NAMES, RENDERERS
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows, visible_entries

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.asof import assessment_as_of
-from app.db import get_engine
+from app.assessment.asof import assessment_as_of
+from app.db.engine import get_engine
 from app.main import create_app
 from app.reports import snapshots
 from tests.reports.conftest import EDITED_CLAIM, edit_claim

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.auth import service as auth
-from app.db import session_scope
+from app.db.engine import session_scope
 from app.evidence.agreement import POOR, agreement, cohen_kappa, krippendorff_alpha
 from app.evidence.enums import Role
 from app.evidence.models import Claim

@@ -22,13 +22,14 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.auth import service as auth
-from app.db import build_engine, get_engine, session_scope
+from app.db.engine import build_engine, get_engine, session_scope
 from app.evidence import stats
 from app.evidence.enums import TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Result
-from app.evidence.schemas import ClaimIn, CritiqueIn, SourceIn
-from app.evidence.services import claims, critiques, extraction, queries, review, sources, visibility
+from app.evidence.schemas.common import ClaimIn, CritiqueIn, SourceIn
+from app.evidence.services import claims, critiques, extraction, review, sources, visibility
+from app.evidence.services import listing as queries
 from app.main import create_app
 from app.reports import snapshots
 from tests.conftest import make_settings

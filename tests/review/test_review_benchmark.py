@@ -11,7 +11,7 @@ import pytest
 
 from app.evidence.agreement import cohen_kappa, krippendorff_alpha
 from app.evidence.publication import only_published
-from app.scoring.synthetic import synthetic_evidence
+from tests.support.synthetic import synthetic_evidence
 
 pytestmark = pytest.mark.slow
 

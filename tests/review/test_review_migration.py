@@ -7,9 +7,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from app.db.migrate import alembic_config
 from app.evidence.models import Claim
 from app.evidence.seed import load_seed
-from app.migrate import alembic_config
 from tests.conftest import SEED_DIR
 
 COUNTS = ["claim", "claim_aspect", "claim_question", "result", "result_band", "critique", "revision"]
@@ -21,7 +21,7 @@ def _counts(engine) -> dict[str, int]:
 
 
 def _search(engine) -> int:
-    from app.evidence.services.queries import ClaimFilters, list_claims
+    from app.evidence.services.listing import ClaimFilters, list_claims
 
     with Session(engine) as session:
         return list_claims(session, ClaimFilters(q="circuit")).count

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
 from app.evidence.history import Actor
-from app.evidence.schemas import ClaimIn, CritiqueIn
+from app.evidence.schemas.common import ClaimIn, CritiqueIn
 from app.evidence.services import claims, critiques
 from app.main import create_app
 from app.reports import snapshots

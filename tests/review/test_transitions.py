@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.db import build_engine
+from app.db.engine import build_engine
 from app.evidence.enums import ClaimStatus, Role
 from app.evidence.errors import Conflict, NotAllowed
 from app.evidence.history import Actor, history

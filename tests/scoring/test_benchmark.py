@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.scoring import assess
-from app.scoring.synthetic import synthetic_evidence
+from tests.support.synthetic import synthetic_evidence
 
 
 def run(benchmark, n_results: int, rounds: int) -> None:

@@ -14,8 +14,8 @@ from app.scoring import Evidence, assess
 from app.scoring.delta import Delta, revised
 from app.scoring.inputs import COLUMNS, EvidenceError, fingerprint
 from app.scoring.records import build_evidence
-from app.scoring.synthetic import synthetic_evidence
 from tests.scoring.test_scoring_properties import PROPERTY, evidence_parts
+from tests.support.synthetic import synthetic_evidence
 
 EDITS = {  # a column each table's edits may change, and values to draw from
     "sources": ("year", [2001, 2019, 2026]),

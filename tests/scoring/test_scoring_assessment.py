@@ -10,7 +10,7 @@ import pytest
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.formats import FORMATS, render
 from app.scoring.records import build_evidence
-from app.scoring.synthetic import synthetic_evidence
+from tests.support.synthetic import synthetic_evidence
 
 
 def example(**extra):

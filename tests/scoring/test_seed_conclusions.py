@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from app.assessment import load_evidence
+from app.assessment.live import load_evidence
 from app.scoring import assess
 
 
 @pytest.fixture(scope="module")
 def seeded(databases):
-    from app.db import build_engine
+    from app.db.engine import build_engine
 
     engine = build_engine(databases.fresh("sqlite", seeded=True))
     with Session(engine) as session:

@@ -6,7 +6,8 @@ import re
 
 from fastapi.routing import APIRoute
 
-from app.web import pages, setup
+from app.web import pages
+from app.web import router as setup
 
 
 def page_routes() -> list[APIRoute]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 

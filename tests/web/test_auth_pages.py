@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.auth.models import LoginFailure, User
 from app.main import create_app
-from app.web.session import COOKIE
+from app.web.signin import COOKIE
 from tests.conftest import make_settings
 from tests.web.conftest import PASSWORD, csrf_of
 

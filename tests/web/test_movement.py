@@ -8,8 +8,8 @@ import uuid
 
 from sqlmodel import select
 
-from app import assessment as live
-from app.evidence.assessment_cache import AssessmentCache, AssessmentVersion
+from app.assessment import live
+from app.assessment.cache import AssessmentCache, AssessmentVersion
 from app.scoring import assess as real_assess
 from tests.web.forms import claim_form
 

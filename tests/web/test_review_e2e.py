@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from app.db import build_engine, session_scope
+from app.db.engine import build_engine, session_scope
 from app.evidence.history import Actor
-from app.evidence.schemas import ClaimIn
+from app.evidence.schemas.common import ClaimIn
 from app.evidence.services import claims
 from tests.e2e import launch_chromium
 from tests.web.e2e_support import live_server, sign_in

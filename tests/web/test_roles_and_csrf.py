@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.db import build_engine
+from app.db.engine import build_engine
 from app.evidence.models import Claim
 from app.main import create_app
 from app.web.csrf import checked_form

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.auth.models import User, UserSession
 from app.evidence.base import utcnow
-from app.web.session import COOKIE
+from app.web.signin import COOKIE
 from tests.web.conftest import PASSWORD, Web
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from app.db import get_engine, session_scope
+from app.db.engine import get_engine, session_scope
 from app.webhooks import service
 from app.webhooks.events import enqueue_publication
 from app.webhooks.models import WebhookAttempt, WebhookDelivery

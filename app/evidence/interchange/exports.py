@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from app.evidence.interchange import bibtex, bulk, csljson, ris
 from app.evidence.interchange.csvsafe import csv_text
 from app.evidence.models import Claim, Result, Source
-from app.evidence.services import queries, views
+from app.evidence.services import listing as queries
+from app.evidence.services import read as views
 
 REFERENCE_WRITERS = {"bibtex": bibtex.write, "ris": ris.write, "csljson": csljson.write}
 EXPORT_FORMATS = ("bibtex", "ris", "csljson", "csv")

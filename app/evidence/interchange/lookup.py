@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from app.evidence.schemas import normalize_arxiv_id, normalize_doi
+from app.evidence.schemas.common import normalize_arxiv_id, normalize_doi
 
 CROSSREF = "https://api.crossref.org/works/"
 ARXIV = "https://export.arxiv.org/api/query"

@@ -19,8 +19,8 @@ from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
 from app.evidence.review_models import Extraction, ExtractionRequest
-from app.evidence.review_schemas import ExtractionIn
-from app.evidence.schemas import ClaimIn, ResultIn
+from app.evidence.schemas.common import ClaimIn, ResultIn
+from app.evidence.schemas.review import ExtractionIn
 from app.evidence.services import claims as claim_service
 from app.evidence.services import results as result_service
 from app.evidence.services import review

@@ -44,7 +44,7 @@ from app.evidence.models import (
     ScaleBand,
     Source,
 )
-from app.evidence.schemas import Key
+from app.evidence.schemas.common import Key
 from app.evidence.services.visibility import visible
 
 MAX_VALUES = 50

@@ -40,7 +40,8 @@ from sqlmodel import Session
 
 from app.evidence.errors import EvidenceError
 from app.evidence.models import Claim, Critique, Result, Source
-from app.evidence.services import views, visibility
+from app.evidence.services import read as views
+from app.evidence.services import visibility
 from app.evidence.services.filters import (
     ClaimFilters,
     CritiqueFilters,

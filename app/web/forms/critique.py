@@ -11,15 +11,15 @@ from app.auth.models import User
 from app.evidence.enums import CritiqueKind, CritiqueStatus
 from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.models import Claim, Critique, Source
-from app.evidence.schemas import CritiqueIn
+from app.evidence.schemas.common import CritiqueIn
 from app.evidence.services import critiques as critique_service
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_view, free_key
-from app.web.formdata import blank_to_none, number, service_error, typed, validation_errors
+from app.web.forms.editing import conflict_view, free_key
+from app.web.forms.formdata import blank_to_none, number, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
 from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, render
-from app.web.session import Analyst, PageSession, actor, load_user
+from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

@@ -7,7 +7,7 @@ import re
 from sqlmodel import Session, SQLModel, select
 
 from app.evidence.history import history
-from app.evidence.schemas import normalize_title
+from app.evidence.schemas.common import normalize_title
 from app.evidence.services.common import by_key
 
 

@@ -6,16 +6,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from app.assessment import current_assessment
+from app.assessment.live import current_assessment
 from app.evidence.enums import Grade
 from app.evidence.errors import EvidenceError
 from app.evidence.services import overrides
 from app.evidence.services.vocabulary import all_of
 from app.web.csrf import CsrfForm
-from app.web.formdata import typed
+from app.web.forms.formdata import typed
 from app.web.movement import write_and_describe
 from app.web.render import announce, render
-from app.web.session import Analyst, PageSession, actor, load_user
+from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 GRADES = [(g.value, g.value.replace("_", " ")) for g in Grade]

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, insert, select, text
 
-from app.schema import metadata
+from app.db.tables import metadata
 
 FORMAT, VERSION = "ceiling-backup", 1
 BACKED_UP: list[str] = [

@@ -27,8 +27,8 @@ def assess_command(
     ),
 ) -> None:
     """Print the assessment of the evidence now, or as of a past instant (the ceiling and scale tables)."""
-    from app.asof import assessment_as_of, parse_instant
-    from app.assessment import current_assessment
+    from app.assessment.asof import assessment_as_of, parse_instant
+    from app.assessment.live import current_assessment
     from app.scoring.formats import FORMATS, render
 
     if format not in FORMATS:
@@ -197,7 +197,7 @@ def reject_command(
     editor: str = typer.Option(..., "--by", help="The editor rejecting it."),
 ) -> None:
     """Reject a candidate report with a reason; the published report stays latest."""
-    from app.db import session_scope
+    from app.db.engine import session_scope
     from app.evidence.errors import EvidenceError
     from app.reports import approval
 

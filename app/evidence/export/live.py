@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from app.evidence.export import PATCHABLE, QUERIES, query, read_all, read_frame, tidy
+from app.evidence.export.frames import PATCHABLE, QUERIES, query, read_all, read_frame, tidy
 from app.evidence.publication import published_changes
 
 REVISION_WINDOW = 1000

@@ -9,24 +9,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings
-from app.web import (
-    admin,
-    admin_webhooks,
-    auth_pages,
-    browse,
-    claim_forms,
-    confidence,
-    critique_forms,
-    detail,
-    import_pages,
-    movement,
-    review_pages,
-    source_forms,
-)
+from app.web import admin, admin_webhooks, auth_pages, browse, detail, import_pages, movement, review_pages
+from app.web import grade_overrides as confidence
 from app.web.csrf import CsrfRefused
+from app.web.forms import claim as claim_forms
+from app.web.forms import critique as critique_forms
+from app.web.forms import source as source_forms
 from app.web.lookup import PageNotFound
 from app.web.render import render
-from app.web.session import COOKIE, Forbidden, SignInRequired
+from app.web.signin import COOKIE, Forbidden, SignInRequired
 
 PAGE_MODULES = (
     auth_pages,

@@ -26,10 +26,10 @@ import pandas as pd
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from app.assessment import cache as assessment_cache
 from app.config import Settings, get_settings
-from app.evidence import assessment_cache
-from app.evidence.columnar import patched_export
-from app.evidence.export import evidence_frames, public
+from app.evidence.export.frames import evidence_frames, public
+from app.evidence.export.live import patched_export
 from app.evidence.publication import only_published
 from app.evidence.stats import data_version, has_pending_writes
 from app.ops.metrics import ASSESSMENT_SECONDS

@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import Engine
 
 from app.config import get_settings
-from app.db import get_engine, session_scope
+from app.db.engine import get_engine, session_scope
 
 cli = typer.Typer(help="Ceiling: evidence database and tractability-ceiling assessment.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -28,7 +28,7 @@ def engine() -> Engine:
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the database to the latest schema (or to REVISION)."""
-    from app import migrate
+    from app.db import migrate
 
     migrate.upgrade(get_settings().database_url, revision)
     typer.echo(f"database at {revision}: {_safe_url()}")
@@ -37,7 +37,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
 @db_cli.command("current")
 def db_current() -> None:
     """Show the database's migration revision."""
-    from app import migrate
+    from app.db import migrate
 
     migrate.current(get_settings().database_url)
 
@@ -45,7 +45,7 @@ def db_current() -> None:
 @db_cli.command("revision")
 def db_revision(message: str = typer.Option(..., "-m", "--message", help="What the migration does.")) -> None:
     """Autogenerate a migration from the difference between the models and the database (for developers)."""
-    from app import migrate
+    from app.db import migrate
 
     migrate.revision(get_settings().database_url, message)
 
@@ -128,11 +128,11 @@ def main() -> None:
 
 
 # Each concern registers its own commands on `cli`; imported last so that `cli` exists for them.
-from app.auth import cli as _auth_commands  # noqa: E402, F401
-from app.evidence import cli as _evidence_commands  # noqa: E402, F401
-from app.evidence.interchange import cli as _interchange_commands  # noqa: E402, F401
-from app.reports import cli as _report_commands  # noqa: E402, F401
-from app.webhooks import cli as _webhook_commands  # noqa: E402, F401
+from app.cli import evidence as _evidence_commands  # noqa: E402, F401
+from app.cli import interchange as _interchange_commands  # noqa: E402, F401
+from app.cli import report as _report_commands  # noqa: E402, F401
+from app.cli import users as _auth_commands  # noqa: E402, F401
+from app.cli import webhooks as _webhook_commands  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -12,15 +12,15 @@ from app.evidence.enums import SourceKind, Verification
 from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.interchange import lookup as metadata
 from app.evidence.models import Source
-from app.evidence.schemas import SourceIn, normalize_title
+from app.evidence.schemas.common import SourceIn, normalize_title
 from app.evidence.services import sources as source_service
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_view, free_key, slug
-from app.web.formdata import blank_to_none, lines, service_error, typed, validation_errors
+from app.web.forms.editing import conflict_view, free_key, slug
+from app.web.forms.formdata import blank_to_none, lines, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
 from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, flash, render
-from app.web.session import Analyst, PageSession, actor, load_user
+from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from app.evidence.enums import Outcome, ParamsBasis, SafetyImpact, Stance
-from app.evidence.schemas import MAX_PARAMS, Key, StrictModel, Unit
+from app.evidence.schemas.common import MAX_PARAMS, Key, StrictModel, Unit
 
 
 class ResultExtraction(StrictModel):

@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from app.evidence.models import Claim, Result, Source
-from app.evidence.schemas import ClaimIn
+from app.evidence.schemas.common import ClaimIn
 from app.evidence.services import claims as claim_service
-from app.web.editing import free_key, slug
-from app.web.formdata import blank_to_none, exact_number, number, text
+from app.web.forms.editing import free_key, slug
+from app.web.forms.formdata import blank_to_none, exact_number, number, text
 
 CLAIM_LABELS = {
     "source": "Source",

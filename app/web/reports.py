@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlmodel import Session
 
-from app.asof import parse_instant
+from app.assessment.asof import parse_instant
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep, SettingsDep
 from app.evidence.enums import Role
@@ -28,7 +28,7 @@ from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
 from app.web.render import WEB_DIR, can
-from app.web.session import Forbidden, SignInRequired, load_user, reader
+from app.web.signin import Forbidden, SignInRequired, load_user, reader
 
 router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_in_schema=False)
 pages = Jinja2Templates(directory=TEMPLATES)

@@ -11,12 +11,12 @@ from app.deps import SessionDep, SettingsDep
 from app.evidence.errors import EvidenceError, NotFound
 from app.reports import approval, snapshots
 from app.reports.render import render_html
-from app.reports.views import site_page
 from app.web.csrf import CsrfForm
-from app.web.formdata import text
+from app.web.forms.formdata import text
 from app.web.lookup import PageNotFound
 from app.web.render import flash
-from app.web.session import Editor, load_user
+from app.web.reports import site_page
+from app.web.signin import Editor, load_user
 
 router = APIRouter(prefix="/reports/candidates", dependencies=[Depends(load_user)], include_in_schema=False)
 

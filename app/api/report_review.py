@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ApiSession, EditorDep
 from app.api.problems import problem_responses
+from app.api.reports import ReportDiff, SnapshotPublic, public
 from app.deps import SettingsDep
 from app.reports import approval
-from app.reports.api import ReportDiff, SnapshotPublic, public
 from app.reports.models import ReportSnapshot
 
 router = APIRouter(prefix="/api/v1/reports/candidates", tags=["reports"])

@@ -22,10 +22,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from app.assessment import assess_cached, load_evidence, scoring_settings
+from app.assessment.live import assess_cached, load_evidence, scoring_settings
 from app.config import Settings
-from app.db import session_scope
-from app.evidence.asof import as_utc, store_as_of
+from app.db.engine import session_scope
+from app.evidence.export.asof import as_utc, store_as_of
 from app.evidence.logs import ScoringSettingsRecord
 from app.reports.models import ReportSnapshot
 from app.scoring import Assessment, ScoringSettings

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from app.cli import cli, engine, fail
 from app.config import get_settings
-from app.db import session_scope
+from app.db.engine import session_scope
 from app.evidence.history import Actor
 from app.evidence.interchange.exports import EXPORT_FORMATS, LISTS, export_list
 from app.evidence.interchange.preview import CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
-from app.evidence.services import queries
+from app.evidence.services import listing as queries
 
 FILTERS = {"sources": queries.SourceFilters, "claims": queries.ClaimFilters, "results": queries.ResultFilters}
 SHOWN_ROWS = 200
@@ -101,7 +101,7 @@ def _show(preview: Preview) -> None:
 
 
 def _restore(folder: Path) -> None:
-    from app.backup import BackupError, restore_all
+    from app.db.backup import BackupError, restore_all
 
     try:
         counts = restore_all(engine(), folder)
@@ -120,7 +120,7 @@ def export_command(
 ) -> None:
     """Export a list's selection as BibTeX, RIS, CSL-JSON or CSV, or back up everything with --all DIR."""
     if all_dir is not None:
-        from app.backup import export_all
+        from app.db.backup import export_all
 
         counts = export_all(engine(), all_dir)
         typer.echo(f"backed up {sum(counts.values())} rows in {len(counts)} tables to {all_dir}")

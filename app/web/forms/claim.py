@@ -22,14 +22,14 @@ from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.models import Claim, Source
 from app.evidence.services import claims as claim_service
 from app.evidence.services import vocabulary
-from app.web import claim_values as cv
 from app.web.csrf import CsrfForm
-from app.web.editing import conflict_view
-from app.web.formdata import service_error, validation_errors
+from app.web.forms import claim_values as cv
+from app.web.forms.editing import conflict_view
+from app.web.forms.formdata import service_error, validation_errors
 from app.web.lookup import row_or_404
 from app.web.movement import save_and_describe, write_and_describe
 from app.web.render import announce, flash, render
-from app.web.session import Analyst, PageSession, actor, load_user
+from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
 

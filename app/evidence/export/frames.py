@@ -118,6 +118,6 @@ def evidence_frames(connection: Connection) -> dict[str, pd.DataFrame]:
 
 def live_frames(connection: Connection) -> dict[str, pd.DataFrame]:
     """The frames of the committed evidence, patched from the last export by the revision log."""
-    from app.evidence.columnar import patched_export
+    from app.evidence.export.live import patched_export
 
     return public(patched_export(connection).frames)
