@@ -40,7 +40,8 @@ def build(path: Path, results: int) -> None:
     from sqlalchemy import text
 
     from app.config import PROJECT_ROOT
-    from app.db.engine import build_engine, session_scope
+    from app.db.engine import build_engine
+    from app.db.session import session_scope
     from app.evidence.seed import load_seed
     from app.db.migrate import upgrade
 

@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
 from app.db.migrate import upgrade
+from app.db.session import session_scope
 from app.evidence.seed import load_seed
 
 SEED_DIR = PROJECT_ROOT / "data" / "seed"

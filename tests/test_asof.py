@@ -11,7 +11,7 @@ from app.assessment.asof import InstantInFuture, assessment_as_of, parse_instant
 from app.assessment.live import current_assessment, scoring_settings
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims, overrides
 from tests.conftest import make_settings
 

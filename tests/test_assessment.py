@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.assessment.live import current_assessment, describe_movement
+from app.assessment.live import current_assessment
+from app.assessment.movement import describe_movement
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
 from tests.conftest import make_settings
 

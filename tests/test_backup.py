@@ -14,7 +14,7 @@ from app.db.tables import metadata
 from app.evidence.enums import Grade
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Source
-from app.evidence.schemas.common import SourceIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import claims, overrides, sources
 
 

@@ -19,7 +19,7 @@ from app.api.problems import problem_responses
 from app.assessment.asof import assessment_as_of, parse_instant
 from app.assessment.live import current_assessment, weighs_reviewed_only
 from app.auth.service import role_at_least
-from app.deps import SettingsDep
+from app.db.session import SettingsDep
 from app.evidence.enums import Role
 from app.scoring import Assessment
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.api.crud import Entity, entity_router
-from app.api.schemas import ClaimDetail, ClaimPatch, ClaimPublic, ClaimsPublic
 from app.evidence.models import Claim
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimDetail, ClaimIn, ClaimPatch, ClaimPublic, ClaimsPublic
 from app.evidence.services import claims, review
 from app.evidence.services import listing as queries
 from app.evidence.services import read as views

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.api.crud import Entity, entity_router
-from app.api.schemas import CritiquePatch, CritiquePublic, CritiquesPublic
 from app.evidence.models import Critique
-from app.evidence.schemas.common import CritiqueIn
+from app.evidence.schemas.critiques import CritiqueIn, CritiquePatch, CritiquePublic, CritiquesPublic
 from app.evidence.services import critiques
 from app.evidence.services import listing as queries
 from app.evidence.services import read as views

@@ -31,10 +31,10 @@ from app.api.deps import (
     pick_version,
 )
 from app.api.problems import problem_responses
-from app.api.schemas import RevisionsPublic
 from app.config import Settings
-from app.deps import SettingsDep
+from app.db.session import SettingsDep
 from app.evidence.history import Actor, history
+from app.evidence.schemas.common import RevisionsPublic
 from app.evidence.services import visibility
 from app.evidence.services.common import get_or_404
 from app.evidence.services.filters import check_vocabulary

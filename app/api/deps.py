@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth
 from app.auth.models import ApiToken, User
-from app.deps import SessionDep, SettingsDep
+from app.db.session import SessionDep, SettingsDep
 from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 from app.evidence.services import visibility

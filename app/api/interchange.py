@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import ApiSession, ReaderDep, WriterDep, allow_deleted
 from app.api.problems import problem, problem_responses
-from app.deps import SettingsDep
+from app.db.session import SettingsDep
 from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import MEDIA, export_list
 from app.evidence.interchange.preview import run_import

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from app.api.deps import ApiSession, EditorDep
 from app.api.problems import problem_responses
 from app.api.reports import ReportDiff, SnapshotPublic, public
-from app.deps import SettingsDep
+from app.db.session import SettingsDep
 from app.reports import approval
 from app.reports.models import ReportSnapshot
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.api.crud import Entity, entity_router
-from app.api.schemas import ResultCreate, ResultPatch, ResultPublic, ResultsPublic
 from app.evidence.models import Claim, Result
-from app.evidence.schemas.common import ResultIn
+from app.evidence.schemas.results import ResultCreate, ResultIn, ResultPatch, ResultPublic, ResultsPublic
 from app.evidence.services import listing as queries
 from app.evidence.services import read as views
 from app.evidence.services import results

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.api.crud import Entity, entity_router
-from app.api.schemas import SourceDetail, SourcePatch, SourcePublic, SourcesPublic
 from app.evidence.models import Source
-from app.evidence.schemas.common import SourceIn
+from app.evidence.schemas.sources import SourceDetail, SourceIn, SourcePatch, SourcePublic, SourcesPublic
 from app.evidence.services import listing as queries
 from app.evidence.services import read as views
 from app.evidence.services import sources

@@ -12,8 +12,8 @@ from app.api.deps import ApiSession, ReaderDep, allow_deleted
 from app.api.problems import problem_responses
 from app.api.schemas import Stats
 from app.evidence import stats
+from app.evidence.schemas.claims import ClaimFilters
 from app.evidence.services.filters import check_vocabulary
-from app.evidence.services.listing import ClaimFilters
 
 router = APIRouter(tags=["dashboards"])
 

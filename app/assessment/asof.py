@@ -22,11 +22,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from app.assessment.cache import ScoringSettingsRecord
 from app.assessment.live import assess_cached, load_evidence, scoring_settings
 from app.config import Settings
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.export.asof import as_utc, store_as_of
-from app.evidence.logs import ScoringSettingsRecord
 from app.reports.models import ReportSnapshot
 from app.scoring import Assessment, ScoringSettings
 

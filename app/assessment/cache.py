@@ -1,5 +1,6 @@
 """The shared assessment cache: computed assessments stored in the database, so every process and replica
-reuses one computation instead of each recomputing it in its own memory.
+reuses one computation instead of each recomputing it in its own memory. Beside it, the record of the scoring
+settings in force at each moment, which as-of assessments read (app/assessment/asof.py).
 
 Two small tables: `assessment_cache` holds an assessment's JSON by its engine input fingerprint, and
 `assessment_version` maps a data version of the store (with the scoring settings) to that fingerprint,
@@ -82,3 +83,14 @@ def _prune(session: Session) -> None:
                 AssessmentCache.created_at <= cutoff, col(AssessmentCache.fingerprint).not_in(in_use)
             )
         )
+
+
+class ScoringSettingsRecord(SQLModel, table=True):
+    """The scoring settings in force from `at` on (a row is added only when they differ from the last one)."""
+
+    __tablename__ = "scoring_settings_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=True)
+    settings_sha256: str = Field(max_length=64)
+    settings_json: str = Field(sa_type=Text)

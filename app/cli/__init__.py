@@ -8,7 +8,8 @@ import typer
 from sqlalchemy import Engine
 
 from app.config import get_settings
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 
 cli = typer.Typer(help="Ceiling: evidence database and tractability-ceiling assessment.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.cli import cli, engine, fail
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.enums import Grade
 from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from app.cli import cli, engine, fail
 from app.config import get_settings
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.history import Actor
 from app.evidence.interchange.exports import EXPORT_FORMATS, LISTS, export_list
 from app.evidence.interchange.preview import CHOICES, Preview, run_import

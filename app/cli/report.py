@@ -197,7 +197,7 @@ def reject_command(
     editor: str = typer.Option(..., "--by", help="The editor rejecting it."),
 ) -> None:
     """Reject a candidate report with a reason; the published report stays latest."""
-    from app.db.engine import session_scope
+    from app.db.session import session_scope
     from app.evidence.errors import EvidenceError
     from app.reports import approval
 

@@ -9,7 +9,7 @@ import typer
 from app.auth import service
 from app.auth.models import User
 from app.cli import cli, engine, fail
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import EvidenceError
 

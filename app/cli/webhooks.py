@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from app.cli import cli, engine, fail
 from app.config import get_settings
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.errors import EvidenceError
 from app.webhooks import service
 from app.webhooks.models import WebhookEvent

@@ -1,15 +1,13 @@
-"""Engine, sessions and the metadata naming convention shared by models and migrations."""
+"""Engines and the metadata naming convention shared by models and migrations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -46,15 +44,3 @@ def build_engine(url: str) -> Engine:
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     return build_engine(url)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work for the CLI and the scheduler: commit on success, roll back on any error."""
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

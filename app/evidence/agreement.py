@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 from sqlmodel import Session, select
 
-from app.evidence.review_models import Extraction, ExtractionRequest
+from app.evidence.models import Extraction, ExtractionRequest
 
 POOR = 0.667
 FEW_ITEMS = 10

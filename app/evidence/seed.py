@@ -25,7 +25,10 @@ from app.evidence.enums import ClaimStatus
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
 from app.evidence.models import Aspect, Claim, Method, ResearchQuestion, ScaleBand, Source
-from app.evidence.schemas.common import AspectIn, BandIn, ClaimIn, CritiqueIn, MethodIn, QuestionIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.sources import SourceIn
+from app.evidence.schemas.vocabulary import AspectIn, BandIn, MethodIn, QuestionIn
 from app.evidence.services import claims, critiques, sources, vocabulary
 
 # (file, top-level key, schema, counted as), in load order: vocabularies, then what refers to them.

@@ -1,12 +1,10 @@
-"""Counts of the evidence, for the home page and dashboards."""
+"""Counts of the evidence for the home page and dashboards, each kept per data version (app/evidence/version.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from app.evidence.models import (
@@ -14,17 +12,15 @@ from app.evidence.models import (
     Claim,
     ClaimAspect,
     Critique,
-    GradeOverride,
-    Method,
-    ResearchQuestion,
     Result,
     ResultBand,
-    Revision,
     ScaleBand,
     Source,
 )
+from app.evidence.schemas.claims import ClaimFilters
 from app.evidence.services import visibility
-from app.evidence.services.filters import ClaimFilters, claim_conditions, result_side_conditions
+from app.evidence.services.filters import claim_conditions, result_side_conditions
+from app.evidence.version import data_version, has_pending_writes
 
 
 def counts_by_aspect(session: Session) -> list[dict]:
@@ -152,41 +148,9 @@ def facet_counts(session: Session, filters: ClaimFilters | None = None) -> dict:
     }
 
 
-_FLUSHED = "ceiling.flushed"
-
-
-@event.listens_for(Session, "after_flush")
-def _note_flush(session, _context) -> None:
-    session.info[_FLUSHED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_flush(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_FLUSHED, None)
-
-
-def has_pending_writes(session: Session) -> bool:
-    """Whether the session flushed writes not yet committed: what it sees may still be rolled back, so no
-    cache may be keyed by its data version."""
-    return bool(session.info.get(_FLUSHED))
-
-
 _facet_cache: OrderedDict[tuple, dict] = OrderedDict()
 _facet_lock = threading.Lock()
 FACET_CACHE_SIZE = 64
-
-
-def data_version(session: Session) -> str:
-    """A marker that changes whenever the evidence does: every tracked write records a Revision, and
-    the small vocabulary and override tables are summarised by their row count and latest update."""
-    parts = [str(session.exec(select(func.max(Revision.id))).one() or 0)]
-    for model in (Aspect, ResearchQuestion, ScaleBand, Method):
-        count, latest = session.exec(select(func.count(), func.max(model.updated_at)).select_from(model)).one()
-        parts.append(f"{count}@{latest}")
-    overrides = session.exec(select(GradeOverride.aspect_key, GradeOverride.grade, GradeOverride.reason)).all()
-    parts.append(hashlib.sha256(repr(sorted(overrides)).encode()).hexdigest()[:16])
-    return "-".join(parts)
 
 
 def cached_facet_counts(session: Session, filters: ClaimFilters | None = None) -> tuple[dict, str]:

@@ -21,7 +21,8 @@ from sqlmodel import Session, col, select
 
 from app.assessment.live import current_assessment, weighs_reviewed_only
 from app.config import Settings
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.ops.metrics import REPORT_BUILDS
 from app.reports import publish
 from app.reports.capture import canonical_json, capture_evidence, report_fingerprint

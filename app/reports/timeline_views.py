@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from app.api.deps import ReaderDep
 from app.api.problems import problem_responses
 from app.assessment.asof import InstantInFuture, parse_instant
-from app.deps import SessionDep, SettingsDep
+from app.db.session import SessionDep, SettingsDep
 from app.reports.feed import atom_feed
 from app.reports.trajectory import MAX_AS_OF_POINTS, evenly_spaced, trajectory, trajectory_csv
 from app.reports.trajectory_plot import numbered_jumps, trajectory_svg

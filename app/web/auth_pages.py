@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
-from app.deps import SettingsDep
+from app.db.session import SettingsDep
 from app.evidence.enums import Role
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm

@@ -1,7 +1,7 @@
 """How a save moved the assessment, without the save waiting for the engine.
 
 A save notes two data versions in the visitor's session, before and after its write, and asks for a
-recompute once it commits (app/assessment.refresh_after_commit). The next page shows how the
+recompute once it commits (app/assessment/live.refresh_after_commit). The next page shows how the
 assessment moved as soon as both assessments are in the shared cache; until then it shows a notice
 that /assessment/movement completes (JavaScript polls it; without JavaScript the next page shows it).
 A failure of the engine never blocks a save; it is reported instead.
@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from app.assessment import live
-from app.scoring import Assessment
+from app.assessment.movement import movement_message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,14 +49,6 @@ def write_and_describe(request: Request, session: Session, write: Callable[[], T
     return outcome, []
 
 
-def describe(before: Assessment | None, after: Assessment) -> list[str]:
-    """Sentences saying how the assessment moved, or that it did not."""
-    if before is None:
-        return ["The assessment before this save had not been computed, so how it moved is not known."]
-    moves = live.describe_movement(before, after)
-    return ["Assessment: " + "; ".join(moves)] if moves else ["The assessment did not move."]
-
-
 def resolve(request: Request, session: Session, *, wait: bool = False) -> list[str] | None:
     """The movement lines of the visitor's last save (and forget it), or None while they are not ready.
 
@@ -75,7 +67,7 @@ def resolve(request: Request, session: Session, *, wait: bool = False) -> list[s
             after = live.current_assessment(session, settings)
         if after is None:
             return None
-        lines = describe(live.assessment_at(session, str(pending.get("from"))), after)
+        lines = movement_message(live.assessment_at(session, str(pending.get("from"))), after)
     except Exception:  # the engine must never cost an analyst a page
         log.exception("assessment failed")
         lines = ["The assessment could not be computed; see the server log."]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from app.deps import SessionDep, SettingsDep
+from app.db.session import SessionDep, SettingsDep
 from app.evidence.errors import EvidenceError, NotFound
 from app.reports import approval, snapshots
 from app.reports.render import render_html

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from app.assessment.asof import parse_instant
 from app.config import PROJECT_ROOT
-from app.deps import SessionDep, SettingsDep
+from app.db.session import SessionDep, SettingsDep
 from app.evidence.enums import Role
 from app.reports import snapshots
 from app.reports.asof_report import as_of_document

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.auth import sessions
 from app.auth.models import User
 from app.auth.service import role_at_least
-from app.deps import SessionDep, SettingsDep
+from app.db.session import SessionDep, SettingsDep
 from app.evidence.enums import Role
 from app.evidence.history import Actor
 from app.evidence.services import visibility

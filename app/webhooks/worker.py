@@ -22,7 +22,8 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from app.webhooks.signing import signed_headers
 

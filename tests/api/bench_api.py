@@ -25,8 +25,9 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, Settings
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
 from app.db.migrate import upgrade
+from app.db.session import session_scope
 from app.evidence.bands import bands_spanned
 from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Result, ResultBand, ScaleBand, Source
 from app.evidence.seed import load_seed

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth import service as auth
 from app.auth.models import User
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.main import create_app
 from tests.conftest import make_settings

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from app.evidence.errors import StaleVersion
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims as claim_service
 from app.main import create_app
 from tests.api.conftest import API, add_tokens, new_claim, new_source

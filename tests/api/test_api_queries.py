@@ -6,8 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.evidence import search, stats
+from app.evidence.schemas.claims import ClaimFilters
+from app.evidence.schemas.results import ResultFilters
 from app.evidence.services import listing as queries
-from app.evidence.services.listing import ClaimFilters, InvalidQuery, ResultFilters
+from app.evidence.services.listing import InvalidQuery
 from app.main import create_app
 from tests.conftest import make_settings
 

@@ -14,7 +14,8 @@ from app.evidence.export.frames import evidence_frames, live_frames
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
 from app.evidence.publication import only_published
-from app.evidence.schemas.common import ClaimIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import claims, results, sources
 from app.scoring import Evidence
 from app.scoring.delta import revised

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from app.assessment.live import current_assessment
 from app.config import PROJECT_ROOT, Settings
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.export.frames import evidence_frames, live_frames
 from app.evidence.history import Actor
 from app.evidence.models import Result
-from app.evidence.schemas.common import ResultIn
+from app.evidence.schemas.results import ResultIn
 from app.evidence.services import results
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api"))

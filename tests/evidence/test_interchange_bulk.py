@@ -149,7 +149,8 @@ def test_an_import_never_deletes_the_results_a_file_leaves_out(sqlite_seeded_url
 def test_the_csv_columns_cover_every_field_of_a_claim_and_a_result():
     """A field added to ClaimIn or ResultIn needs its CSV column, or an export and re-import would lose it."""
     from app.evidence.interchange.bulk import CLAIM_COLUMNS, RESULT_COLUMNS
-    from app.evidence.schemas.common import ClaimIn, ResultIn
+    from app.evidence.schemas.claims import ClaimIn
+    from app.evidence.schemas.results import ResultIn
 
     assert set(CLAIM_COLUMNS.values()) | {"results"} == set(ClaimIn.model_fields)
     assert set(RESULT_COLUMNS.values()) | {"params_low", "params_high"} == set(ResultIn.model_fields)

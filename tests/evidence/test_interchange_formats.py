@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.evidence.interchange import bibtex, csljson, ris
-from app.evidence.schemas.common import SourceIn
+from app.evidence.schemas.sources import SourceIn
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.evidence.schemas.common import CritiqueIn, ResultIn, SourceIn, normalize_title
+from app.evidence.schemas.common import normalize_title
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.results import ResultIn
+from app.evidence.schemas.sources import SourceIn
 
 
 def _error_fields(error: ValidationError) -> set[str]:

@@ -13,8 +13,9 @@ from sqlmodel import select
 
 from app.auth import service as auth
 from app.auth.models import User
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
 from app.db.migrate import upgrade
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.evidence.models import Source
 from app.main import create_app

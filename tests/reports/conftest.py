@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import select
 
 from app.config import Settings
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.evidence.history import Actor
 from app.evidence.models import Claim
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims as claim_service
 from app.reports.models import ReportSnapshot
 from tests.conftest import make_settings

@@ -10,7 +10,8 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import select
 
 from app.auth import service
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.main import create_app
 from app.reports import publish, snapshots

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.auth import service as auth
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.main import create_app
 from tests.conftest import make_settings

@@ -6,8 +6,7 @@ from sqlmodel import Session
 
 from app.auth import service as auth
 from app.evidence.history import Actor
-from app.evidence.models import Claim
-from app.evidence.review_models import ExtractionRequest
+from app.evidence.models import Claim, ExtractionRequest
 from app.evidence.services import extraction
 
 

@@ -6,11 +6,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.auth import service as auth
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.agreement import POOR, agreement, cohen_kappa, krippendorff_alpha
 from app.evidence.enums import Role
-from app.evidence.models import Claim
-from app.evidence.review_models import Extraction, ExtractionRequest
+from app.evidence.models import Claim, Extraction, ExtractionRequest
 
 # Cohen's kappa, the two-reader example of Wikipedia's "Cohen's kappa": 50 items, yes/yes 20, yes/no 5,
 # no/yes 10, no/no 15. p_o = 35/50 = 0.7, p_e = 0.5*0.6 + 0.5*0.4 = 0.5, kappa = (0.7-0.5)/(1-0.5) = 0.4.

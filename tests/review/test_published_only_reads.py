@@ -22,12 +22,15 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.auth import service as auth
-from app.db.engine import build_engine, get_engine, session_scope
+from app.db.engine import build_engine, get_engine
+from app.db.session import session_scope
 from app.evidence import stats
 from app.evidence.enums import TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Result
-from app.evidence.schemas.common import ClaimIn, CritiqueIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import claims, critiques, extraction, review, sources, visibility
 from app.evidence.services import listing as queries
 from app.main import create_app

@@ -21,7 +21,8 @@ def _counts(engine) -> dict[str, int]:
 
 
 def _search(engine) -> int:
-    from app.evidence.services.listing import ClaimFilters, list_claims
+    from app.evidence.schemas.claims import ClaimFilters
+    from app.evidence.services.listing import list_claims
 
     with Session(engine) as session:
         return list_claims(session, ClaimFilters(q="circuit")).count

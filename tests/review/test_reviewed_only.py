@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
+from app.db.session import session_scope
 from app.evidence.history import Actor
-from app.evidence.schemas.common import ClaimIn, CritiqueIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.services import claims, critiques
 from app.main import create_app
 from app.reports import snapshots

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
+from app.db.session import session_scope
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 

@@ -15,11 +15,14 @@ from sqlmodel import select
 
 from app.auth import service
 from app.auth.models import User
-from app.db.engine import session_scope
+from app.db.session import session_scope
 from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Source
-from app.evidence.schemas.common import ClaimIn, CritiqueIn, ResultIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.results import ResultIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import claims, critiques, overrides, sources
 from tests.review.support import ask_for_dual_extraction
 from tests.web.conftest import PASSWORD

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from app.db.engine import build_engine, session_scope
+from app.db.engine import build_engine
+from app.db.session import session_scope
 from app.evidence.history import Actor
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
 from tests.e2e import launch_chromium
 from tests.web.e2e_support import live_server, sign_in

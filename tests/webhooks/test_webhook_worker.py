@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from app.db.engine import get_engine, session_scope
+from app.db.engine import get_engine
+from app.db.session import session_scope
 from app.webhooks import service
 from app.webhooks.events import enqueue_publication
 from app.webhooks.models import WebhookAttempt, WebhookDelivery

@@ -22,7 +22,6 @@ from sqlalchemy import Date, DateTime, Engine, MetaData, Table, create_engine, i
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from app.evidence.logs import GradeOverrideRevision
 from app.evidence.models import (
     Aspect,
     Claim,
@@ -30,6 +29,7 @@ from app.evidence.models import (
     ClaimQuestion,
     Critique,
     GradeOverride,
+    GradeOverrideRevision,
     Method,
     ResearchQuestion,
     Result,

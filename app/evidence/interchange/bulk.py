@@ -20,7 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from app.evidence.interchange.csvsafe import FORMULA_START
-from app.evidence.schemas.common import ClaimIn, CritiqueIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.seed import duplicate_problems, read_document
 from app.evidence.sizes import exact_number, number
 

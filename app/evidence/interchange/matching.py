@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from app.evidence.history import diff_fields
 from app.evidence.models import Source
-from app.evidence.schemas.common import SourceIn, normalize_title
+from app.evidence.schemas.common import normalize_title
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import sources as source_service
 
 

@@ -26,7 +26,10 @@ from app.evidence.interchange.identifiers import Incoming
 from app.evidence.interchange.matching import changes_of, identity, overlay, store_duplicates
 from app.evidence.interchange.reading import DEFAULT_MAX_BYTES, FileRefused, decode, detect_format
 from app.evidence.models import Claim, Critique, Result, Source
-from app.evidence.schemas.common import ClaimIn, CritiqueIn, ResultIn, SourceIn
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.critiques import CritiqueIn
+from app.evidence.schemas.results import ResultIn
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import claims, critiques, sources
 from app.evidence.services import read as views
 from app.evidence.services.common import by_key

@@ -1,42 +1,34 @@
-"""Input schemas shared by the seed loader, the REST API and the web forms.
+"""What every entity's schemas share: the strict input base, keys, text and unit types, identifier normalisers,
+the bookkeeping of read models (RowMeta, revisions), the filter sides and the list envelope.
 
-Every write into the store passes through one of these models, so a rule (a parameter range,
-a key format, the basis of a parameter count) is stated once.
+Every write into the store passes through an entity's input model (app/evidence/schemas/<entity>.py), used by the
+seed loader, the REST API and the web forms alike, so a rule (a parameter range, a key format, the basis of a
+parameter count) is stated once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    StrictBool,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
-    model_validator,
 )
 
 from app.evidence.enums import (
-    ClaimKind,
-    ClaimStatus,
-    CritiqueKind,
-    CritiqueStatus,
-    MethodFamily,
     Outcome,
-    ParamsBasis,
     SafetyImpact,
-    SizeEstimateKind,
     SourceKind,
     Stance,
-    Verification,
-    Winner,
 )
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=120)]
@@ -99,177 +91,122 @@ class StrictModel(BaseModel):
         return value
 
 
-class AspectIn(StrictModel):
-    key: Key
-    name: ShortText
-    description: str = ""
-    sort_order: int = 0
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Stored times are UTC; SQLite hands them back naive."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
-class QuestionIn(StrictModel):
-    key: Key
-    number: int = Field(ge=1, le=99)
-    title: ShortText
-    text: LongText
+UtcTime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
-class BandIn(StrictModel):
-    key: Key
-    name: ShortText
-    min_params: float | None = Field(default=None, ge=0)
-    max_params: float | None = Field(default=None, gt=0)
-    sort_order: int = 0
+class RowMeta(BaseModel):
+    """Bookkeeping that every evidence row carries; `version` is its ETag."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.min_params is not None and self.max_params is not None and self.min_params >= self.max_params:
-            raise ValueError("min_params must be below max_params")
-        return self
+    id: int
+    key: str
+    version: int
+    created_at: UtcTime
+    updated_at: UtcTime
+    deleted_at: UtcTime | None = None
 
 
-class MethodIn(StrictModel):
-    key: Key
-    name: ShortText
-    family: MethodFamily
-    description: str = ""
+class RevisionPublic(BaseModel):
+    """One write to a row: who, when, and field -> [before, after]."""
+
+    id: int
+    action: str
+    version: int
+    actor: str
+    user_id: int | None = None
+    at: UtcTime
+    changes: dict
+    note: str | None = None
 
 
-class SourceIn(StrictModel):
-    key: Key
-    kind: SourceKind
-    title: ShortText
-    authors: list[ShortText] = Field(default_factory=list)
-    year: int | None = Field(default=None, ge=1900, le=2100)
-    published_date: dt.date | None = None
-    venue: str | None = Field(default=None, max_length=500)
-    organization: str | None = Field(default=None, max_length=500)
-    url: str | None = Field(default=None, max_length=2000)
-    doi: str | None = None
-    arxiv_id: str | None = None
-    peer_reviewed: StrictBool = False
-    verification: Verification = Verification.partial
-    report_labels: list[ShortText] = Field(default_factory=list)
-    notes: str | None = Field(default=None, max_length=20_000)
-    extra: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Fields of an imported reference that no column holds (e.g. BibTeX `pages`), kept as they came.",
+MAX_VALUES = 50
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL bytes are not allowed")
+    return value
+
+
+Word = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
+
+
+def _values(description: str):
+    return Field(default=None, max_length=MAX_VALUES, description=description)
+
+
+Words = list[Word] | None
+
+
+Keys = list[Key] | None
+
+
+Year = Annotated[int | None, Field(default=None, ge=0, le=9999)]
+
+
+UnitBound = Annotated[float | None, Field(default=None, ge=0, le=1, allow_inf_nan=False)]
+
+
+ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_inf_nan=False)]
+
+
+class _Filters(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    key: Keys = _values("Only rows with these keys.")
+    include_deleted: bool = Field(False, description="Also soft-deleted rows (admins only).")
+
+
+class _SourceSide(BaseModel):
+    organization: Words = _values("Organization of the source (case-insensitive, exact).")
+    year_min: Year = Field(None, description="Source published in this year or later.")
+    year_max: Year = Field(None, description="Source published in this year or earlier.")
+
+
+class _ResultSide(BaseModel):
+    band: Keys = _values("Scale band of a result (e.g. `10b-100b`).")
+    outcome: list[Outcome] | None = _values("Outcome of a result.")
+    safety_impact: list[SafetyImpact] | None = _values("Safety impact of a result.")
+    params_min: ParamsBound = Field(None, description="A result whose parameter count or range reaches this size.")
+    params_max: ParamsBound = Field(None, description="A result whose parameter count or range starts at or below.")
+
+
+class _ClaimSide(BaseModel):
+    aspect: Keys = _values("Aspect of the claim (features, circuits, ...).")
+    question: Keys = _values("Research question of the claim (q1, q2, ...).")
+    stance: list[Stance] | None = _values("Stance of the claim.")
+    source: Keys = _values("Key of the claim's source.")
+    source_kind: list[SourceKind] | None = _values("Kind of the claim's source (paper, preprint, blog, ...).")
+    q: Word | None = Field(None, description="Full-text search over claim text, quote and source title.")
+
+
+T = TypeVar("T")
+
+
+class ListEnvelope(BaseModel, Generic[T]):
+    data: list[T]
+    count: int | None = Field(
+        description="Rows matching the filters, on the first page (without cursor); null on later pages."
     )
-
-    _doi = field_validator("doi")(lambda cls, v: normalize_doi(v))
-    _arxiv = field_validator("arxiv_id", mode="before")(lambda cls, v: normalize_arxiv_id(v))
-
-    @field_validator("extra")
-    @classmethod
-    def _extra_is_small_json(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if len(json.dumps(value, ensure_ascii=False, default=str)) > MAX_EXTRA_CHARS:
-            raise ValueError(f"extra holds more than {MAX_EXTRA_CHARS:,} characters of JSON")
-        return value
-
-    @model_validator(mode="after")
-    def _date_matches_year(self) -> Self:
-        if self.published_date and self.year and self.published_date.year != self.year:
-            raise ValueError(f"published_date {self.published_date} is not in year {self.year}")
-        return self
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
 
 
-class ResultIn(StrictModel):
-    key: Key
-    model_name: ShortText
-    model_family: str | None = Field(default=None, max_length=200)
-    params_basis: ParamsBasis
-    params: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
-    params_low: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
-    params_high: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
-    params_note: str | None = Field(default=None, max_length=2000)
-    params_estimate_kind: SizeEstimateKind | None = None
-    method: Key | None = None
-    task: str | None = Field(default=None, max_length=500)
-    metric_name: str | None = Field(default=None, max_length=200)
-    metric_value: float | None = None
-    metric_unit: str | None = Field(default=None, max_length=50)
-    baseline_name: str | None = Field(default=None, max_length=200)
-    baseline_value: float | None = None
-    baseline_method: Key | None = None
-    winner: Winner | None = None
-    higher_is_better: StrictBool | None = None
-    outcome: Outcome
-    reach_outcome: Outcome | None = None
-    safety_impact: SafetyImpact = SafetyImpact.not_applicable
-    baseline_safety_impact: SafetyImpact = SafetyImpact.not_applicable
-    safety_metric: str | None = Field(default=None, max_length=500)
-    notes: str | None = Field(default=None, max_length=20_000)
+class RevisionsPublic(BaseModel):
+    """The revisions of one row, oldest first."""
 
-    @model_validator(mode="after")
-    def _params_follow_basis(self) -> Self:
-        low, high, point = self.params_low, self.params_high, self.params
-        if high is not None and low is None:
-            raise ValueError("params_high needs params_low (give only params_low for an open-ended 'at least')")
-        if low is not None and high is None and self.params_basis is not ParamsBasis.undisclosed:
-            raise ValueError("only an undisclosed size may be an open-ended bound; give params_high too")
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"params_low ({low:g}) is above params_high ({high:g})")
-        if self.params_estimate_kind is not None and self.params_basis is ParamsBasis.disclosed:
-            raise ValueError("a disclosed parameter count is not an estimate; leave params_estimate_kind empty")
-        if self.params_basis is ParamsBasis.undisclosed and low is not None:
-            if self.params_estimate_kind is None:
-                raise ValueError("an estimated range for an undisclosed size needs params_estimate_kind (its basis)")
-            if not self.params_note:
-                raise ValueError("an estimated range for an undisclosed size needs its cited basis in params_note")
-        if self.winner is not None and not (self.baseline_method or self.baseline_name):
-            raise ValueError("winner needs the baseline it was compared with (baseline_method or baseline_name)")
-        if self.params_basis is ParamsBasis.disclosed:
-            if point is None:
-                raise ValueError("a disclosed parameter count needs params (a number > 0)")
-            if low is not None and not (low <= point <= high):
-                raise ValueError("a disclosed params must lie within params_low..params_high")
-            if low is None:
-                self.params_low = self.params_high = point
-        elif self.params_basis is ParamsBasis.estimated:
-            if point is None or low is None:
-                raise ValueError("an estimated parameter count needs params and params_low..params_high")
-            if not (low <= point <= high):
-                raise ValueError("the estimate params must lie within params_low..params_high")
-            if not self.params_note:
-                raise ValueError("an estimated parameter count needs its basis in params_note")
-        elif point is not None:
-            raise ValueError("an undisclosed parameter count has no params point; give a range or nothing")
-        return self
+    data: list[RevisionPublic]
+    count: int
 
 
-class ClaimIn(StrictModel):
-    key: Key
-    source: Key
-    text: LongText
-    quote: str | None = Field(default=None, max_length=200_000)
-    locator: str | None = Field(default=None, max_length=500)
-    aspects: list[Key] = Field(min_length=1)
-    questions: list[Key] = Field(default_factory=list)
-    method: Key | None = None
-    stance: Stance
-    kind: ClaimKind
-    confidence: Unit
-    status: ClaimStatus | None = Field(
-        default=None,
-        description="Omitted: unchanged (a new claim starts as a draft). Changes go through the review workflow.",
-    )
-    notes: str | None = Field(default=None, max_length=20_000)
-    results: list[ResultIn] = Field(default_factory=list)
-
-
-class CritiqueIn(StrictModel):
-    key: Key
-    target: Key
-    critic_source: Key | None = None
-    critic_claim: Key | None = None
-    kind: CritiqueKind
-    text: LongText
-    severity: Unit
-    status: CritiqueStatus = CritiqueStatus.open
-
-    @model_validator(mode="after")
-    def _has_critic(self) -> Self:
-        if self.critic_source is None and self.critic_claim is None:
-            raise ValueError("a critique needs critic_source, critic_claim or both")
-        if self.critic_claim == self.target:
-            raise ValueError("a claim cannot critique itself")
-        return self
+def partial_model(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
+    """Every field of `model`, optional and without default: the body of a PATCH (JSON merge patch)."""
+    fields: dict[str, Any] = {
+        field_name: (info.annotation | None, Field(None, description=info.description))
+        for field_name, info in model.model_fields.items()
+    }
+    patch = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)
+    return patch

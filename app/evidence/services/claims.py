@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from app.evidence.errors import Conflict, NotFound, StaleVersion
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Aspect, Claim, ClaimAspect, ClaimQuestion, Method, ResearchQuestion, Result, Source
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import results as result_service
 from app.evidence.services.common import by_key, key_to_id
 

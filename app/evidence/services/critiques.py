@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.evidence.errors import Conflict
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Claim, Critique, Source
-from app.evidence.schemas.common import CritiqueIn
+from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.services.common import by_key, key_to_id
 
 

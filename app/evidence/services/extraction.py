@@ -17,9 +17,9 @@ from app.evidence.base import utcnow
 from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
-from app.evidence.models import Claim, Result, Source
-from app.evidence.review_models import Extraction, ExtractionRequest
-from app.evidence.schemas.common import ClaimIn, ResultIn
+from app.evidence.models import Claim, Extraction, ExtractionRequest, Result, Source
+from app.evidence.schemas.claims import ClaimIn
+from app.evidence.schemas.results import ResultIn
 from app.evidence.schemas.review import ExtractionIn
 from app.evidence.services import claims as claim_service
 from app.evidence.services import results as result_service

@@ -1,4 +1,5 @@
-"""Filters of the evidence lists, and what each means in SQL.
+"""What the filters of the evidence lists mean in SQL (the filter models are each entity's XFilters in
+app/evidence/schemas/).
 
 The models are read straight from a query string by FastAPI (`Annotated[ClaimFilters, Query()]`)
 and built by hand by the pages and tests (`ClaimFilters(aspect=["circuits"], year_min=2024)`).
@@ -11,25 +12,11 @@ and finite. A value that cannot match anything is a 422 naming the parameter, no
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlmodel import Session
 
 from app.evidence import search
-from app.evidence.enums import (
-    ClaimKind,
-    ClaimStatus,
-    CritiqueKind,
-    CritiqueStatus,
-    Outcome,
-    ParamsBasis,
-    SafetyImpact,
-    SourceKind,
-    Stance,
-    Verification,
-)
 from app.evidence.errors import EvidenceError
 from app.evidence.models import (
     Aspect,
@@ -44,102 +31,11 @@ from app.evidence.models import (
     ScaleBand,
     Source,
 )
-from app.evidence.schemas.common import Key
+from app.evidence.schemas.claims import ClaimFilters
+from app.evidence.schemas.critiques import CritiqueFilters
+from app.evidence.schemas.results import ResultFilters
+from app.evidence.schemas.sources import SourceFilters
 from app.evidence.services.visibility import visible
-
-MAX_VALUES = 50
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL bytes are not allowed")
-    return value
-
-
-Word = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
-
-
-def _values(description: str):
-    return Field(default=None, max_length=MAX_VALUES, description=description)
-
-
-Words = list[Word] | None
-Keys = list[Key] | None
-Year = Annotated[int | None, Field(default=None, ge=0, le=9999)]
-UnitBound = Annotated[float | None, Field(default=None, ge=0, le=1, allow_inf_nan=False)]
-ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_inf_nan=False)]
-
-
-class _Filters(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    key: Keys = _values("Only rows with these keys.")
-    include_deleted: bool = Field(False, description="Also soft-deleted rows (admins only).")
-
-
-class _SourceSide(BaseModel):
-    organization: Words = _values("Organization of the source (case-insensitive, exact).")
-    year_min: Year = Field(None, description="Source published in this year or later.")
-    year_max: Year = Field(None, description="Source published in this year or earlier.")
-
-
-class _ResultSide(BaseModel):
-    band: Keys = _values("Scale band of a result (e.g. `10b-100b`).")
-    outcome: list[Outcome] | None = _values("Outcome of a result.")
-    safety_impact: list[SafetyImpact] | None = _values("Safety impact of a result.")
-    params_min: ParamsBound = Field(None, description="A result whose parameter count or range reaches this size.")
-    params_max: ParamsBound = Field(None, description="A result whose parameter count or range starts at or below.")
-
-
-class _ClaimSide(BaseModel):
-    aspect: Keys = _values("Aspect of the claim (features, circuits, ...).")
-    question: Keys = _values("Research question of the claim (q1, q2, ...).")
-    stance: list[Stance] | None = _values("Stance of the claim.")
-    source: Keys = _values("Key of the claim's source.")
-    source_kind: list[SourceKind] | None = _values("Kind of the claim's source (paper, preprint, blog, ...).")
-    q: Word | None = Field(None, description="Full-text search over claim text, quote and source title.")
-
-
-class ClaimFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
-    """Claims; band, outcome, safety impact and the params range apply to one live result of the claim."""
-
-    method: Keys = _values("Method of the claim (sae, probing, ...).")
-    kind: list[ClaimKind] | None = _values("Kind of claim.")
-    status: list[ClaimStatus] | None = _values("Review status of the claim.")
-    confidence_min: UnitBound = Field(None, description="Analyst confidence at least this.")
-    confidence_max: UnitBound = Field(None, description="Analyst confidence at most this.")
-
-
-class ResultFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):
-    """Results; aspect, question, stance, source, year, organization and q apply to the result's claim."""
-
-    claim: Keys = _values("Key of the result's claim.")
-    method: Keys = _values("Method of the result.")
-    params_basis: list[ParamsBasis] | None = _values("How the parameter count is known.")
-    model: Words = _values("Model name (case-insensitive, exact).")
-    model_family: Words = _values("Model family (case-insensitive, exact).")
-
-
-class SourceFilters(_Filters, _SourceSide):
-    """Sources."""
-
-    kind: list[SourceKind] | None = _values("Kind of source.")
-    verification: list[Verification] | None = _values("How far the source was verified.")
-    peer_reviewed: bool | None = Field(None, description="Peer-reviewed or not.")
-    aspect: Keys = _values("Sources with a live claim on this aspect.")
-    q: Word | None = Field(None, description="Full-text search over title (and authors on SQLite).")
-
-
-class CritiqueFilters(_Filters):
-    """Critiques."""
-
-    target: Keys = _values("Key of the claim critiqued.")
-    critic_source: Keys = _values("Key of the critic source.")
-    kind: list[CritiqueKind] | None = _values("Kind of critique.")
-    status: list[CritiqueStatus] | None = _values("Status of the critique.")
-    aspect: Keys = _values("Critiques of claims on this aspect.")
-    severity_min: UnitBound = Field(None, description="Severity at least this.")
-    severity_max: UnitBound = Field(None, description="Severity at most this.")
 
 
 def _live(model, include_deleted: bool) -> ColumnElement[bool]:

@@ -40,18 +40,13 @@ from sqlmodel import Session
 
 from app.evidence.errors import EvidenceError
 from app.evidence.models import Claim, Critique, Result, Source
+from app.evidence.schemas.claims import ClaimFilters
+from app.evidence.schemas.critiques import CritiqueFilters
+from app.evidence.schemas.results import ResultFilters
+from app.evidence.schemas.sources import SourceFilters
 from app.evidence.services import read as views
 from app.evidence.services import visibility
-from app.evidence.services.filters import (
-    ClaimFilters,
-    CritiqueFilters,
-    ResultFilters,
-    SourceFilters,
-    claim_conditions,
-    critique_conditions,
-    result_conditions,
-    source_conditions,
-)
+from app.evidence.services.filters import claim_conditions, critique_conditions, result_conditions, source_conditions
 from app.evidence.stats import cached_count
 
 __all__ = [

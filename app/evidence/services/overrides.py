@@ -11,8 +11,7 @@ from app.evidence.base import utcnow
 from app.evidence.enums import Grade
 from app.evidence.errors import EvidenceError, NotFound
 from app.evidence.history import Actor
-from app.evidence.logs import GradeOverrideRevision
-from app.evidence.models import Aspect, GradeOverride
+from app.evidence.models import Aspect, GradeOverride, GradeOverrideRevision
 
 MIN_REASON_CHARS = 20
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
-from app.evidence.models import Claim, ClaimAspect, Revision, Source
-from app.evidence.review_models import Extraction, ExtractionRequest
+from app.evidence.models import Claim, ClaimAspect, Extraction, ExtractionRequest, Revision, Source
 from app.evidence.services import review
 
 KINDS = {

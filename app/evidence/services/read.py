@@ -1,4 +1,5 @@
-"""Read models of the evidence rows, as the API returns them and the pages render them.
+"""Reading evidence rows into their read models (XPublic, XDetail of app/evidence/schemas/), as the API returns
+them and the pages render them.
 
 References are given by key (as in the input schemas, so a read can be edited and written back)
 and by id. Builders load the related keys of a whole page in a few queries, never one per row.
@@ -6,192 +7,19 @@ and by id. Builders load the related keys of a whole page in a few queries, neve
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
 from sqlalchemy import true
 from sqlmodel import Session, select
 
 from app.evidence.models import Claim, ClaimAspect, ClaimQuestion, Critique, Result, ResultBand, Source
+from app.evidence.schemas.claims import ClaimDetail, ClaimPublic
+from app.evidence.schemas.common import RevisionPublic
+from app.evidence.schemas.critiques import CritiquePublic
+from app.evidence.schemas.results import ResultPublic
+from app.evidence.schemas.sources import SourceDetail, SourcePublic
 from app.evidence.services import visibility
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """Stored times are UTC; SQLite hands them back naive."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
-
-
-UtcTime = Annotated[dt.datetime, AfterValidator(_utc)]
-
-
-class RowMeta(BaseModel):
-    """Bookkeeping that every evidence row carries; `version` is its ETag."""
-
-    id: int
-    key: str
-    version: int
-    created_at: UtcTime
-    updated_at: UtcTime
-    deleted_at: UtcTime | None = None
-
-
-class SourcePublic(RowMeta):
-    kind: str
-    title: str
-    authors: list[str]
-    year: int | None = None
-    published_date: dt.date | None = None
-    venue: str | None = None
-    organization: str | None = None
-    url: str | None = None
-    doi: str | None = None
-    arxiv_id: str | None = None
-    peer_reviewed: bool
-    verification: str
-    report_labels: list[str]
-    notes: str | None = None
-    extra: dict = {}
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 3,
-                    "key": "karvonen2025_saebench",
-                    "version": 1,
-                    "created_at": "2026-12-01T14:00:00Z",
-                    "updated_at": "2026-12-01T14:00:00Z",
-                    "deleted_at": None,
-                    "kind": "preprint",
-                    "title": "SAEBench: A Comprehensive Benchmark for Sparse Autoencoders",
-                    "authors": ["Adam Karvonen"],
-                    "year": 2025,
-                    "organization": "independent",
-                    "arxiv_id": "2503.09532",
-                    "peer_reviewed": False,
-                    "verification": "yes",
-                    "report_labels": ["[1]"],
-                }
-            ]
-        }
-    )
-
-
-class ClaimPublic(RowMeta):
-    source: str
-    source_id: int
-    source_title: str
-    text: str
-    quote: str | None = None
-    locator: str | None = None
-    aspects: list[str]
-    questions: list[str]
-    method: str | None = None
-    stance: str
-    kind: str
-    confidence: float
-    status: str
-    notes: str | None = None
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 12,
-                    "key": "karvonen2025.matryoshka-advantage-grows",
-                    "version": 2,
-                    "created_at": "2026-12-01T14:00:00Z",
-                    "updated_at": "2026-12-02T09:30:00Z",
-                    "deleted_at": None,
-                    "source": "karvonen2025_saebench",
-                    "source_id": 3,
-                    "source_title": "SAEBench: A Comprehensive Benchmark for Sparse Autoencoders",
-                    "text": "Matryoshka SAEs ... advantage grows with SAE scale.",
-                    "quote": "this advantage grows with SAE scale",
-                    "locator": "abstract",
-                    "aspects": ["features"],
-                    "questions": ["q1"],
-                    "method": "sae",
-                    "stance": "supports",
-                    "kind": "finding",
-                    "confidence": 0.85,
-                    "status": "reviewed",
-                }
-            ]
-        }
-    )
-
-
-class ResultPublic(RowMeta):
-    claim: str
-    claim_id: int
-    model_name: str
-    model_family: str | None = None
-    params_basis: str
-    params: float | None = None
-    params_low: float | None = None
-    params_high: float | None = None
-    params_note: str | None = None
-    params_estimate_kind: str | None = None
-    method: str | None = None
-    task: str | None = None
-    metric_name: str | None = None
-    metric_value: float | None = None
-    metric_unit: str | None = None
-    baseline_name: str | None = None
-    baseline_value: float | None = None
-    baseline_method: str | None = None
-    winner: str | None = None
-    higher_is_better: bool | None = None
-    outcome: str
-    reach_outcome: str | None = None
-    safety_impact: str
-    baseline_safety_impact: str = "not_applicable"
-    safety_metric: str | None = None
-    notes: str | None = None
-    bands: list[str]
-
-
-class CritiquePublic(RowMeta):
-    target: str
-    target_claim_id: int
-    critic_source: str | None = None
-    critic_source_id: int | None = None
-    critic_claim: str | None = None
-    critic_claim_id: int | None = None
-    kind: str
-    text: str
-    severity: float
-    status: str
-
-
-class ClaimDetail(ClaimPublic):
-    """A claim with its results and the critiques that target it."""
-
-    results: list[ResultPublic]
-    critiques: list[CritiquePublic]
-
-
-class SourceDetail(SourcePublic):
-    """A source with the claims it makes."""
-
-    claims: list[ClaimPublic]
-
-
-class RevisionPublic(BaseModel):
-    """One write to a row: who, when, and field -> [before, after]."""
-
-    id: int
-    action: str
-    version: int
-    actor: str
-    user_id: int | None = None
-    at: UtcTime
-    changes: dict
-    note: str | None = None
 
 
 def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, list[str]]:

@@ -8,7 +8,7 @@ from app.evidence.bands import bands_spanned
 from app.evidence.errors import Conflict, NotFound
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Method, Result, ResultBand, ScaleBand
-from app.evidence.schemas.common import ResultIn
+from app.evidence.schemas.results import ResultIn
 from app.evidence.services.common import by_key
 
 

@@ -13,8 +13,7 @@ from app.evidence.base import utcnow
 from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed
 from app.evidence.history import Actor, update_tracked
-from app.evidence.models import Claim
-from app.evidence.review_models import ExtractionRequest
+from app.evidence.models import Claim, ExtractionRequest
 
 S = ClaimStatus
 ANALYSTS = frozenset({Role.analyst, Role.editor, Role.admin})

@@ -8,7 +8,8 @@ from sqlmodel import Session, func, select
 from app.evidence.errors import Conflict
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Claim, Source
-from app.evidence.schemas.common import SourceIn, normalize_title
+from app.evidence.schemas.common import normalize_title
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services.common import by_key
 
 

@@ -5,7 +5,7 @@ published claims (reviewed or retracted, app/evidence/publication.py), the resul
 the critiques whose target and critic claim are both published. Lists, counts, facets, searches and
 exports leave the rest out; reading one of them by id is "not found", as if it did not exist.
 
-The request's session carries its reader's view. app/deps.get_session restricts every request's session
+The request's session carries its reader's view. app/db/session.get_session restricts every request's session
 when the setting is on; the two places that learn who is calling (the pages' load_user, the API's caller)
 open it for analysts and above. So a route that names no reader shows published claims only, and the
 services ask this module rather than being told: queries.py (lists, exports), filters.py (what a filter
@@ -20,10 +20,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlmodel import Session
 
+from app.db.session import PUBLISHED_ONLY
 from app.evidence.models import Claim, Critique, Result
 from app.evidence.publication import PUBLISHED
-
-PUBLISHED_ONLY = "ceiling.published_only"
 
 
 def restrict(session: Session, published_only: bool) -> None:

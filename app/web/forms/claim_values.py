@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from app.evidence.models import Claim, Result, Source
-from app.evidence.schemas.common import ClaimIn
+from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims as claim_service
 from app.web.forms.editing import free_key, slug
 from app.web.forms.formdata import blank_to_none, exact_number, number, text

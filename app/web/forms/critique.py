@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.evidence.enums import CritiqueKind, CritiqueStatus
 from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.models import Claim, Critique, Source
-from app.evidence.schemas.common import CritiqueIn
+from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.services import critiques as critique_service
 from app.web.csrf import CsrfForm
 from app.web.forms.editing import conflict_view, free_key

@@ -12,7 +12,8 @@ from app.evidence.enums import SourceKind, Verification
 from app.evidence.errors import EvidenceError, StaleVersion
 from app.evidence.interchange import lookup as metadata
 from app.evidence.models import Source
-from app.evidence.schemas.common import SourceIn, normalize_title
+from app.evidence.schemas.common import normalize_title
+from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import sources as source_service
 from app.web.csrf import CsrfForm
 from app.web.forms.editing import conflict_view, free_key, slug
