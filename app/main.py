@@ -7,25 +7,19 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app import api, web
 from app.api import openapi as api_openapi
-from app.api import report_review as review_api
-from app.api import reports as report_api
-from app.api import webhooks as webhook_api
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
-from app.api.router import router as api_router
 from app.assessment.asof import record_settings_in_force
 from app.assessment.live import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
+from app.db import migrate
 from app.db.engine import build_engine
 from app.ops import http as ops_http
-from app.reports import timeline_views
-from app.web import pages
-from app.web import report_review as review_views
-from app.web import reports as report_views
-from app.web import router as web_setup
+from app.web.render import WEB_DIR
 
-STATIC_DIR = pages.WEB_DIR / "static"
+STATIC_DIR = WEB_DIR / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,18 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    app.state.migration_heads = migrate.heads()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
-    app.include_router(api_router)
-    app.include_router(review_api.router)
-    app.include_router(timeline_views.api)
-    app.include_router(webhook_api.router)
-    app.include_router(report_api.router)
-    app.include_router(review_views.router)
-    app.include_router(timeline_views.pages)
-    app.include_router(report_views.router)
+    app.include_router(api.router)
+    app.include_router(web.router)
     install_problem_handlers(app)
     api_openapi.install(app)
-    web_setup.install(app, settings)
+    web.install(app, settings)
     ops_http.install(app)
     return app

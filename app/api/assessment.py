@@ -18,9 +18,8 @@ from app.api.deps import ApiSession, ReaderDep, forbidden, unauthorized
 from app.api.problems import problem_responses
 from app.assessment.asof import assessment_as_of, parse_instant
 from app.assessment.live import current_assessment, weighs_reviewed_only
-from app.auth.service import role_at_least
+from app.auth.roles import Role, role_at_least
 from app.db.session import SettingsDep
-from app.evidence.enums import Role
 from app.scoring import Assessment
 
 router = APIRouter(tags=["dashboards"])

@@ -17,9 +17,9 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth
-from app.auth.models import ApiToken, User
+from app.auth.models import ApiToken, TokenScope, User
+from app.auth.roles import Role
 from app.db.session import SessionDep, SettingsDep
-from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 from app.evidence.services import visibility
 

@@ -18,7 +18,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.openapi import path_item
@@ -26,6 +26,7 @@ from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, S
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
+RETRY_AFTER_S = "2"
 log = logging.getLogger("ceiling.api")
 
 
@@ -184,6 +185,19 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return problem(500, "an unexpected error occurred; it has been logged", request=request)
 
 
+def database_unavailable(request: Request, reason: str) -> JSONResponse:
+    log.warning("database unavailable at %s: %s", request.url.path, reason)
+    detail = "the database is unavailable; try again shortly"
+    return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
+
+
+async def _lost_connection(request: Request, exc: DBAPIError) -> Response:
+    """A dropped connection (server restarted or gone) is a 503 to retry, not a server error."""
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return database_unavailable(request, str(exc.orig or exc).splitlines()[0][:300])
+    return await _unexpected(request, exc)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the problem+json handlers on the app."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -193,6 +207,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(DBAPIError, _lost_connection)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -18,8 +18,9 @@ from app.api.crud import RowId
 from app.api.deps import ApiSession, CallerDep, Principal, ReaderDep, WriterDep, forbidden, unauthorized
 from app.api.problems import problem_responses
 from app.auth import service as auth
+from app.auth.roles import Role
 from app.evidence import agreement as agreement_stats
-from app.evidence.enums import ClaimStatus, Role
+from app.evidence.enums import ClaimStatus
 from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor
 from app.evidence.models import Claim

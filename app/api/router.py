@@ -1,11 +1,34 @@
-"""The REST API under /api/v1: one router per evidence kind, plus the dashboard endpoints."""
+"""Every route of the REST API, in one router: the entities and dashboard endpoints under /api/v1, the reports,
+their review, the trajectory and feed, webhooks, and the health endpoints."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import assessment, claims, critiques, interchange, overrides, results, review, sources, stats
+from app.api import (
+    assessment,
+    claims,
+    critiques,
+    health,
+    interchange,
+    overrides,
+    report_review,
+    reports,
+    results,
+    review,
+    sources,
+    stats,
+    timeline,
+    webhooks,
+)
 
-router = APIRouter(prefix="/api/v1")
+v1 = APIRouter(prefix="/api/v1")
 for module in (sources, claims, results, critiques, stats, assessment, overrides, interchange, review):
+    v1.include_router(module.router)
+
+router = APIRouter()
+router.include_router(health.liveness)
+router.include_router(v1)
+for module in (report_review, timeline, webhooks, reports):
     router.include_router(module.router)
+router.include_router(health.readiness)

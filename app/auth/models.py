@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import DateTime, Index
 from sqlmodel import Field, SQLModel
 
+from app.auth.roles import Role
 from app.evidence.base import Tracked, one_of, utcnow
-from app.evidence.enums import Role, TokenScope
+
+
+class TokenScope(StrEnum):
+    read = "read"
+    write = "write"
 
 
 class User(Tracked, table=True):

@@ -11,20 +11,15 @@ from pwdlib import PasswordHash
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from app.auth.models import ApiToken, LoginFailure, User, UserSession
+from app.auth.models import ApiToken, LoginFailure, TokenScope, User, UserSession
+from app.auth.roles import Role, role_at_least
 from app.evidence.base import utcnow
-from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import Conflict, EvidenceError, NotFound
 
 password_hash = PasswordHash.recommended()  # argon2id
 TOKEN_PREFIX = "ceil_"
-ROLE_RANK = {Role.viewer: 0, Role.analyst: 1, Role.editor: 2, Role.admin: 3}
 MIN_PASSWORD_LENGTH = 10
 log = logging.getLogger("ceiling.auth")
-
-
-def role_at_least(role: str, needed: Role) -> bool:
-    return ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

@@ -1,9 +1,8 @@
-"""Commands of the reports concern: `ceiling assess`, `ceiling report build|list|diff`, `ceiling scheduler`."""
+"""`ceiling report build|list|diff|candidates|approve|reject`: report snapshots."""
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 
 import typer
@@ -12,75 +11,16 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from sqlmodel import Session
 
-from app.cli import cli, engine, fail
+from app.cli.common import engine, fail
 from app.config import get_settings
 
 report_cli = typer.Typer(help="Report snapshots: build, list, compare.", no_args_is_help=True)
-cli.add_typer(report_cli, name="report")
-
-
-@cli.command("assess")
-def assess_command(
-    format: str = typer.Option("table", "--format", "-f", help="table, json, csv or markdown."),
-    as_of: str = typer.Option(
-        None, "--as-of", help="An ISO 8601 instant (UTC unless an offset is given): the assessment as it stood then."
-    ),
-) -> None:
-    """Print the assessment of the evidence now, or as of a past instant (the ceiling and scale tables)."""
-    from app.assessment.asof import assessment_as_of, parse_instant
-    from app.assessment.live import current_assessment
-    from app.scoring.formats import FORMATS, render
-
-    if format not in FORMATS:
-        fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", code=2)
-    with Session(engine()) as session:
-        if as_of is None:
-            assessment = current_assessment(session, get_settings())
-        else:
-            try:
-                answer = assessment_as_of(session, parse_instant(as_of), get_settings())
-            except ValueError as error:
-                fail(f"--as-of: {error}", code=2)
-            assessment = answer.assessment
-            typer.echo(
-                f"as of {answer.as_of:%Y-%m-%d %H:%M:%S} UTC (scoring settings: {answer.settings_basis})", err=True
-            )
-    sys.stdout.write(render(assessment, format))
-
-
-@cli.command("calibrate")
-def calibrate_command(
-    literatures: int = typer.Option(200, "--literatures", "-n", min=1, help="Synthetic literatures to simulate."),
-    seed: int = typer.Option(11, "--seed", help="Random seed (the same seed gives the same table)."),
-    format: str = typer.Option("markdown", "--format", "-f", help="markdown, csv or json."),
-) -> None:
-    """Run the engine's calibration study on synthetic literatures drawn from known true curves and print the table."""
-    from app.scoring.calibration import markdown_table, run_study, summary_table
-
-    if format not in ("markdown", "csv", "json"):
-        fail(f"unknown format {format!r}; choose one of markdown, csv, json", code=2)
-    console = Console(stderr=True)
-    columns = (TextColumn("simulating and scoring"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
-    with Progress(
-        *columns, TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        task = bar.add_task("study", total=literatures)
-        study = run_study(literatures, seed, progress=lambda done: bar.update(task, completed=done))
-    table = summary_table(study)
-    if format == "json":
-        sys.stdout.write(table.to_json(orient="index", indent=2) + "\n")
-    elif format == "csv":
-        sys.stdout.write(table.to_csv())
-    else:
-        sys.stdout.write(f"Calibration study: {literatures} literatures, seed {seed}\n\n")
-        sys.stdout.write(markdown_table(table))
 
 
 @report_cli.command("build")
 def build_command(force: bool = typer.Option(False, "--force", help="Rebuild even when nothing changed.")) -> None:
     """Build a report snapshot and publish it as latest; does nothing when the evidence is unchanged."""
-    from app.reports.schedule import build_once
-    from app.reports.snapshots import STAGES
+    from app.reports.build import STAGES, build_once
 
     console = Console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
@@ -164,8 +104,8 @@ def candidates_command() -> None:
 
 def _editor(name: str) -> str:
     """The --by name, if it is an active user who may approve or reject (an editor or admin)."""
-    from app.auth.service import get_user, role_at_least
-    from app.evidence.enums import Role
+    from app.auth.roles import Role, role_at_least
+    from app.auth.service import get_user
 
     with Session(engine()) as session:
         user = get_user(session, name)
@@ -207,13 +147,3 @@ def reject_command(
     except EvidenceError as error:
         fail(f"{error.field}: {error.message}" if error.field else error.message)
     typer.echo(f"report {snapshot_id} rejected")
-
-
-@cli.command("scheduler")
-def scheduler_command() -> None:
-    """Run scheduled report builds (CEILING_REPORT_CRON) in the foreground, one build at a time across replicas."""
-    from app.reports.schedule import run_blocking
-
-    settings = get_settings()
-    typer.echo(f"report scheduler: cron {settings.report_cron!r}, reports in {settings.reports_dir} (Ctrl-C stops)")
-    run_blocking(settings)

@@ -7,16 +7,14 @@ import datetime as dt
 import typer
 
 from app.auth import service
-from app.auth.models import User
-from app.cli import cli, engine, fail
+from app.auth.models import TokenScope, User
+from app.auth.roles import Role
+from app.cli.common import engine, fail
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import EvidenceError
 
 users_cli = typer.Typer(help="Users and roles.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="API tokens (stored hashed, shown once).", no_args_is_help=True)
-cli.add_typer(users_cli, name="users")
-cli.add_typer(tokens_cli, name="tokens")
 
 
 @users_cli.command("create")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from app.cli import cli, engine, fail
+from app.cli.common import engine, fail
 from app.config import get_settings
 from app.db.session import session_scope
 from app.evidence.errors import EvidenceError
@@ -17,7 +17,6 @@ from app.webhooks import service
 from app.webhooks.models import WebhookEvent
 
 webhooks_cli = typer.Typer(help="Webhook receivers, deliveries and the delivery worker.", no_args_is_help=True)
-cli.add_typer(webhooks_cli, name="webhooks")
 
 
 @webhooks_cli.command("add")

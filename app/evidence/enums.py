@@ -120,15 +120,3 @@ class Grade(StrEnum):
     moderate = "moderate"
     low = "low"
     very_low = "very_low"
-
-
-class Role(StrEnum):
-    viewer = "viewer"
-    analyst = "analyst"
-    editor = "editor"
-    admin = "admin"
-
-
-class TokenScope(StrEnum):
-    read = "read"
-    write = "write"

@@ -1,9 +1,5 @@
-"""The operations side of the web app: request ids and latency for every request, /metrics, /readyz,
-and 503 (problem+json, Retry-After) when the database connection is lost, instead of a 500.
-
-Recovery needs nothing: the pool checks connections before use (pool_pre_ping), so once the database
-answers again the next request gets a fresh connection.
-"""
+"""The operations side of every request: a request id, the latency metric and one access log line (the health
+routes are in app/api/health.py, the 503 of a lost database connection in app/api/problems.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +7,12 @@ import logging
 import time
 import uuid
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, InterfaceError, SQLAlchemyError
+from fastapi import FastAPI
 
-from app.api.problems import problem
 from app.ops import logs
-from app.ops.metrics import REQUEST_SECONDS, exposition
+from app.ops.metrics import REQUEST_SECONDS
 
 log = logging.getLogger("ceiling.http")
-RETRY_AFTER_S = "2"
-router = APIRouter(tags=["health"])
 
 
 class RequestContext:
@@ -72,52 +62,6 @@ def route_template(scope) -> str:
     return full or getattr(scope.get("route"), "path", None) or "unmatched"
 
 
-def _unavailable(request: Request, reason: str) -> JSONResponse:
-    log.warning("database unavailable at %s: %s", request.url.path, reason)
-    detail = "the database is unavailable; try again shortly"
-    return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
-
-
-async def _lost_connection(request: Request, exc: DBAPIError) -> Response:
-    """A dropped connection (server restarted or gone) is a 503 to retry, not a server error."""
-    if exc.connection_invalidated or isinstance(exc, InterfaceError):
-        return _unavailable(request, str(exc.orig or exc).splitlines()[0][:300])
-    from app.api.problems import _unexpected
-
-    return await _unexpected(request, exc)
-
-
-@router.get("/readyz")
-def readyz(request: Request) -> Response:
-    """Readiness: 200 when the database answers and its schema is at the code's migration head, else 503."""
-    try:
-        with request.app.state.engine.connect() as connection:
-            stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except SQLAlchemyError as error:
-        return _unavailable(request, str(getattr(error, "orig", None) or error).splitlines()[0][:300])
-    heads = request.app.state.migration_heads
-    if set(stored) != heads:
-        detail = (
-            f"the database schema is at {sorted(stored)}, the code expects {sorted(heads)}: run `ceiling db upgrade`"
-        )
-        return problem(503, detail, request=request, headers={"Retry-After": "30"})
-    return JSONResponse({"status": "ready", "database": "up", "schema": sorted(heads)})
-
-
-@router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    """Prometheus metrics of this process (or of every worker in multiprocess mode)."""
-    body, content_type = exposition()
-    return Response(body, media_type=content_type)
-
-
 def install(app: FastAPI) -> None:
-    """Add request ids and metrics to every request, the outage handler and the two routes."""
-    from alembic.script import ScriptDirectory
-
-    from app.db.migrate import alembic_config
-
-    app.state.migration_heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    """Add request ids, the latency metric and an access log line to every request."""
     app.add_middleware(RequestContext)
-    app.add_exception_handler(DBAPIError, _lost_connection)
-    app.include_router(router)

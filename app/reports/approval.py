@@ -19,8 +19,8 @@ from app.config import Settings
 from app.db.engine import get_engine
 from app.evidence.errors import Conflict, EvidenceError, NotFound
 from app.reports import publish, snapshots
+from app.reports.build import announce, build_lock, publish_and_record
 from app.reports.models import ReportSnapshot, SnapshotStatus
-from app.reports.schedule import build_lock
 
 MIN_REASON_CHARS = 10
 
@@ -99,9 +99,9 @@ def approve(settings: Settings, snapshot_id: int, editor: str) -> ReportSnapshot
 
         def record(session: Session) -> int:
             _mark(session, snapshot_id, SnapshotStatus.published, editor, None)
-            snapshots.announce(session, settings, row, previous)
+            announce(session, settings, row, previous)
             return snapshot_id
 
-        snapshots.publish_and_record(engine, reports_dir, row.directory, doc, record)
+        publish_and_record(engine, reports_dir, row.directory, doc, record)
     with Session(engine) as session:
         return session.get(ReportSnapshot, snapshot_id)

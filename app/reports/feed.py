@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.reports import snapshots
 
+ATOM = "application/atom+xml; charset=utf-8"
 FEED_SIZE = 50
 MAX_SUMMARY_LINES = 30
 

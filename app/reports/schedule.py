@@ -11,24 +11,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from filelock import FileLock, Timeout
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from app.assessment.asof import record_settings_in_force
 from app.config import Settings
-from app.db.engine import get_engine
-from app.reports.snapshots import BuildOutcome, build
+from app.reports.build import BuildOutcome, build_once
 from app.webhooks.worker import add_delivery_job
 
 log = logging.getLogger("ceiling.reports.schedule")
-ADVISORY_LOCK_KEY = 0x0CE1_11_4E_B0  # "ceiling report build": one bigint shared by every replica
 JOB_ID = "report-build"
 
 
@@ -60,51 +52,6 @@ def cron_trigger(expression: str) -> CronTrigger:
     return CronTrigger(
         minute=minute, hour=hour, day=day, month=month, day_of_week=_day_names(day_of_week), timezone=dt.UTC
     )
-
-
-def _lock_file(settings: Settings) -> Path:
-    database = make_url(settings.database_url).database
-    if database and database != ":memory:":
-        return Path(database).with_name(Path(database).name + ".report-build.lock")
-    return Path(settings.reports_dir) / ".report-build.lock"
-
-
-@contextlib.contextmanager
-def build_lock(settings: Settings) -> Iterator[bool]:
-    """Yields True when this process holds the build lock, False when another one does."""
-    if settings.is_sqlite:
-        path = _lock_file(settings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(path))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release()
-        return
-    with get_engine(settings.database_url).connect() as connection:
-        acquired = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
-        connection.commit()
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
-                connection.commit()
-
-
-def build_once(settings: Settings, force: bool = False, progress=None) -> BuildOutcome | None:
-    """One build under the lock; None when another process holds it."""
-    with build_lock(settings) as acquired:
-        if not acquired:
-            log.info("report build skipped: another process is building")
-            return None
-        record_settings_in_force(get_engine(settings.database_url), settings)
-        return build(settings, force=force, progress=progress)
 
 
 def scheduled_build(settings: Settings) -> BuildOutcome | None:

@@ -25,6 +25,7 @@ from app.reports.capture import capture_evidence
 from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
 
+CSV = "text/csv; charset=utf-8"
 MAX_SNAPSHOTS = 200
 MAX_AS_OF_POINTS = 12
 CSV_COLUMNS = ("aspect_key", "at", "kind", "snapshot_id", "state", "params", "params_low", "params_high",

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from app.auth import service
-from app.auth.models import User
+from app.auth.models import TokenScope, User
+from app.auth.roles import Role
 from app.evidence.base import utcnow
-from app.evidence.enums import Role, TokenScope
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm
 from app.web.forms.formdata import text

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import service
+from app.auth.roles import Role
 from app.db.session import SettingsDep
-from app.evidence.enums import Role
 from app.evidence.errors import EvidenceError
 from app.web.csrf import CsrfForm
 from app.web.render import flash, render

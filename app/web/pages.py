@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from fastapi.responses import HTMLResponse
 
-from app.auth.service import role_at_least
+from app.auth.roles import Role, role_at_least
 from app.evidence import stats
-from app.evidence.enums import Role
 from app.evidence.services import queue
-from app.web.render import WEB_DIR, render, templates  # noqa: F401  (WEB_DIR and templates: used by app.main)
+from app.web.render import render
 from app.web.signin import PageSession, load_user
 
 router = APIRouter()
-
-
-@router.get("/healthz", tags=["health"])
-def healthz(request: Request) -> JSONResponse:
-    """Liveness and database check: 200 when the database answers, 503 with the reason when it does not."""
-    try:
-        with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        reason = str(error.orig if getattr(error, "orig", None) else error).splitlines()[0][:300]
-        return JSONResponse({"status": "unavailable", "database": "down", "reason": reason}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(load_user)])

@@ -10,8 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.auth.service import role_at_least
-from app.evidence.enums import Role
+from app.auth.roles import Role, role_at_least
 from app.text import shorten as shorten_text
 from app.web import csrf
 

@@ -19,9 +19,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlmodel import Session
 
 from app.assessment.asof import parse_instant
+from app.auth.roles import Role
 from app.config import PROJECT_ROOT
 from app.db.session import SessionDep, SettingsDep
-from app.evidence.enums import Role
 from app.reports import snapshots
 from app.reports.asof_report import as_of_document
 from app.reports.content import ReportDocument

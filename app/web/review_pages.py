@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.auth.service import role_at_least
+from app.auth.roles import Role, role_at_least
 from app.evidence import agreement as agreement_stats
-from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, Role, SafetyImpact, Stance
+from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
 from app.evidence.errors import EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
 from app.evidence.models import Claim

@@ -1,37 +1,58 @@
-"""Wiring of the web pages into the app: the session middleware, error pages and the page routers."""
+"""Every page of the web app in one router, and its wiring: the session middleware and the error pages."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings
-from app.web import admin, admin_webhooks, auth_pages, browse, detail, import_pages, movement, review_pages
-from app.web import grade_overrides as confidence
+from app.web import (
+    admin,
+    admin_webhooks,
+    auth_pages,
+    browse,
+    detail,
+    grade_overrides,
+    import_pages,
+    movement,
+    pages,
+    report_review,
+    reports,
+    review_pages,
+    timeline,
+)
 from app.web.csrf import CsrfRefused
-from app.web.forms import claim as claim_forms
-from app.web.forms import critique as critique_forms
-from app.web.forms import source as source_forms
+from app.web.forms import claim as claim_form
+from app.web.forms import critique as critique_form
+from app.web.forms import source as source_form
 from app.web.lookup import PageNotFound
 from app.web.render import render
 from app.web.signin import COOKIE, Forbidden, SignInRequired
 
 PAGE_MODULES = (
+    pages,
+    report_review,
+    timeline,
+    reports,
     auth_pages,
     browse,
-    source_forms,
-    claim_forms,
-    critique_forms,
+    source_form,
+    claim_form,
+    critique_form,
     detail,
-    confidence,
+    grade_overrides,
     admin,
     import_pages,
     review_pages,
     admin_webhooks,
+    movement,  # JSON for the pages' script, not a page
 )
+router = APIRouter()
+for module in PAGE_MODULES:
+    router.include_router(module.router)
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
@@ -63,7 +84,7 @@ async def _not_found(request: Request, error: Exception) -> HTMLResponse:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the signed session cookie, the error pages and every page router to the app."""
+    """Add the signed session cookie and the error pages to the app."""
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -76,6 +97,3 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(PageNotFound, _not_found)
-    for module in PAGE_MODULES:
-        app.include_router(module.router)
-    app.include_router(movement.router)  # JSON for the pages' script, not a page

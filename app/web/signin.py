@@ -17,9 +17,8 @@ from sqlmodel import Session
 
 from app.auth import sessions
 from app.auth.models import User
-from app.auth.service import role_at_least
+from app.auth.roles import Role, role_at_least
 from app.db.session import SessionDep, SettingsDep
-from app.evidence.enums import Role
 from app.evidence.history import Actor
 from app.evidence.services import visibility
 from app.web import csrf

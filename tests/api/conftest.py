@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth import service as auth
-from app.auth.models import User
+from app.auth.models import TokenScope, User
+from app.auth.roles import Role
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.main import create_app
 from tests.conftest import make_settings
 

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.auth import service as auth
-from app.auth.models import User
+from app.auth.models import TokenScope, User
+from app.auth.roles import Role
 from app.db.engine import build_engine
 from app.db.migrate import upgrade
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.evidence.models import Source
 from app.main import create_app
 from tests.conftest import make_settings

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from app.main import create_app
 from app.ops.logs import JsonFormatter
+from app.reports.build import build_snapshot
 from tests.conftest import make_settings
 
 
@@ -41,11 +42,10 @@ def test_each_request_has_an_id_in_its_answer_and_in_its_json_log_line(sqlite_se
 
 
 def test_metrics_show_latency_by_route_assessment_time_and_build_outcomes(sqlite_seeded_url, tmp_path):
-    from app.reports import snapshots
 
     settings = make_settings(sqlite_seeded_url, tmp_path)
-    snapshots.build(settings)
-    snapshots.build(settings)
+    build_snapshot(settings)
+    build_snapshot(settings)
     with TestClient(create_app(settings)) as client:
         client.get("/api/v1/claims/1")
         text = client.get("/metrics").text
@@ -82,5 +82,5 @@ def test_serve_passes_the_worker_count_to_uvicorn(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: seen.update(options, target=target))
     result = CliRunner().invoke(cli, ["serve", "--workers", "3", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert seen["workers"] == 3 and seen["port"] == 8123 and seen["target"] == "app.cli:served_app"
+    assert seen["workers"] == 3 and seen["port"] == 8123 and seen["target"] == "app.cli.serve:served_app"
     assert CliRunner().invoke(cli, ["serve", "--workers", "2", "--reload"]).exit_code == 1

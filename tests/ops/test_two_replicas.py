@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.config import PROJECT_ROOT
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.api.conftest import add_tokens
 from tests.conftest import make_settings
 from tests.web.conftest import PASSWORD, add_users, csrf_of
@@ -90,7 +90,7 @@ def test_a_write_through_one_replica_is_seen_assessed_and_reported_through_the_o
     after = httpx.get(f"{other}/api/v1/assessment", headers=headers).json()["fingerprint"]
     assert after != before, "the other replica assessed the new evidence"
 
-    built = snapshots.build(make_settings(url, tmp_path))  # what the scheduler does, on its own host
+    built = build_snapshot(make_settings(url, tmp_path))  # what the scheduler does, on its own host
     report = httpx.get(f"{other}/reports/latest.json").json()
     assert report["report"]["directory"] == built.directory
     assert report["assessment"]["fingerprint"] == after

@@ -10,11 +10,13 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import select
 
 from app.auth import service
+from app.auth.models import TokenScope
+from app.auth.roles import Role
 from app.db.engine import get_engine
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.main import create_app
-from app.reports import publish, snapshots
+from app.reports import publish
+from app.reports.build import build_snapshot
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows, visible_entries
 from tests.web.conftest import PASSWORD, Web
@@ -49,9 +51,9 @@ def site(staged):
 
 
 def test_a_staged_build_is_invisible_to_readers_and_not_staged_twice(staged, site):
-    published = snapshots.build(staged.model_copy(update={"publish_requires_approval": False}))
+    published = build_snapshot(staged.model_copy(update={"publish_requires_approval": False}))
     edit_claim(staged, EDITED_CLAIM, confidence=0.2, status="retracted")
-    candidate = snapshots.build(staged)
+    candidate = build_snapshot(staged)
     assert candidate.built and candidate.directory is None and "awaiting an editor" in candidate.message
     assert visible_entries(staged.reports_dir) == [published.directory, "latest", "latest.txt"]
     assert publish.current_latest(staged.reports_dir) == published.directory
@@ -60,7 +62,7 @@ def test_a_staged_build_is_invisible_to_readers_and_not_staged_twice(staged, sit
     assert site.get(f"/api/v1/reports/{candidate.snapshot_id}").status_code == 404
     assert [r["id"] for r in site.get("/api/v1/reports").json()["data"]] == [published.snapshot_id]
     assert site.get("/reports/candidates").status_code in (303, 401)  # readers are sent to sign in
-    again = snapshots.build(staged)
+    again = build_snapshot(staged)
     assert not again.built and f"candidate {candidate.snapshot_id}" in again.message
 
 
@@ -71,7 +73,7 @@ def test_an_editor_approves_the_candidate_beside_the_published_report_and_it_bec
 
 
 def _approve_as_editor(staged, site) -> None:
-    snapshots.build(staged.model_copy(update={"publish_requires_approval": False}))
+    build_snapshot(staged.model_copy(update={"publish_requires_approval": False}))
     _user(staged, "ed", Role.editor)
     _user(staged, "ana", Role.analyst)
     with session_scope(get_engine(staged.database_url)) as session:
@@ -79,9 +81,9 @@ def _approve_as_editor(staged, site) -> None:
             WebhookSubscription(url="http://127.0.0.1:9/", events=["report_published"], secret="s", created_by="t")
         )
     edit_claim(staged, EDITED_CLAIM, confidence=0.2, status="retracted")
-    first = snapshots.build(staged)
+    first = build_snapshot(staged)
     edit_claim(staged, "lieberum2023.chinchilla-circuit-scales", status="retracted")
-    candidate = snapshots.build(staged)
+    candidate = build_snapshot(staged)
     rows = {row.id: row for row in snapshot_rows(staged)}
     assert rows[first.snapshot_id].status == "rejected" and "superseded" in rows[first.snapshot_id].review_reason
 
@@ -110,7 +112,7 @@ def _approve_as_editor(staged, site) -> None:
 def test_rejecting_needs_a_reason_shown_beside_the_field_and_a_rejected_candidate_cannot_be_approved(staged, site):
     token = _user(staged, "ed", Role.editor)
     edit_claim(staged, EDITED_CLAIM, confidence=0.2)
-    candidate = snapshots.build(staged).snapshot_id
+    candidate = build_snapshot(staged).snapshot_id
     editor = Web(site, staged.database_url).sign_in("ed")
     short = editor.post(f"/reports/candidates/{candidate}/reject", {"reason": "<b>no"})
     assert short.status_code == 422 and 'id="reason-error"' in short.text and "&lt;b&gt;no</textarea>" in short.text
@@ -129,14 +131,14 @@ def test_rejecting_needs_a_reason_shown_beside_the_field_and_a_rejected_candidat
 
 def test_without_the_setting_builds_publish_as_before(report_settings):
     assert not report_settings.publish_requires_approval
-    outcome = snapshots.build(report_settings)
+    outcome = build_snapshot(report_settings)
     assert outcome.directory and snapshot_rows(report_settings)[0].status == "published"
 
 
 def test_an_analyst_token_cannot_approve(staged, site):
     token = _user(staged, "ana", Role.analyst)
     edit_claim(staged, EDITED_CLAIM, confidence=0.2)
-    candidate = snapshots.build(staged).snapshot_id
+    candidate = build_snapshot(staged).snapshot_id
     answer = site.post(f"/api/v1/reports/candidates/{candidate}/approve", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403
 
@@ -150,7 +152,7 @@ def test_the_commands_list_approve_and_reject_candidates_as_a_named_editor(stage
     _user(staged, "ed", Role.editor)
     _user(staged, "ana", Role.analyst)
     edit_claim(staged, EDITED_CLAIM, confidence=0.2)
-    first = snapshots.build(staged).snapshot_id
+    first = build_snapshot(staged).snapshot_id
     monkeypatch.setenv("CEILING_DATABASE_URL", staged.database_url)
     monkeypatch.setenv("CEILING_REPORTS_DIR", str(staged.reports_dir))
     get_settings.cache_clear()
@@ -162,7 +164,7 @@ def test_the_commands_list_approve_and_reject_candidates_as_a_named_editor(stage
         rejected = run(cli, ["report", "reject", str(first), "--by", "ed", "--reason", "Wait for the replication."])
         assert rejected.exit_code == 0, rejected.output
         edit_claim(staged, EDITED_CLAIM, confidence=0.3)
-        second = snapshots.build(staged).snapshot_id
+        second = build_snapshot(staged).snapshot_id
         approved = run(cli, ["report", "approve", str(second), "--by", "ed"])
     finally:
         get_settings.cache_clear()

@@ -8,7 +8,7 @@ import feedparser
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
 BASE = "https://ceiling.example"
@@ -19,11 +19,11 @@ def test_one_valid_atom_entry_per_published_report_linking_it_and_its_diff(repor
     with TestClient(create_app(settings)) as client:
         empty = feedparser.parse(client.get("/reports/feed.atom").content)
         assert empty.bozo == 0 and empty.version == "atom10" and empty.entries == []
-        first = snapshots.build(settings).snapshot_id
+        first = build_snapshot(settings).snapshot_id
         edit_claim(settings, EDITED_CLAIM, confidence=0.2, status="retracted")
-        second = snapshots.build(settings).snapshot_id
+        second = build_snapshot(settings).snapshot_id
         edit_claim(settings, EDITED_CLAIM, confidence=0.3)
-        snapshots.build(settings.model_copy(update={"publish_requires_approval": True}))  # a candidate: not in the feed
+        build_snapshot(settings.model_copy(update={"publish_requires_approval": True}))  # a candidate: not in the feed
         answer = client.get("/reports/feed.atom")
         assert answer.headers["content-type"].startswith("application/atom+xml")
         assert client.get("/api/v1/reports/feed.atom").content == answer.content

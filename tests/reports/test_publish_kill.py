@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT
 from app.main import create_app
-from app.reports import publish, snapshots
+from app.reports import publish
+from app.reports.build import build_snapshot
 from app.reports.render import FILE_NAMES
 from tests.reports.conftest import snapshot_rows
 
@@ -31,7 +32,7 @@ BUILD_KILLED_AT = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
 
     publish.on_step = fault
-    snapshots.build(Settings(), force=True)
+    build_snapshot(Settings(), force=True)
     """
 )
 
@@ -43,7 +44,7 @@ def _complete(folder) -> bool:
 @pytest.mark.parametrize("step", KILL_AT)
 def test_a_kill_inside_publish_never_leaves_a_broken_latest(report_settings, step):
     settings = report_settings
-    first = snapshots.build(settings)
+    first = build_snapshot(settings)
     env = {
         **os.environ,
         "CEILING_DATABASE_URL": settings.database_url,
@@ -69,5 +70,5 @@ def test_a_kill_inside_publish_never_leaves_a_broken_latest(report_settings, ste
         assert client.get("/reports/latest").status_code == 200
         assert client.get("/reports/latest.json").json()["report"]["directory"] == first.directory
 
-    again = snapshots.build(settings, force=True)
+    again = build_snapshot(settings, force=True)
     assert again.built and publish.current_latest(reports) == again.directory and _complete(reports / again.directory)

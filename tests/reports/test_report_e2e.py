@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.e2e import LiveServer, launch_chromium
 from tests.reports.conftest import EDITED_CLAIM, edit_claim
 
@@ -42,7 +42,7 @@ def _open(browser, url: str):
 
 def test_latest_report_in_chromium_shows_the_ceiling_table_and_plots(server, browser, artifacts_dir):
     base, settings = server
-    snapshots.build(settings)
+    build_snapshot(settings)
     page, response, errors = _open(browser, f"{base}/reports/latest")
     assert response.status == 200
     table = page.locator("table#ceiling-table")

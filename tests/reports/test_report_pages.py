@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from app.config import get_settings
 from app.main import create_app
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from app.reports.reference import compare_ceiling, load_reference, scale_comparison
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
@@ -35,9 +35,9 @@ def test_latest_answers_with_the_live_report_before_any_build(client):
 
 
 def test_report_pages_in_every_form_and_the_diff(client, report_settings):
-    first = snapshots.build(report_settings)
+    first = build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.2, status="retracted")
-    second = snapshots.build(report_settings)
+    second = build_snapshot(report_settings)
     a, b = first.snapshot_id, second.snapshot_id
     listing = client.get("/reports")
     assert f'href="/reports/{b}"' in listing.text and f'href="/reports/{a}/diff/{b}"' in listing.text

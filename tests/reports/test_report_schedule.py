@@ -11,20 +11,21 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from fastapi.testclient import TestClient
 
-from app.reports import publish, schedule, snapshots
+from app.reports import build, publish, schedule
+from app.reports.build import BuildOutcome, build_once
 from tests.conftest import make_settings
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
 
 def _slow_build(monkeypatch, seconds: float = 1.5) -> None:
     """Builds that take a while, so that two started together overlap."""
-    real = snapshots.build
+    real = build.build_snapshot
 
     def slow(*args, **kwargs):
         time.sleep(seconds)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(schedule, "build", slow)
+    monkeypatch.setattr(build, "build_snapshot", slow)
 
 
 @pytest.mark.postgres
@@ -50,14 +51,14 @@ def test_two_schedulers_started_at_once_on_postgres_produce_one_build(databases,
         for scheduler in schedulers:
             scheduler.shutdown(wait=True)
     assert len(snapshot_rows(settings)) == 1
-    built = [r for r in results if isinstance(r, snapshots.BuildOutcome) and r.built]
+    built = [r for r in results if isinstance(r, BuildOutcome) and r.built]
     assert len(built) == 1 and results.count(None) == 1, results
 
 
 def test_concurrent_builds_on_sqlite_take_turns_through_the_file_lock(report_settings, monkeypatch):
     _slow_build(monkeypatch)
     outcomes = []
-    threads = [threading.Thread(target=lambda: outcomes.append(schedule.build_once(report_settings))) for _ in range(2)]
+    threads = [threading.Thread(target=lambda: outcomes.append(build_once(report_settings))) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -67,15 +68,16 @@ def test_concurrent_builds_on_sqlite_take_turns_through_the_file_lock(report_set
 
 
 def test_a_failed_build_is_logged_with_its_cause_and_retried_at_the_next_tick(report_settings, monkeypatch, caplog):
-    first = snapshots.build(report_settings)
+    first = build.build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.25)
-    real = snapshots.build
-    monkeypatch.setattr(schedule, "build", lambda *a, **k: (_ for _ in ()).throw(OSError("reports volume is full")))
+    real = build.build_snapshot
+    full = OSError("reports volume is full")
+    monkeypatch.setattr(build, "build_snapshot", lambda *a, **k: (_ for _ in ()).throw(full))
     with caplog.at_level(logging.ERROR, logger="ceiling.reports.schedule"):
         assert schedule.scheduled_build(report_settings) is None
     assert "reports volume is full" in caplog.text and "next tick" in caplog.text
     assert publish.current_latest(report_settings.reports_dir) == first.directory
-    monkeypatch.setattr(schedule, "build", real)
+    monkeypatch.setattr(build, "build_snapshot", real)
     outcome = schedule.scheduled_build(report_settings)
     assert outcome.built and publish.current_latest(report_settings.reports_dir) == outcome.directory
 

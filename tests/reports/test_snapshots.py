@@ -12,7 +12,8 @@ import pytest
 from sqlmodel import Session
 
 from app.db.engine import get_engine
-from app.reports import publish, snapshots
+from app.reports import build, publish, snapshots
+from app.reports.build import build_snapshot
 from app.reports.render import FILE_NAMES, RENDERERS
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows, visible_entries
 
@@ -22,7 +23,7 @@ def _files(reports_dir) -> dict[str, float]:
 
 
 def test_build_creates_the_snapshot_row_and_its_files(backend_settings):
-    outcome = snapshots.build(backend_settings)
+    outcome = build_snapshot(backend_settings)
     assert outcome.built and outcome.snapshot_id is not None
     (row,) = snapshot_rows(backend_settings)
     assert row.directory == outcome.directory and row.fingerprint == outcome.fingerprint
@@ -38,20 +39,20 @@ def test_build_creates_the_snapshot_row_and_its_files(backend_settings):
 
 
 def test_a_second_build_without_changes_writes_nothing(report_settings):
-    snapshots.build(report_settings)
+    build_snapshot(report_settings)
     before = _files(report_settings.reports_dir)
-    outcome = snapshots.build(report_settings)
+    outcome = build_snapshot(report_settings)
     assert not outcome.built and "nothing written" in outcome.message
     assert _files(report_settings.reports_dir) == before
     assert len(snapshot_rows(report_settings)) == 1
-    forced = snapshots.build(report_settings, force=True)
+    forced = build_snapshot(report_settings, force=True)
     assert forced.built and forced.directory != outcome.directory and len(snapshot_rows(report_settings)) == 2
 
 
 def test_changing_a_claim_gives_a_new_snapshot_whose_diff_names_that_claim(report_settings):
-    first = snapshots.build(report_settings)
+    first = build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.2, status="retracted")
-    second = snapshots.build(report_settings)
+    second = build_snapshot(report_settings)
     assert second.built and second.fingerprint != first.fingerprint
     with Session(get_engine(report_settings.database_url)) as session:
         result = snapshots.diff(session, first.snapshot_id, second.snapshot_id)
@@ -64,7 +65,7 @@ def test_changing_a_claim_gives_a_new_snapshot_whose_diff_names_that_claim(repor
 
 
 def test_a_build_that_fails_while_writing_leaves_latest_unchanged(report_settings, monkeypatch):
-    first = snapshots.build(report_settings)
+    first = build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.3)
     entries = visible_entries(report_settings.reports_dir)
     calls = []
@@ -78,7 +79,7 @@ def test_a_build_that_fails_while_writing_leaves_latest_unchanged(report_setting
     publish_write = publish.write_file
     monkeypatch.setattr(publish, "write_file", failing_write)
     with pytest.raises(OSError, match="disk full"):
-        snapshots.build(report_settings)
+        build_snapshot(report_settings)
     assert visible_entries(report_settings.reports_dir) == entries
     assert not [p for p in report_settings.reports_dir.iterdir() if p.name.startswith(".staging")]
     assert publish.current_latest(report_settings.reports_dir) == first.directory
@@ -86,16 +87,16 @@ def test_a_build_that_fails_while_writing_leaves_latest_unchanged(report_setting
 
 
 def test_a_failed_database_record_undoes_the_publish(report_settings, monkeypatch):
-    first = snapshots.build(report_settings)
+    first = build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.3)
     entries = visible_entries(report_settings.reports_dir)
 
     def broken_scope(_engine):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(snapshots, "session_scope", broken_scope)
+    monkeypatch.setattr(build, "session_scope", broken_scope)
     with pytest.raises(RuntimeError, match="went away"):
-        snapshots.build(report_settings)
+        build_snapshot(report_settings)
     assert visible_entries(report_settings.reports_dir) == entries
     assert os.readlink(report_settings.reports_dir / "latest") == first.directory
 
@@ -115,13 +116,13 @@ KILLED_BUILD = textwrap.dedent(
     publish.write_file = write_then_die
     settings = Settings(environment="test", database_url=sys.argv[1], reports_dir=Path(sys.argv[2]) / "reports",
                         secret_key="test", _env_file=None)
-    snapshots.build(settings)
+    build_snapshot(settings)
     """
 )
 
 
 def test_a_build_killed_midway_leaves_the_previous_report_whole(report_settings, tmp_path):
-    first = snapshots.build(report_settings)
+    first = build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.3)
     entries = visible_entries(report_settings.reports_dir)
     killed = subprocess.run(
@@ -134,13 +135,13 @@ def test_a_build_killed_midway_leaves_the_previous_report_whole(report_settings,
     assert visible_entries(report_settings.reports_dir) == entries
     assert publish.current_latest(report_settings.reports_dir) == first.directory
     assert (report_settings.reports_dir / "latest" / "report.html").stat().st_size > 10_000
-    assert snapshots.build(report_settings).built
+    assert build_snapshot(report_settings).built
 
 
 def test_rendering_the_same_snapshot_gives_identical_bytes(report_settings):
-    snapshots.build(report_settings)
+    build_snapshot(report_settings)
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.3)
-    outcome = snapshots.build(report_settings)
+    outcome = build_snapshot(report_settings)
     folder = report_settings.reports_dir / outcome.directory
     with Session(get_engine(report_settings.database_url)) as session:
         row = snapshots.get(session, outcome.snapshot_id)

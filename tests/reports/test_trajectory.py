@@ -14,18 +14,18 @@ from sqlmodel import Session
 from app.assessment.asof import assessment_as_of
 from app.db.engine import get_engine
 from app.main import create_app
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.reports.conftest import EDITED_CLAIM, edit_claim
 
 
 @pytest.fixture
 def history(report_settings):
     """Two published reports around a retraction, and an instant between them."""
-    first = snapshots.build(report_settings).snapshot_id
+    first = build_snapshot(report_settings).snapshot_id
     between = dt.datetime.now(dt.UTC)
     time.sleep(1.1)  # snapshot times are whole seconds: keep the next one after `between`
     edit_claim(report_settings, EDITED_CLAIM, confidence=0.2, status="retracted")
-    second = snapshots.build(report_settings).snapshot_id
+    second = build_snapshot(report_settings).snapshot_id
     with TestClient(create_app(report_settings)) as client:
         yield client, first, second, between
 

@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.auth import service as auth
+from app.auth.models import TokenScope
+from app.auth.roles import Role
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.main import create_app
 from tests.conftest import make_settings
 

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from app.auth import service as auth
+from app.auth.roles import Role
 from app.db.session import session_scope
 from app.evidence.agreement import POOR, agreement, cohen_kappa, krippendorff_alpha
-from app.evidence.enums import Role
 from app.evidence.models import Claim, Extraction, ExtractionRequest
 
 # Cohen's kappa, the two-reader example of Wikipedia's "Cohen's kappa": 50 items, yes/yes 20, yes/no 5,

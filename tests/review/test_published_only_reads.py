@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app.auth import service as auth
+from app.auth.models import TokenScope
 from app.db.engine import build_engine, get_engine
 from app.db.session import session_scope
 from app.evidence import stats
-from app.evidence.enums import TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Result
 from app.evidence.schemas.claims import ClaimIn
@@ -35,6 +35,7 @@ from app.evidence.services import claims, critiques, extraction, review, sources
 from app.evidence.services import listing as queries
 from app.main import create_app
 from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.conftest import make_settings
 from tests.review.support import person
 from tests.web.conftest import PASSWORD, add_users
@@ -160,9 +161,9 @@ def store(tmp_path_factory) -> tuple[Path, Ids, Path]:
     url = DatabaseFactory(workdir).fresh("sqlite", seeded=True)
     add_users(url)
     settings = make_settings(url, workdir, publish_reviewed_only=True)
-    snapshots.build(settings)
+    build_snapshot(settings)
     _store_hidden_rows(url)
-    snapshots.build(settings, force=True)  # forced, so there are two to diff whatever the assessment
+    build_snapshot(settings, force=True)  # forced, so there are two to diff whatever the assessment
     get_engine(url).dispose()  # the builds' engine
     return Path(make_url(url).database), _ids(url), workdir  # the reports are in workdir/reports
 

@@ -13,7 +13,7 @@ from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.services import claims, critiques
 from app.main import create_app
-from app.reports import snapshots
+from app.reports.build import build_snapshot
 from tests.conftest import make_settings
 from tests.web.conftest import add_users
 
@@ -61,7 +61,7 @@ def test_a_draft_reaches_no_public_page_and_the_report_says_it_was_left_out(draf
             page = client.get(path)
             assert page.status_code == 200 and MARKER not in page.text and "zz-draft" not in page.text, path
         assert "1 draft, 0 claims in review and 0 rejected claims were left out" in client.get("/assessment").text
-        outcome = snapshots.build(settings)
+        outcome = build_snapshot(settings)
         for name in ("report.html", "report.md", "report.json", "report.csv"):
             text = (settings.reports_dir / outcome.directory / name).read_text()
             assert MARKER not in text and "zz-draft" not in text, name

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from app.auth.roles import Role
 from app.db.engine import build_engine
-from app.evidence.enums import ClaimStatus, Role
+from app.evidence.enums import ClaimStatus
 from app.evidence.errors import Conflict, NotAllowed
 from app.evidence.history import Actor, history
 from app.evidence.models import Claim

@@ -17,9 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.auth import service
+from app.auth.roles import Role
 from app.db.engine import build_engine
 from app.db.session import session_scope
-from app.evidence.enums import Role
 from app.main import create_app
 from tests.conftest import make_settings
 

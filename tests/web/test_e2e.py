@@ -210,7 +210,7 @@ def test_admin_pages_render_in_the_browser(server, new_page, artifacts_dir):
 
 
 def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page, artifacts_dir):
-    from app.reports.snapshots import build
+    from app.reports.build import build
 
     page = new_page("analyst", server)
     page.goto(f"{server.base}/claims/new?source=karvonen2025_saebench")

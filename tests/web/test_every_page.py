@@ -14,9 +14,9 @@ import pytest
 from sqlmodel import select
 
 from app.auth import service
-from app.auth.models import User
+from app.auth.models import TokenScope, User
+from app.auth.roles import Role
 from app.db.session import session_scope
-from app.evidence.enums import Role, TokenScope
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas.claims import ClaimIn

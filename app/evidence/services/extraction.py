@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from app.auth.roles import Role
 from app.evidence.base import utcnow
-from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
+from app.evidence.enums import ClaimStatus, ExtractionStatus
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Extraction, ExtractionRequest, Result, Source

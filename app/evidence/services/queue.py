@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
+from app.auth.roles import Role
+from app.evidence.enums import ClaimStatus, ExtractionStatus
 from app.evidence.models import Claim, ClaimAspect, Extraction, ExtractionRequest, Revision, Source
 from app.evidence.services import review
 

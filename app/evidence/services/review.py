@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.auth.roles import Role
 from app.evidence.base import utcnow
-from app.evidence.enums import ClaimStatus, ExtractionStatus, Role
+from app.evidence.enums import ClaimStatus, ExtractionStatus
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed
 from app.evidence.history import Actor, update_tracked
 from app.evidence.models import Claim, ExtractionRequest

@@ -1,0 +1,19 @@
+"""What every command shares: an error that exits without a stack trace, and the engine of the configured database."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy import Engine
+
+from app.config import get_settings
+from app.db.engine import get_engine
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print an error on stderr and exit: no stack trace for an expected failure."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def engine() -> Engine:
+    return get_engine(get_settings().database_url)
