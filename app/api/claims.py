@@ -12,9 +12,7 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.evidence.models import Claim
 from app.evidence.schemas.claims import ClaimDetail, ClaimIn, ClaimPatch, ClaimPublic, ClaimsPublic
-from app.evidence.services import claims, review
-from app.evidence.services import listing as queries
-from app.evidence.services import read as views
+from app.evidence.services import claims, listing, read, review
 
 state = claims.input_values
 
@@ -37,13 +35,13 @@ CLAIMS = Entity(
     public=ClaimPublic,
     detail=ClaimDetail,
     page=ClaimsPublic,
-    filters=queries.ClaimFilters,
-    list_fn=queries.list_claims,
+    filters=listing.ClaimFilters,
+    list_fn=listing.list_claims,
     create_in=ClaimIn,
     update_in=ClaimIn,
     patch_in=ClaimPatch,
     state=state,
-    read=lambda session, row, deleted: views.claim_detail(session, row, include_deleted=deleted),
+    read=lambda session, row, deleted: read.claim_detail(session, row, include_deleted=deleted),
     create=create,
     update=update,
 )

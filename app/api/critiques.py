@@ -7,19 +7,17 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.evidence.models import Critique
 from app.evidence.schemas.critiques import CritiqueIn, CritiquePatch, CritiquePublic, CritiquesPublic
-from app.evidence.services import critiques
-from app.evidence.services import listing as queries
-from app.evidence.services import read as views
+from app.evidence.services import critiques, listing, read
 
 
 def state(session: Session, row: Critique) -> dict:
     """The stored critique in the shape of CritiqueIn."""
-    (view,) = views.critique_views(session, [row])
+    (view,) = read.critique_views(session, [row])
     return view.model_dump(include=set(CritiqueIn.model_fields))
 
 
-def read(session: Session, row: Critique, _deleted: bool) -> CritiquePublic:
-    return views.critique_views(session, [row])[0]
+def read_one(session: Session, row: Critique, _deleted: bool) -> CritiquePublic:
+    return read.critique_views(session, [row])[0]
 
 
 CRITIQUES = Entity(
@@ -30,13 +28,13 @@ CRITIQUES = Entity(
     public=CritiquePublic,
     detail=CritiquePublic,
     page=CritiquesPublic,
-    filters=queries.CritiqueFilters,
-    list_fn=queries.list_critiques,
+    filters=listing.CritiqueFilters,
+    list_fn=listing.list_critiques,
     create_in=CritiqueIn,
     update_in=CritiqueIn,
     patch_in=CritiquePatch,
     state=state,
-    read=read,
+    read=read_one,
     create=critiques.create,
     update=lambda session, row, data, actor, expected, _fields: critiques.update(session, row, data, actor, expected),
 )

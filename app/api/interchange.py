@@ -20,7 +20,7 @@ from app.db.session import SettingsDep
 from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import MEDIA, export_list
 from app.evidence.interchange.preview import run_import
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 from app.evidence.services.filters import check_vocabulary
 
 router = APIRouter(tags=["import-export"])
@@ -127,9 +127,9 @@ def _export_route(list_name: str, filters_type: type) -> None:
 
 
 for _name, _filters in (
-    ("sources", queries.SourceFilters),
-    ("claims", queries.ClaimFilters),
-    ("results", queries.ResultFilters),
+    ("sources", listing.SourceFilters),
+    ("claims", listing.ClaimFilters),
+    ("results", listing.ResultFilters),
 ):
     _export_route(_name, _filters)
 

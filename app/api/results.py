@@ -7,9 +7,7 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.evidence.models import Claim, Result
 from app.evidence.schemas.results import ResultCreate, ResultIn, ResultPatch, ResultPublic, ResultsPublic
-from app.evidence.services import listing as queries
-from app.evidence.services import read as views
-from app.evidence.services import results
+from app.evidence.services import listing, read, results
 from app.evidence.services.common import key_to_id
 
 
@@ -23,8 +21,8 @@ def create(session: Session, data: ResultCreate, actor) -> Result:
     return results.create(session, ResultIn.model_validate(data.model_dump(exclude={"claim"})), claim_id, actor)
 
 
-def read(session: Session, row: Result, _deleted: bool) -> ResultPublic:
-    return views.result_views(session, [row])[0]
+def read_one(session: Session, row: Result, _deleted: bool) -> ResultPublic:
+    return read.result_views(session, [row])[0]
 
 
 RESULTS = Entity(
@@ -35,13 +33,13 @@ RESULTS = Entity(
     public=ResultPublic,
     detail=ResultPublic,
     page=ResultsPublic,
-    filters=queries.ResultFilters,
-    list_fn=queries.list_results,
+    filters=listing.ResultFilters,
+    list_fn=listing.list_results,
     create_in=ResultCreate,
     update_in=ResultIn,
     patch_in=ResultPatch,
     state=state,
-    read=read,
+    read=read_one,
     create=create,
     update=lambda session, row, data, actor, expected, _fields: results.update(session, row, data, actor, expected),
 )

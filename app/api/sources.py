@@ -7,9 +7,7 @@ from sqlmodel import Session
 from app.api.crud import Entity, entity_router
 from app.evidence.models import Source
 from app.evidence.schemas.sources import SourceDetail, SourceIn, SourcePatch, SourcePublic, SourcesPublic
-from app.evidence.services import listing as queries
-from app.evidence.services import read as views
-from app.evidence.services import sources
+from app.evidence.services import listing, read, sources
 
 
 def state(session: Session, row: Source) -> dict:
@@ -25,13 +23,13 @@ SOURCES = Entity(
     public=SourcePublic,
     detail=SourceDetail,
     page=SourcesPublic,
-    filters=queries.SourceFilters,
-    list_fn=queries.list_sources,
+    filters=listing.SourceFilters,
+    list_fn=listing.list_sources,
     create_in=SourceIn,
     update_in=SourceIn,
     patch_in=SourcePatch,
     state=state,
-    read=lambda session, row, deleted: views.source_detail(session, row, include_deleted=deleted),
+    read=lambda session, row, deleted: read.source_detail(session, row, include_deleted=deleted),
     create=sources.create,
     update=lambda session, row, data, actor, expected, _fields: sources.update(session, row, data, actor, expected),
 )

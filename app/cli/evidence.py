@@ -19,10 +19,9 @@ from app.evidence.history import Actor
 from app.evidence.interchange.exports import EXPORT_FORMATS, LISTS, export_list
 from app.evidence.interchange.preview import CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
-from app.evidence.services import listing as queries
-from app.evidence.services import overrides
+from app.evidence.services import listing, overrides
 
-FILTERS = {"sources": queries.SourceFilters, "claims": queries.ClaimFilters, "results": queries.ResultFilters}
+FILTERS = {"sources": listing.SourceFilters, "claims": listing.ClaimFilters, "results": listing.ResultFilters}
 SHOWN_ROWS = 200
 
 

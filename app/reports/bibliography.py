@@ -36,14 +36,6 @@ def _style(name: str) -> CitationStylesStyle:
         return CitationStylesStyle(path, validate=False)
 
 
-def style_exists(name: str) -> bool:
-    try:
-        get_style_filepath(name)
-    except StyleNotFoundError:
-        return False
-    return True
-
-
 def _escaped(value: Any) -> Any:
     if isinstance(value, str):
         return html.escape(value, quote=False)

@@ -29,7 +29,7 @@ from app.reports.content import (
 )
 from app.reports.plots import aspect_plots
 from app.reports.trajectory_plot import trajectory_svg
-from app.text import shorten as shorten_text
+from app.text import shorten_noting_rest
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
@@ -58,12 +58,8 @@ def isolate_bidi(value: Any) -> Any:
 
 
 def shorten(value: Any, limit: int = SHORT_LIMIT) -> str:
-    """The text shortened at a sentence end or a word (never mid-word), saying how much was left out."""
-    text = "" if value is None else str(value)
-    short = shorten_text(text, limit)
-    if short == " ".join(text.split()):
-        return text
-    return f"{short} [{len(text) - len(short):,} more characters]"
+    """The report's `shorten` filter: at most SHORT_LIMIT characters unless a template asks for another limit."""
+    return shorten_noting_rest(value, limit)
 
 
 def _grade(value: Any) -> str:

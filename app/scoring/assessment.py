@@ -127,7 +127,7 @@ def distinct(values, mask) -> int:
     return int(len(picked) > 0) + int(np.count_nonzero(np.diff(picked)))
 
 
-def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, bins_a: pd.DataFrame) -> AspectRow:
+def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
     """One row of the ceiling table."""
     data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
     member = ctx.member[:, a]
@@ -325,7 +325,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(data, claims)
     ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
-    rows = [aspect_row(a, fits[a], ctx, bins[bins["aspect"] == a]) for a in range(n)]
+    rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
         estimated = aspect_points[a]["estimated"].astype(bool)

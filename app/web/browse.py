@@ -13,8 +13,7 @@ from sqlmodel import Session
 from app.evidence import stats
 from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SourceKind, Stance, Verification
 from app.evidence.interchange.exports import EXPORT_FORMATS
-from app.evidence.services import listing as queries
-from app.evidence.services import vocabulary
+from app.evidence.services import listing, vocabulary
 from app.web.render import can, render
 from app.web.signin import PageSession, Reader, load_user
 
@@ -61,7 +60,7 @@ def _page_of(list_fn, session: Session, filters, request: Request, sorts: list[s
     cursor = request.query_params.get("cursor") or None
     try:
         page = list_fn(session, filters, sort=sort, cursor=cursor, limit=PAGE_SIZE)
-    except queries.InvalidQuery as error:
+    except listing.InvalidQuery as error:
         problems.append(error.message + " Showing the first page.")
         page = list_fn(session, filters, sort=sort, cursor=None, limit=PAGE_SIZE)
         cursor = None
@@ -127,7 +126,7 @@ SOURCE_FACETS = ["kind", "aspect", "verification"]
 def _listing(request, session, kind, model, list_fn, facets, default_sort, extra=()):
     allowed = {*facets, "q", "include_deleted", *extra}
     filters, chosen, problems = read_filters(request, model, allowed)
-    sorts = queries.sort_names(kind)
+    sorts = listing.sort_names(kind)
     page, sort, cursor, more = _page_of(list_fn, session, filters, request, sorts, default_sort)
     options = {name: _vocabulary(session)[name] for name in facets}
     if kind == "claims":
@@ -151,16 +150,16 @@ def _listing(request, session, kind, model, list_fn, facets, default_sort, extra
 @router.get("/claims", response_class=HTMLResponse)
 def claims_page(request: Request, session: PageSession, reader: Reader) -> HTMLResponse:
     """Claims with facets (aspect, question, method, stance, band, status, source kind) and full-text search."""
-    return _listing(request, session, "claims", queries.ClaimFilters, queries.list_claims, CLAIM_FACETS, "-updated_at")
+    return _listing(request, session, "claims", listing.ClaimFilters, listing.list_claims, CLAIM_FACETS, "-updated_at")
 
 
 @router.get("/results", response_class=HTMLResponse)
 def results_page(request: Request, session: PageSession, reader: Reader) -> HTMLResponse:
     """Results with facets of their own (band, outcome, basis) and of their claim, and full-text search."""
-    return _listing(request, session, "results", queries.ResultFilters, queries.list_results, RESULT_FACETS, "-params")
+    return _listing(request, session, "results", listing.ResultFilters, listing.list_results, RESULT_FACETS, "-params")
 
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, session: PageSession, reader: Reader) -> HTMLResponse:
     """Sources with facets (kind, aspect of their claims, verification) and title search."""
-    return _listing(request, session, "sources", queries.SourceFilters, queries.list_sources, SOURCE_FACETS, "key")
+    return _listing(request, session, "sources", listing.SourceFilters, listing.list_sources, SOURCE_FACETS, "key")

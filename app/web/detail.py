@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.evidence.history import history
 from app.evidence.models import Claim, Result, Source
-from app.evidence.services import read as views
+from app.evidence.services import read
 from app.web.lookup import row_or_404
 from app.web.render import can, render
 from app.web.review_pages import claim_review_context
@@ -33,7 +33,7 @@ def claim_page(request: Request, claim_id: int, session: PageSession, reader: Re
     """A claim: its source, its results, the critiques against it and those it makes, and its history."""
     curator = can(request.state.who, "analyst")
     claim = row_or_404(session, Claim, claim_id, include_deleted=curator)
-    detail = views.claim_detail(session, claim, include_deleted=curator)
+    detail = read.claim_detail(session, claim, include_deleted=curator)
     source = session.get(Source, claim.source_id)
     results = session.exec(select(Result.id, Result.key).where(Result.claim_id == claim.id)).all()
     timeline = _timeline(
@@ -45,7 +45,7 @@ def claim_page(request: Request, claim_id: int, session: PageSession, reader: Re
     context = {
         "claim": detail,
         "source": source,
-        "made": views.critiques_made_by(session, claim),
+        "made": read.critiques_made_by(session, claim),
         "timeline": timeline,
     }
     if curator:
@@ -60,6 +60,6 @@ def source_page(request: Request, source_id: int, session: PageSession, reader: 
     """A source with all its claims and its history."""
     curator = can(request.state.who, "analyst")
     source = row_or_404(session, Source, source_id, include_deleted=curator)
-    detail = views.source_detail(session, source, include_deleted=curator)
+    detail = read.source_detail(session, source, include_deleted=curator)
     context = {"source": detail, "timeline": _timeline(session, [("source", "source", source.id)])}
     return render(request, "source_detail.html", context)

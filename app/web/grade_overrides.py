@@ -47,7 +47,7 @@ def set_confidence(request: Request, form: CsrfForm, session: PageSession, user:
     if values["grade"] not in {g.value for g in Grade}:
         return _page(request, session, values, {"grade": "Choose a grade."}, status=422)
     try:
-        _, moves = write_and_describe(
+        write_and_describe(
             request,
             session,
             lambda: overrides.set_override(session, values["aspect"], values["grade"], values["reason"], actor(user)),
@@ -55,7 +55,7 @@ def set_confidence(request: Request, form: CsrfForm, session: PageSession, user:
     except EvidenceError as error:
         session.rollback()
         return _page(request, session, values, {error.field or "aspect": error.message}, status=422)
-    announce(request, f"Confidence of {values['aspect']} set to {values['grade'].replace('_', ' ')}.", moves)
+    announce(request, f"Confidence of {values['aspect']} set to {values['grade'].replace('_', ' ')}.")
     return RedirectResponse("/confidence", status_code=303)
 
 
@@ -63,11 +63,11 @@ def set_confidence(request: Request, form: CsrfForm, session: PageSession, user:
 def clear_confidence(request: Request, aspect_key: str, form: CsrfForm, session: PageSession, user: Analyst):
     """Remove an aspect's override: the engine's grade applies again."""
     try:
-        _, moves = write_and_describe(
+        write_and_describe(
             request, session, lambda: overrides.clear_override(session, aspect_key, actor(user))
         )
     except EvidenceError as error:
         session.rollback()
         return _page(request, session, {}, {"aspect": error.message}, status=404)
-    announce(request, f"Override of {aspect_key} removed.", moves)
+    announce(request, f"Override of {aspect_key} removed.")
     return RedirectResponse("/confidence", status_code=303)

@@ -19,7 +19,7 @@ from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange.exports import EXPORT_FORMATS, export_list
 from app.evidence.interchange.preview import CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 from app.web.browse import CLAIM_FACETS, FORMAT_NAMES, RESULT_FACETS, SOURCE_FACETS, read_filters
 from app.web.csrf import CsrfForm
 from app.web.lookup import PageNotFound
@@ -31,9 +31,9 @@ UPLOADS = Path(tempfile.gettempdir()) / "ceiling-imports"
 STALE_AFTER_S = 6 * 3600
 SESSION_KEY = "import"
 LISTS = {
-    "sources": (queries.SourceFilters, SOURCE_FACETS),
-    "claims": (queries.ClaimFilters, CLAIM_FACETS),
-    "results": (queries.ResultFilters, RESULT_FACETS),
+    "sources": (listing.SourceFilters, SOURCE_FACETS),
+    "claims": (listing.ClaimFilters, CLAIM_FACETS),
+    "results": (listing.ResultFilters, RESULT_FACETS),
 }
 
 

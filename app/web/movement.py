@@ -30,15 +30,15 @@ router = APIRouter(include_in_schema=False)
 
 def save_and_describe(
     request: Request, session: Session, row: T | None, create: Callable[[], T], update: Callable[[], object]
-) -> tuple[T, list[str]]:
+) -> T:
     """Create (row is None) or update the row; how that moved the assessment follows on the next page."""
     if row is None:
         return write_and_describe(request, session, create)
-    _, moves = write_and_describe(request, session, update)
-    return row, moves
+    write_and_describe(request, session, update)
+    return row
 
 
-def write_and_describe(request: Request, session: Session, write: Callable[[], T]) -> tuple[T, list[str]]:
+def write_and_describe(request: Request, session: Session, write: Callable[[], T]) -> T:
     """Run a write and queue the message saying how it moved the assessment (nothing is computed here)."""
     settings = request.app.state.settings
     before = live.version_key(session, settings)
@@ -46,7 +46,7 @@ def write_and_describe(request: Request, session: Session, write: Callable[[], T
     session.flush()
     request.session[PENDING] = {"from": before, "to": live.version_key(session, settings)}
     live.refresh_after_commit(session, settings)
-    return outcome, []
+    return outcome
 
 
 def resolve(request: Request, session: Session, *, wait: bool = False) -> list[str] | None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.auth.roles import Role, role_at_least
-from app.text import shorten as shorten_text
+from app.text import shorten
 from app.web import csrf
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -30,21 +30,14 @@ def format_params(value: float | None) -> str:
     return f"{value:g}"
 
 
-def shorten(value: Any, limit: int = 240) -> str:
-    """The text shortened at a sentence end or a word, never mid-word, with an ellipsis when cut."""
-    return shorten_text("" if value is None else str(value), limit)
-
-
 def flash(request: Request, message: str, kind: str = "info") -> None:
     """Queue a message for the next page this visitor sees (kept in the signed session cookie)."""
     request.session.setdefault("flashes", []).append([kind, message[:400]])
 
 
-def announce(request: Request, message: str, moves: list[str]) -> None:
-    """Flash a save's outcome and how it moved the assessment."""
+def announce(request: Request, message: str) -> None:
+    """Flash a save's outcome; how it moved the assessment follows when computed (app/web/movement.py)."""
     flash(request, message, "ok")
-    for line in moves:
-        flash(request, line, "movement")
 
 
 def _pop_flashes(request: Request) -> list[list[str]]:

@@ -75,7 +75,7 @@ def move_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSes
     if values["status"] not in {s.value for s in ClaimStatus}:
         return _status_page(request, session, claim, values, {"status": "Choose a status."}, 422)
     try:
-        _, moves = write_and_describe(
+        write_and_describe(
             request,
             session,
             lambda: review.move(session, claim, values["status"], actor(user), user.role, values["reason"]),
@@ -85,7 +85,7 @@ def move_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSes
         claim = row_or_404(session, Claim, claim_id)
         code = 403 if isinstance(error, NotAllowed) else 422
         return _status_page(request, session, claim, values, {error.field or "status": error.message}, code)
-    announce(request, f"Claim {claim.key} is now {values['status'].replace('_', ' ')}.", moves)
+    announce(request, f"Claim {claim.key} is now {values['status'].replace('_', ' ')}.")
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)
 
 
@@ -205,14 +205,14 @@ def resolve_extraction(request: Request, request_id: int, form: CsrfForm, sessio
     values = _form_values(form)
     choices = {path: (number(v) if path.endswith((".params", ".confidence")) else v) for path, v in values.items()}
     try:
-        _, moves = write_and_describe(
+        write_and_describe(
             request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices)
         )
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)
         return _compare_page(request, session, row, values, {error.field or "form": error.message}, 422)
-    announce(request, f"Dual extraction {request_id} resolved; the claim is reviewed.", moves)
+    announce(request, f"Dual extraction {request_id} resolved; the claim is reviewed.")
     return RedirectResponse(f"/claims/{row.claim_id}", status_code=303)
 
 

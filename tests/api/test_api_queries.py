@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from app.evidence import search, stats
 from app.evidence.schemas.claims import ClaimFilters
 from app.evidence.schemas.results import ResultFilters
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 from app.evidence.services.listing import InvalidQuery
 from app.main import create_app
 from tests.conftest import make_settings
@@ -35,26 +35,26 @@ def test_search_terms_are_bounded():
 
 def test_list_claims_pages_filters_and_counts(session):
     filters = ClaimFilters(aspect=["circuits"], stance=["undermines", "mixed"])
-    first = queries.list_claims(session, filters, sort="-confidence", limit=5)
+    first = listing.list_claims(session, filters, sort="-confidence", limit=5)
     assert first.count and len(first.items) == 5 and first.next_cursor
-    rest = list(queries.iter_all(queries.list_claims, session, filters, sort="-confidence", batch=5))
+    rest = list(listing.iter_all(listing.list_claims, session, filters, sort="-confidence", batch=5))
     assert len(rest) == first.count and {c.key for c in first.items} <= {c.key for c in rest}
     assert all("circuits" in c.aspects and c.stance in ("undermines", "mixed") for c in rest)
 
 
 def test_list_functions_accept_no_filters(session):
-    for list_fn in (queries.list_sources, queries.list_claims, queries.list_results, queries.list_critiques):
+    for list_fn in (listing.list_sources, listing.list_claims, listing.list_results, listing.list_critiques):
         page = list_fn(session)
         assert page.count and page.items
 
 
 def test_bad_sorts_and_cursors_raise_invalid_query(session):
     with pytest.raises(InvalidQuery) as raised:
-        queries.list_results(session, ResultFilters(), sort="password")
+        listing.list_results(session, ResultFilters(), sort="password")
     assert raised.value.field == "sort"
-    for cursor in ("garbage", "W10", queries.encode_cursor("id", "x", 1), queries.encode_cursor("key", "a", 1)):
+    for cursor in ("garbage", "W10", listing.encode_cursor("id", "x", 1), listing.encode_cursor("key", "a", 1)):
         with pytest.raises(InvalidQuery):
-            queries.list_claims(session, cursor=cursor)
+            listing.list_claims(session, cursor=cursor)
 
 
 def test_stats_facets_follow_result_filters(session):

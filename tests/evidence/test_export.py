@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 import app.assessment.live
 from app.assessment.live import load_evidence
-from app.evidence.export import live as columnar
-from app.evidence.export.frames import evidence_frames, live_frames
+from app.evidence.export import live
+from app.evidence.export.frames import evidence_frames
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
 from app.evidence.publication import only_published
@@ -20,6 +20,7 @@ from app.evidence.services import claims, results, sources
 from app.scoring import Evidence
 from app.scoring.delta import revised
 from app.scoring.inputs import fingerprint
+from tests.support.export import live_frames
 
 ACTOR = Actor("test")
 
@@ -53,17 +54,17 @@ def revisions(monkeypatch):
 def test_the_export_has_the_engines_columns_and_only_live_rows(session):
     frames = evidence_frames(session.connection())
     assert not any(column.startswith("_") for frame in frames.values() for column in frame.columns)
-    live = session.exec(select(Result).where(Result.deleted_at.is_(None))).all()
-    assert len(frames["results"]) == len(live)
+    stored = session.exec(select(Result).where(Result.deleted_at.is_(None))).all()
+    assert len(frames["results"]) == len(stored)
     assert set(frames["results"]["higher_is_better"].dropna().map(type)) <= {bool}
     assert frames["results"]["params"].dtype.kind == "f"
 
 
-@pytest.mark.parametrize("overlaid", [columnar.MAX_OVERLAID, 0], ids=["rows held apart", "put together at once"])
+@pytest.mark.parametrize("overlaid", [live.MAX_OVERLAID, 0], ids=["rows held apart", "put together at once"])
 def test_the_patched_export_follows_every_kind_of_write(
     seeded_url, engine_for, revisions, caplog, overlaid, monkeypatch
 ):
-    monkeypatch.setattr(columnar, "MAX_OVERLAID", overlaid)
+    monkeypatch.setattr(live, "MAX_OVERLAID", overlaid)
     engine = engine_for(seeded_url)
     _same_as_a_full_read(engine)  # first read: whole
     assert revisions == []

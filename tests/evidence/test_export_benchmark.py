@@ -13,11 +13,12 @@ from sqlmodel import Session, select
 from app.assessment.live import current_assessment
 from app.config import PROJECT_ROOT, Settings
 from app.db.session import session_scope
-from app.evidence.export.frames import evidence_frames, live_frames
+from app.evidence.export.frames import evidence_frames
 from app.evidence.history import Actor
 from app.evidence.models import Result
 from app.evidence.schemas.results import ResultIn
 from app.evidence.services import results
+from tests.support.export import live_frames
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests" / "api"))
 from bench_api import generate  # noqa: E402

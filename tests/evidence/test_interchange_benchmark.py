@@ -10,7 +10,7 @@ from app.evidence.history import Actor
 from app.evidence.interchange import bibtex
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 
 pytestmark = pytest.mark.slow
 ENTRIES = 2000
@@ -46,7 +46,7 @@ def test_benchmark_bibtex_export(benchmark, sqlite_seeded_url, engine_for):
 
     def export():
         with Session(engine) as session:
-            return export_list(session, "sources", queries.SourceFilters(), "bibtex")
+            return export_list(session, "sources", listing.SourceFilters(), "bibtex")
 
     exported = benchmark.pedantic(export, rounds=3, iterations=1)
     assert exported.text.count("\n@") + 1 == ENTRIES + 29

@@ -12,7 +12,7 @@ from app.evidence.history import Actor
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.models import Claim, Critique, Result, Source
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 ANALYST = Actor("analyst")
@@ -107,7 +107,7 @@ def test_exports_neutralise_formulas_and_the_import_reads_them_back_unchanged(sq
     with Session(engine_for(sqlite_seeded_url)) as session:
         assert load(session, "formula.csv", commit=True).ok
         session.commit()
-        exported = export_list(session, "claims", queries.ClaimFilters(key=["bulk.formula"]), "csv").text
+        exported = export_list(session, "claims", listing.ClaimFilters(key=["bulk.formula"]), "csv").text
     row = next(csv.DictReader(io.StringIO(exported)))
     assert row["claim_text"] == "'=cmd|' /C calc'!A0"
     assert row["model_name"] == "'@SUM(1+1)" and row["result_notes"].startswith("'+HYPERLINK")
@@ -119,11 +119,11 @@ def test_exports_neutralise_formulas_and_the_import_reads_them_back_unchanged(sq
 
 def test_the_seeds_claims_export_as_csv_and_reimport_unchanged(sqlite_seeded_url, engine_for):
     with Session(engine_for(sqlite_seeded_url)) as session:
-        exported = export_list(session, "results", queries.ResultFilters(), "csv")
+        exported = export_list(session, "results", listing.ResultFilters(), "csv")
         preview = load(session, exported.filename, exported.text.encode())
         assert preview.ok, preview.problems
         assert set(preview.counts) == {"unchanged"}
-        exported = export_list(session, "claims", queries.ClaimFilters(), "csv")
+        exported = export_list(session, "claims", listing.ClaimFilters(), "csv")
         assert load(session, exported.filename, exported.text.encode()).counts == {"unchanged": 86}
 
 
@@ -136,7 +136,7 @@ def test_an_import_never_deletes_the_results_a_file_leaves_out(sqlite_seeded_url
             .having(func.count() > 1)
         ).first()
         live = set(session.exec(select(Result.key).where(Result.claim_id == claim_id, Result.deleted_at.is_(None))))
-        exported = export_list(session, "results", queries.ResultFilters(key=[min(live)]), "csv").text
+        exported = export_list(session, "results", listing.ResultFilters(key=[min(live)]), "csv").text
         assert [row["result_key"] for row in csv.DictReader(io.StringIO(exported))] == [min(live)]
         edited = exported.replace(",success,", ",partial,").replace(",failure,", ",partial,")
         preview = load(session, "one-result.csv", edited.encode(), commit=True)

@@ -12,7 +12,7 @@ from app.evidence.history import Actor
 from app.evidence.interchange.exports import export_list
 from app.evidence.interchange.preview import run_import
 from app.evidence.models import Claim, Critique, Result, Revision, Source
-from app.evidence.services import listing as queries
+from app.evidence.services import listing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "interchange"
 ANALYST = Actor("analyst")
@@ -117,7 +117,7 @@ def test_duplicates_inside_the_file_are_caught_and_the_first_wins(sqlite_seeded_
 @pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson"])
 def test_the_seeds_own_sources_export_and_reimport_unchanged(sqlite_seeded_url, engine_for, fmt):
     with Session(engine_for(sqlite_seeded_url)) as session:
-        exported = export_list(session, "sources", queries.SourceFilters(), fmt)
+        exported = export_list(session, "sources", listing.SourceFilters(), fmt)
         preview = run_import(session, exported.text.encode(), exported.filename, ANALYST, format=fmt)
     assert preview.ok, preview.problems
     assert preview.counts == {"unchanged": 29}

@@ -25,7 +25,8 @@ BUILD_KILLED_AT = textwrap.dedent(
     """
     import os, signal, sys
     from app.config import Settings
-    from app.reports import publish, snapshots
+    from app.reports import publish
+    from app.reports.build import build_snapshot
 
     def fault(step):
         if step == sys.argv[1]:

@@ -106,7 +106,8 @@ KILLED_BUILD = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from app.config import Settings
-    from app.reports import publish, snapshots
+    from app.reports import publish
+    from app.reports.build import build_snapshot
     real, calls = publish.write_file, []
     def write_then_die(path, text):
         calls.append(path)

@@ -31,8 +31,7 @@ from app.evidence.models import Claim, Critique, Result
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.schemas.sources import SourceIn
-from app.evidence.services import claims, critiques, extraction, review, sources, visibility
-from app.evidence.services import listing as queries
+from app.evidence.services import claims, critiques, extraction, listing, review, sources, visibility
 from app.main import create_app
 from app.reports import snapshots
 from app.reports.build import build_snapshot
@@ -317,10 +316,10 @@ def test_counts_cached_for_one_view_are_not_served_to_the_other(store):
     """The list count and facet caches are keyed by the view, not only by the data version and the filters."""
     engine = build_engine(f"sqlite:///{store[0]}")
     with Session(engine) as session:
-        everything = queries.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
+        everything = listing.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
         visibility.restrict(session, True)
-        published = queries.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
+        published = listing.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
         visibility.restrict(session, False)
-        again = queries.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
+        again = listing.list_claims(session).count, stats.cached_facet_counts(session)[0]["totals"]["claims"]
     engine.dispose()
     assert everything == again and everything[0] - published[0] == everything[1] - published[1] == 2

@@ -210,7 +210,7 @@ def test_admin_pages_render_in_the_browser(server, new_page, artifacts_dir):
 
 
 def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page, artifacts_dir):
-    from app.reports.build import build
+    from app.reports.build import build_snapshot
 
     page = new_page("analyst", server)
     page.goto(f"{server.base}/claims/new?source=karvonen2025_saebench")
@@ -230,7 +230,7 @@ def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page,
     page.click("text=Save critique")
     expect(page.locator("#critiques")).to_contain_text("Pangolin probes were tuned")
 
-    outcome = build(server.settings, force=True)
+    outcome = build_snapshot(server.settings, force=True)
     assert outcome.built and outcome.snapshot_id is not None
     page.goto(f"{server.base}/reports/latest")
     question = page.locator("#question-q4")

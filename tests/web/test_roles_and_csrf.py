@@ -25,7 +25,6 @@ RANK = {None: 0, "viewer": 1, "analyst": 2, "admin": 3}
 
 GET_NEEDS = {
     "/": None,
-    "/healthz": None,
     "/login": None,
     "/claims": None,
     "/results": None,

@@ -6,8 +6,8 @@ contract (app/scoring/inputs.py, docs/scoring.md).
 
 Reading is columnar: one query per frame, its DBAPI rows fetched at once into a 2-D array and split
 into columns (no ORM objects, no SQLAlchemy rows). At a million results that full read still takes
-seconds, so `live_frames` keeps the last export per process and, after a write, re-reads only the
-rows that the revision log names (and the rows depending on them): see app/evidence/columnar.py.
+seconds, so the process keeps its last export and, after a write, re-reads only the rows that the
+revision log names (and the rows depending on them): see app/evidence/export/live.py.
 """
 
 from __future__ import annotations
@@ -114,10 +114,3 @@ def public(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def evidence_frames(connection: Connection) -> dict[str, pd.DataFrame]:
     """Every frame of the engine's input contract, read in one go from the live evidence."""
     return public(read_all(connection))
-
-
-def live_frames(connection: Connection) -> dict[str, pd.DataFrame]:
-    """The frames of the committed evidence, patched from the last export by the revision log."""
-    from app.evidence.export.live import patched_export
-
-    return public(patched_export(connection).frames)

@@ -15,12 +15,11 @@ from sqlmodel import Session, select
 from app.evidence.interchange import bibtex, bulk, csljson, ris
 from app.evidence.interchange.csvsafe import csv_text
 from app.evidence.models import Claim, Result, Source
-from app.evidence.services import listing as queries
-from app.evidence.services import read as views
+from app.evidence.services import listing, read
 
 REFERENCE_WRITERS = {"bibtex": bibtex.write, "ris": ris.write, "csljson": csljson.write}
 EXPORT_FORMATS = ("bibtex", "ris", "csljson", "csv")
-LISTS = {"sources": queries.list_sources, "claims": queries.list_claims, "results": queries.list_results}
+LISTS = {"sources": listing.list_sources, "claims": listing.list_claims, "results": listing.list_results}
 MEDIA = {
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
@@ -38,7 +37,7 @@ class ExportFile:
 
 def export_list(session: Session, list_name: str, filters: Any, fmt: str) -> ExportFile:
     """The rows of a list matching the filters, in one of EXPORT_FORMATS."""
-    items = list(queries.iter_all(LISTS[list_name], session, filters))
+    items = list(listing.iter_all(LISTS[list_name], session, filters))
     media, extension = MEDIA[fmt]
     if fmt == "csv":
         text = _sources_csv(items) if list_name == "sources" else _claims_csv(session, list_name, items)
@@ -52,7 +51,7 @@ def _sources_of(session: Session, list_name: str, items: list[Any]) -> list[Any]
         return items
     keys = {item.source for item in items} if list_name == "claims" else _claim_sources(session, items)
     rows = session.exec(select(Source).where(Source.key.in_(keys)).order_by(Source.key)).all() if keys else []
-    return views.source_views(rows)
+    return read.source_views(rows)
 
 
 def _claim_sources(session: Session, results: list[Any]) -> set[str]:
@@ -61,11 +60,11 @@ def _claim_sources(session: Session, results: list[Any]) -> set[str]:
 
 def _claims_by_key(session: Session, keys: set[str]) -> list[Any]:
     rows = session.exec(select(Claim).where(Claim.key.in_(sorted(keys))).order_by(Claim.id)).all() if keys else []
-    return views.claim_views(session, rows)
+    return read.claim_views(session, rows)
 
 
 def _sources_csv(items: Iterable[Any]) -> str:
-    header = list(views.SourcePublic.model_fields)
+    header = list(read.SourcePublic.model_fields)
     return csv_text(header, (item.model_dump() for item in items))
 
 
@@ -81,6 +80,6 @@ def _claims_csv(session: Session, list_name: str, items: list[Any]) -> str:
         results = session.exec(
             select(Result).where(Result.claim_id == claim.id, Result.deleted_at.is_(None)).order_by(Result.key)
         ).all()
-        shaped = [r.model_dump() for r in views.result_views(session, results) if wanted is None or r.key in wanted]
+        shaped = [r.model_dump() for r in read.result_views(session, results) if wanted is None or r.key in wanted]
         rows += bulk.claim_rows({**claim.model_dump(), "results": shaped})
     return csv_text(bulk.COLUMNS, rows)

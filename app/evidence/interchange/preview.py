@@ -30,8 +30,7 @@ from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.schemas.results import ResultIn
 from app.evidence.schemas.sources import SourceIn
-from app.evidence.services import claims, critiques, sources
-from app.evidence.services import read as views
+from app.evidence.services import claims, critiques, read, sources
 from app.evidence.services.common import by_key
 
 Choice = Literal["skip", "merge", "new"]
@@ -203,7 +202,7 @@ def _keeping_unlisted_results(session: Session, claim: Claim, data: ClaimIn) -> 
     ).all()
     kept = [
         ResultIn.model_validate({k: v for k, v in view.model_dump().items() if k in ResultIn.model_fields})
-        for view in views.result_views(session, [r for r in stored if r.key not in listed])
+        for view in read.result_views(session, [r for r in stored if r.key not in listed])
     ]
     return data.model_copy(update={"results": [*data.results, *kept]}) if kept else data
 

@@ -44,8 +44,7 @@ from app.evidence.schemas.claims import ClaimFilters
 from app.evidence.schemas.critiques import CritiqueFilters
 from app.evidence.schemas.results import ResultFilters
 from app.evidence.schemas.sources import SourceFilters
-from app.evidence.services import read as views
-from app.evidence.services import visibility
+from app.evidence.services import read, visibility
 from app.evidence.services.filters import claim_conditions, critique_conditions, result_conditions, source_conditions
 from app.evidence.stats import cached_count
 
@@ -219,10 +218,10 @@ def _listing(kind: str, model, conditions_of, filters_type, make_views):
     return list_rows
 
 
-list_sources = _listing("sources", Source, source_conditions, SourceFilters, lambda _, rows: views.source_views(rows))
-list_claims = _listing("claims", Claim, claim_conditions, ClaimFilters, views.claim_views)
-list_results = _listing("results", Result, result_conditions, ResultFilters, views.result_views)
-list_critiques = _listing("critiques", Critique, critique_conditions, CritiqueFilters, views.critique_views)
+list_sources = _listing("sources", Source, source_conditions, SourceFilters, lambda _, rows: read.source_views(rows))
+list_claims = _listing("claims", Claim, claim_conditions, ClaimFilters, read.claim_views)
+list_results = _listing("results", Result, result_conditions, ResultFilters, read.result_views)
+list_critiques = _listing("critiques", Critique, critique_conditions, CritiqueFilters, read.critique_views)
 
 
 def iter_all(

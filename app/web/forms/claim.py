@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
@@ -24,11 +26,11 @@ from app.evidence.services import claims as claim_service
 from app.evidence.services import vocabulary
 from app.web.csrf import CsrfForm
 from app.web.forms import claim_values as cv
-from app.web.forms.editing import conflict_view
+from app.web.forms.editing import conflict_view, delete_or_restore
 from app.web.forms.formdata import service_error, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import save_and_describe, write_and_describe
-from app.web.render import announce, flash, render
+from app.web.movement import save_and_describe
+from app.web.render import announce, render
 from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
@@ -117,7 +119,7 @@ def _save(request: Request, form, session: Session, user: User, claim: Claim | N
     if claim is not None and stamp != cv.results_stamp(session, claim.id):
         return _conflict(request, session, claim, values, rows)
     try:
-        saved, moves = save_and_describe(
+        saved = save_and_describe(
             request,
             session,
             claim,
@@ -129,7 +131,7 @@ def _save(request: Request, form, session: Session, user: User, claim: Claim | N
     except EvidenceError as error:
         session.rollback()
         return _page(request, session, values, rows, service_error(error, known), status=422, **extra)
-    announce(request, f"Claim {saved.key} saved with {len(data.results)} result(s).", moves)
+    announce(request, f"Claim {saved.key} saved with {len(data.results)} result(s).")
     return RedirectResponse(f"/claims/{saved.id}", status_code=303)
 
 
@@ -149,20 +151,14 @@ def update_claim(request: Request, claim_id: int, form: CsrfForm, session: PageS
 def delete_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Soft-delete a claim; it stays in the history and can be restored."""
     claim = row_or_404(session, Claim, claim_id)
-    _, moves = write_and_describe(request, session, lambda: claim_service.delete(session, claim, actor(user)))
-    announce(request, f"Claim {claim.key} deleted; it can be restored from this page.", moves)
-    return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+    done = f"Claim {claim.key} deleted; it can be restored from this page."
+    write = partial(claim_service.delete, session, claim, actor(user))
+    return delete_or_restore(request, session, write, done, f"/claims/{claim_id}")
 
 
 @router.post("/claims/{claim_id:int}/restore")
 def restore_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Restore a soft-deleted claim."""
     claim = row_or_404(session, Claim, claim_id, include_deleted=True)
-    try:
-        _, moves = write_and_describe(request, session, lambda: claim_service.restore(session, claim, actor(user)))
-    except EvidenceError as error:
-        session.rollback()
-        flash(request, error.message, "error")
-        return RedirectResponse(f"/claims/{claim_id}", status_code=303)
-    announce(request, f"Claim {claim.key} restored.", moves)
-    return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+    write = partial(claim_service.restore, session, claim, actor(user))
+    return delete_or_restore(request, session, write, f"Claim {claim.key} restored.", f"/claims/{claim_id}")

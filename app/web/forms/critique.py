@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
@@ -14,10 +16,10 @@ from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.services import critiques as critique_service
 from app.web.csrf import CsrfForm
-from app.web.forms.editing import conflict_view, free_key
+from app.web.forms.editing import conflict_view, delete_or_restore, free_key
 from app.web.forms.formdata import blank_to_none, number, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import save_and_describe, write_and_describe
+from app.web.movement import save_and_describe
 from app.web.render import announce, render
 from app.web.signin import Analyst, PageSession, actor, load_user
 
@@ -102,7 +104,7 @@ def _save(request: Request, form, session: Session, user: User, target: Claim, c
     except ValidationError as error:
         return _page(request, session, values, validation_errors(error, FIELDS), target, status=422, **extra)
     try:
-        saved, moves = save_and_describe(
+        saved = save_and_describe(
             request,
             session,
             critique,
@@ -118,7 +120,7 @@ def _save(request: Request, form, session: Session, user: User, target: Claim, c
     except EvidenceError as error:
         session.rollback()
         return _page(request, session, values, service_error(error, FIELDS), target, status=422, **extra)
-    announce(request, f"Critique {saved.key} saved.", moves)
+    announce(request, f"Critique {saved.key} saved.")
     return RedirectResponse(f"/claims/{target.id}#critiques", status_code=303)
 
 
@@ -139,15 +141,15 @@ def update_critique(request: Request, critique_id: int, form: CsrfForm, session:
 def delete_critique(request: Request, critique_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Soft-delete a critique."""
     critique = row_or_404(session, Critique, critique_id)
-    _, moves = write_and_describe(request, session, lambda: critique_service.delete(session, critique, actor(user)))
-    announce(request, f"Critique {critique.key} deleted; it can be restored from the claim page.", moves)
-    return RedirectResponse(f"/claims/{critique.target_claim_id}#critiques", status_code=303)
+    done = f"Critique {critique.key} deleted; it can be restored from the claim page."
+    write = partial(critique_service.delete, session, critique, actor(user))
+    return delete_or_restore(request, session, write, done, f"/claims/{critique.target_claim_id}#critiques")
 
 
 @router.post("/critiques/{critique_id:int}/restore")
 def restore_critique(request: Request, critique_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Restore a soft-deleted critique."""
     critique = row_or_404(session, Critique, critique_id, include_deleted=True)
-    _, moves = write_and_describe(request, session, lambda: critique_service.restore(session, critique, actor(user)))
-    announce(request, f"Critique {critique.key} restored.", moves)
-    return RedirectResponse(f"/claims/{critique.target_claim_id}#critiques", status_code=303)
+    done = f"Critique {critique.key} restored."
+    write = partial(critique_service.restore, session, critique, actor(user))
+    return delete_or_restore(request, session, write, done, f"/claims/{critique.target_claim_id}#critiques")

@@ -1,14 +1,21 @@
-"""Pieces shared by the edit forms: derived keys, conflict tables, the last writer of a row."""
+"""Pieces shared by the three edit forms (source, claim, critique): derived keys, conflict tables, the last writer
+of a row, and the delete and restore handlers."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from sqlmodel import Session, SQLModel, select
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, SQLModel
 
+from app.evidence.errors import EvidenceError
 from app.evidence.history import history
 from app.evidence.schemas.common import normalize_title
 from app.evidence.services.common import by_key
+from app.web.movement import write_and_describe
+from app.web.render import announce, flash
 
 
 def slug(text: str, words: int = 5) -> str:
@@ -51,7 +58,14 @@ def last_writer(session: Session, kind: str, entity_id: int) -> str:
     return revisions[-1].actor if revisions else "someone"
 
 
-def keys_of(session: Session, model: type[SQLModel], ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.exec(select(model.id, model.key).where(model.id.in_(ids))).all())
+def delete_or_restore(request: Request, session: Session, write: Callable[[], object], done: str, back: str):
+    """Run a form's delete or restore, say how it moved the assessment, and go back to the row's page; a refused
+    write (a source with live claims, a claim whose source is deleted) is flashed with its reason instead."""
+    try:
+        write_and_describe(request, session, write)
+    except EvidenceError as error:
+        session.rollback()
+        flash(request, error.message, "error")
+        return RedirectResponse(back, status_code=303)
+    announce(request, done)
+    return RedirectResponse(back, status_code=303)

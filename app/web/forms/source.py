@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
@@ -16,11 +18,11 @@ from app.evidence.schemas.common import normalize_title
 from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import sources as source_service
 from app.web.csrf import CsrfForm
-from app.web.forms.editing import conflict_view, free_key, slug
+from app.web.forms.editing import conflict_view, delete_or_restore, free_key, slug
 from app.web.forms.formdata import blank_to_none, lines, service_error, typed, validation_errors
 from app.web.lookup import row_or_404
-from app.web.movement import save_and_describe, write_and_describe
-from app.web.render import announce, flash, render
+from app.web.movement import save_and_describe
+from app.web.render import announce, render
 from app.web.signin import Analyst, PageSession, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
@@ -157,7 +159,7 @@ def _save(request: Request, form, session: Session, user: User, source: Source |
             request, values, {}, source=source, version=version, duplicates=found, blocking=blocking, status=409
         )
     try:
-        saved, moves = save_and_describe(
+        saved = save_and_describe(
             request,
             session,
             source,
@@ -172,7 +174,7 @@ def _save(request: Request, form, session: Session, user: User, source: Source |
     except EvidenceError as error:
         session.rollback()
         return _page(request, values, service_error(error, FIELDS), source=source, version=version, status=422)
-    announce(request, f"Source {saved.key} saved.", moves)
+    announce(request, f"Source {saved.key} saved.")
     return RedirectResponse(f"/sources/{saved.id}", status_code=303)
 
 
@@ -192,20 +194,14 @@ def update_source(request: Request, source_id: int, form: CsrfForm, session: Pag
 def delete_source(request: Request, source_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Soft-delete a source (refused while it has live claims)."""
     source = row_or_404(session, Source, source_id)
-    try:
-        _, moves = write_and_describe(request, session, lambda: source_service.delete(session, source, actor(user)))
-    except EvidenceError as error:
-        session.rollback()
-        flash(request, error.message, "error")
-        return RedirectResponse(f"/sources/{source_id}", status_code=303)
-    announce(request, f"Source {source.key} deleted; it can be restored from its page.", moves)
-    return RedirectResponse(f"/sources/{source_id}", status_code=303)
+    done = f"Source {source.key} deleted; it can be restored from its page."
+    write = partial(source_service.delete, session, source, actor(user))
+    return delete_or_restore(request, session, write, done, f"/sources/{source_id}")
 
 
 @router.post("/sources/{source_id:int}/restore")
 def restore_source(request: Request, source_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Restore a soft-deleted source."""
     source = row_or_404(session, Source, source_id, include_deleted=True)
-    _, moves = write_and_describe(request, session, lambda: source_service.restore(session, source, actor(user)))
-    announce(request, f"Source {source.key} restored.", moves)
-    return RedirectResponse(f"/sources/{source_id}", status_code=303)
+    write = partial(source_service.restore, session, source, actor(user))
+    return delete_or_restore(request, session, write, f"Source {source.key} restored.", f"/sources/{source_id}")
