@@ -44,6 +44,10 @@ from app.evidence.enums import (
 
 KEY = 120
 
+# A relationship is never loaded by touching it: a query that needs related rows says so (selectinload or a join),
+# so one row per loop iteration (N+1 queries) fails loudly in the tests instead of slowly in production.
+RAISE = {"lazy": "raise"}
+
 
 class Aspect(Tracked, table=True):
     """An aspect of the research programme, a row of the ceiling table (features, circuits, ...)."""
@@ -117,7 +121,7 @@ class Source(SoftDeleted, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )  # imported fields no column holds (docs/import-export.md)
 
-    claims: list["Claim"] = Relationship(back_populates="source")
+    claims: list["Claim"] = Relationship(back_populates="source", sa_relationship_kwargs=RAISE)
 
 
 class ClaimAspect(SQLModel, table=True):
@@ -160,10 +164,10 @@ class Claim(SoftDeleted, table=True):
     status_changed_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True), index=True)
     notes: str | None = Field(default=None, sa_type=Text)
 
-    source: Source = Relationship(back_populates="claims")
-    aspects: list[Aspect] = Relationship(link_model=ClaimAspect)
-    questions: list[ResearchQuestion] = Relationship(link_model=ClaimQuestion)
-    results: list["Result"] = Relationship(back_populates="claim")
+    source: Source = Relationship(back_populates="claims", sa_relationship_kwargs=RAISE)
+    aspects: list[Aspect] = Relationship(link_model=ClaimAspect, sa_relationship_kwargs=RAISE)
+    questions: list[ResearchQuestion] = Relationship(link_model=ClaimQuestion, sa_relationship_kwargs=RAISE)
+    results: list["Result"] = Relationship(back_populates="claim", sa_relationship_kwargs=RAISE)
 
 
 class ResultBand(SQLModel, table=True):
@@ -234,8 +238,8 @@ class Result(SoftDeleted, table=True):
     safety_metric: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, sa_type=Text)
 
-    claim: Claim = Relationship(back_populates="results")
-    bands: list[ScaleBand] = Relationship(link_model=ResultBand)
+    claim: Claim = Relationship(back_populates="results", sa_relationship_kwargs=RAISE)
+    bands: list[ScaleBand] = Relationship(link_model=ResultBand, sa_relationship_kwargs=RAISE)
 
 
 class Critique(SoftDeleted, table=True):

@@ -192,7 +192,7 @@ def test_a_partial_folder_resolves_its_keys_against_the_store(sqlite_seeded_url,
         session.commit()
         assert report.counts["claims"]["created"] == 1 and _count(session, Source) == sources_before
         claim = session.exec(select(Claim).where(Claim.key == "partial.new-claim")).one()
-        result = claim.results[0]
+        result = session.exec(select(Result).where(Result.claim_id == claim.id)).one()
         assert (result.params_low, result.params_high, result.winner) == (1e11, None, "method")
         assert result.baseline_method_key == "linear_probe" and result.reach_outcome == "success"
 
