@@ -28,10 +28,12 @@ run: $(STAMP_RUN)
 
 test: $(STAMP_DEV)
 	$(BIN)/ruff check app tests migrations/env.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check app tests migrations/env.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check app tests migrations/env.py
 
 fuzz: $(STAMP_DEV)

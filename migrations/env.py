@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from Ceiling's settings (or the caller), the metadata from app.schema."""
+"""Alembic environment: the URL comes from Ceiling's settings (or the caller), the metadata from app.db.tables."""
 
 from alembic import context
 

@@ -20,7 +20,8 @@ from app.evidence.services import claims, overrides, sources
 
 def test_every_table_is_backed_up_or_says_why_not():
     listed = set(BACKED_UP) | set(NOT_BACKED_UP)
-    assert sorted(set(metadata.tables) - listed) == [], "add the table to BACKED_UP or NOT_BACKED_UP in app/backup.py"
+    unlisted = sorted(set(metadata.tables) - listed)
+    assert unlisted == [], "add the table to BACKED_UP or NOT_BACKED_UP in app/db/backup.py"
     assert sorted(listed - set(metadata.tables)) == []
     assert not set(BACKED_UP) & set(NOT_BACKED_UP)
 

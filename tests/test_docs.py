@@ -37,3 +37,42 @@ def test_every_cli_command_is_in_the_readme():
     assert "db upgrade" in commands and "seed" in commands
     missing = [c for c in commands if not re.search(rf"`ceiling {re.escape(c)}\b", README)]
     assert missing == []
+
+
+def _operations(app) -> list[tuple[str, str, str]]:
+    """(method, full path, module of the endpoint) of every route of the app."""
+    from fastapi.routing import APIRoute
+
+    def walk(routes, prefix=""):
+        for route in routes:
+            if type(route).__name__ == "_IncludedRouter":
+                yield from walk(route.original_router.routes, prefix + (route.include_context.prefix or ""))
+            elif isinstance(route, APIRoute):
+                for method in sorted(route.methods - {"HEAD"}):
+                    yield method, prefix + route.path, route.endpoint.__module__
+
+    return list(walk(app.routes))
+
+
+def test_every_route_is_documented(tmp_path):
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'docs.db'}", tmp_path))
+    api_docs, page_docs = ((PROJECT_ROOT / "docs" / name).read_text() for name in ("api.md", "pages.md"))
+    operations = _operations(app)
+    assert len(operations) > 100
+    missing = [
+        f"{method} {path}"
+        for method, path, module in operations
+        if f"`{method} {path}`" not in (api_docs if module.startswith("app.api.") else page_docs)
+    ]
+    assert missing == []
+
+
+def test_every_table_is_documented():
+    from app.db.tables import metadata
+
+    documented = (PROJECT_ROOT / "docs" / "data-model.md").read_text()
+    missing = [name for name in metadata.tables if f"`{name}`" not in documented and f"**{name}**" not in documented]
+    assert missing == []

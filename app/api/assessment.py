@@ -2,8 +2,8 @@
 
 The ETag is the fingerprint (a hash of the evidence and the scoring settings), so a dashboard that
 polls with If-None-Match gets 304 until the evidence or the settings change. Between writes the
-assessment is reused by the store's data version without reloading the evidence (app/assessment.py).
-With `as_of`, the assessment of a past instant is recomputed from the revision history (app/asof.py).
+assessment is reused by the store's data version without reloading the evidence (app/assessment/live.py).
+With `as_of`, the assessment of a past instant is recomputed from the revision history (app/assessment/asof.py).
 """
 
 from __future__ import annotations

@@ -117,8 +117,15 @@ def _written(response: Response, row: Any) -> None:
 
 
 def entity_router(e: Entity) -> APIRouter:
-    """The router of one evidence kind, mounted at /api/v1/{plural}."""
+    """The router of one evidence kind, mounted at /api/v1/{plural}: the same eight operations for every kind."""
     router = APIRouter(prefix=f"/{e.plural}", tags=[e.plural])
+    _add_list_and_create(router, e)
+    _add_read_and_write(router, e)
+    _add_delete_restore_and_history(router, e)
+    return router
+
+
+def _add_list_and_create(router: APIRouter, e: Entity) -> None:
     SortName = Literal[tuple(sort_names(e.plural))]  # noqa: N806
     list_doc = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "A page (or CSV)."}}
 
@@ -171,6 +178,8 @@ def entity_router(e: Entity) -> APIRouter:
         _written(response, row)
         return e.read(session, row, False)
 
+
+def _add_read_and_write(router: APIRouter, e: Entity) -> None:
     @router.get(
         "/{row_id}",
         response_model=e.detail,
@@ -232,6 +241,8 @@ def entity_router(e: Entity) -> APIRouter:
         data = e.update_in.model_validate({**e.state(session, row), **changes})
         return save(row, data, set(changes), session, principal, held, response)
 
+
+def _add_delete_restore_and_history(router: APIRouter, e: Entity) -> None:
     @router.delete(
         "/{row_id}",
         status_code=204,
@@ -268,5 +279,3 @@ def entity_router(e: Entity) -> APIRouter:
         row = get_or_404(session, e.model, row_id, include_deleted=allow_deleted(principal, include_deleted))
         revisions = revision_views(history(session, e.kind, row.id))
         return RevisionsPublic(data=revisions, count=len(revisions))
-
-    return router

@@ -1,4 +1,4 @@
-"""The assessment as of a past instant: the evidence and grade overrides of then (app/evidence/asof.py)
+"""The assessment as of a past instant: the evidence and grade overrides of then (app/evidence/export/asof.py)
 through the engine with the scoring settings of then.
 
 The settings of an instant are, in order: the last scoring_settings_record at or before it (recorded

@@ -1,7 +1,7 @@
 """The assessment of the live evidence: the store's frames through the pure engine, cached in the database.
 
 The API, the pages, the CLI and the report builder all get the current assessment from here, so
-they never disagree. The cache is shared by every process and replica (app/evidence/assessment_cache.py):
+they never disagree. The cache is shared by every process and replica (app/assessment/cache.py):
 by the store's data version (cheap to read: every tracked write adds a revision), which skips loading
 the evidence at all between writes; and by the engine's input fingerprint (evidence and settings),
 which skips the engine when the evidence came back the same. Within a process the parsed Assessment

@@ -1,5 +1,5 @@
 """Lossless backup and restore of the whole store as diff-friendly text: `ceiling export --all DIR` /
-`ceiling import --all DIR`. It spans every package's tables, so it sits beside app/schema.py.
+`ceiling import --all DIR`. It spans every package's tables, so it sits beside app/db/tables.py.
 
 DIR holds manifest.json (format, version, the tables in restore order with their columns and row
 counts) and one `<table>.jsonl` per table: one JSON object per row, keys sorted, rows sorted by primary

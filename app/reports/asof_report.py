@@ -1,4 +1,4 @@
-"""The report of a past instant: the as-of assessment (app/asof.py) with the evidence of then, compared
+"""The report of a past instant: the as-of assessment (app/assessment/asof.py) with the evidence of then, compared
 with the last report published at or before that instant. Nothing is stored."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ read whole every time. Patching replaces rows by id, so applying a revision twic
 
 Each patch also records what it changed (the rows it took out, as they were, and the rows it put in;
 the small frames that differ), numbered by a generation, so a caller holding something derived from an
-earlier generation (the engine's Evidence: app/assessment.py) can bring it up to date from the changes
+earlier generation (the engine's Evidence: app/assessment/live.py) can bring it up to date from the changes
 instead of rebuilding it from a million rows.
 
 Two safety nets: revision ids are handed out before commit, so on PostgreSQL a write may commit after

@@ -116,7 +116,7 @@ def _inherit(fields: dict[str, Any], parent: Entry) -> None:
             fields[target] = f.value
 
 
-def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:
+def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per BibTeX field, in the order the format lists them
     record = Incoming(where, {"key": make_key(entry.key)})
     values, problems = record.values, record.problems
     text = {k: decode(v) if k in DECODED and isinstance(v, str) else v for k, v in fields.items()}

@@ -9,7 +9,7 @@ The REST API and the web pages' browse views both call these:
     list_critiques(session, filters: CritiqueFilters | None = None, ...)  -> Page[CritiquePublic]
     iter_all(list_fn, session, filters, *, sort="id", batch=500) -> Iterator[item]  (every row, page by page)
 
-A Page has `items` (read models of app.evidence.services.views), `count` (rows matching the
+A Page has `items` (read models of app.evidence.services.read), `count` (rows matching the
 filters; None with with_count=False: a count costs time in proportion to the matches, a keyset
 page does not, so the API counts on the first page only) and `next_cursor` (None on the last page).
 `sort` is a field name, `-name` for descending (see SORTS); rows are ordered by (field, id), so a

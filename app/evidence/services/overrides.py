@@ -1,7 +1,7 @@
 """Analysts' overrides of the engine's suggested confidence grade, one per aspect, with a written reason.
 
 Every set and clear is logged in grade_override_revision (before and after), so an as-of assessment
-uses the overrides of then (app/evidence/asof.py)."""
+uses the overrides of then (app/evidence/export/asof.py)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ exports leave the rest out; reading one of them by id is "not found", as if it d
 The request's session carries its reader's view. app/db/session.get_session restricts every request's session
 when the setting is on; the two places that learn who is calling (the pages' load_user, the API's caller)
 open it for analysts and above. So a route that names no reader shows published claims only, and the
-services ask this module rather than being told: queries.py (lists, exports), filters.py (what a filter
-means), stats.py (counts and facets), views.py (detail views) and common.get_or_404 (reads by id).
+services ask this module rather than being told: listing.py (lists, exports), filters.py (what a filter
+means), stats.py (counts and facets), read.py (detail views) and common.get_or_404 (reads by id).
 Sessions opened elsewhere (the CLI, the scheduler, report builds) see everything: the reports and the
 public assessment leave unpublished claims out by the setting itself (the engine's frames through
 publication.only_published, the report's evidence through visible() in app/reports/capture.py).
