@@ -21,7 +21,7 @@ cli.command("scheduler")(scheduler.scheduler_command)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(users.users_cli, name="users")
 cli.add_typer(users.tokens_cli, name="tokens")
-cli.add_typer(evidence.confidence_cli, name="confidence")
+cli.add_typer(evidence.grade_override_cli, name="confidence")
 cli.add_typer(report.report_cli, name="report")
 cli.add_typer(webhooks.webhooks_cli, name="webhooks")
 

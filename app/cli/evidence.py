@@ -153,10 +153,10 @@ def _filters(list_name: str, pairs: list[str]):
         fail(f"--filter: {error}")
 
 
-confidence_cli = typer.Typer(help="Override the suggested confidence grade of an aspect.", no_args_is_help=True)
+grade_override_cli = typer.Typer(help="Override the suggested confidence grade of an aspect.", no_args_is_help=True)
 
 
-@confidence_cli.command("set")
+@grade_override_cli.command("set")
 def set_command(
     aspect: str,
     grade: Grade,
@@ -172,7 +172,7 @@ def set_command(
     typer.echo(f"{aspect}: confidence set to {grade.value.replace('_', ' ')} (the engine's suggestion stays visible)")
 
 
-@confidence_cli.command("clear")
+@grade_override_cli.command("clear")
 def clear_command(aspect: str) -> None:
     """Remove an aspect's override: the engine's grade applies again."""
     try:
@@ -183,7 +183,7 @@ def clear_command(aspect: str) -> None:
     typer.echo(f"{aspect}: override removed")
 
 
-@confidence_cli.command("list")
+@grade_override_cli.command("list")
 def list_command() -> None:
     """List the overrides and their reasons."""
     with session_scope(engine()) as session:

@@ -31,7 +31,7 @@ def _page(request: Request, session: Session, values=None, errors=None, status: 
         "values": values or {},
         "errors": errors or {},
     }
-    return render(request, "confidence.html", context, status_code=status)
+    return render(request, "grade_overrides.html", context, status_code=status)
 
 
 @router.get("/confidence", response_class=HTMLResponse)
