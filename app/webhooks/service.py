@@ -18,11 +18,11 @@ MAX_THRESHOLD_DECADES = 10.0
 def _checked_url(url: str, allow_loopback: bool) -> str:
     """A well-formed http(s) address whose host resolves to public addresses only (app/webhooks/addresses.py)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port out of range
     except ValueError:
-        raise EvidenceError("a port between 1 and 65535", field="url") from None
+        raise EvidenceError("a well-formed address with a port between 1 and 65535", field="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         raise EvidenceError("an http:// or https:// address with a host, at most 2000 characters", field="url")
     if parts.username or parts.password:

@@ -91,6 +91,8 @@ def test_a_name_is_judged_by_every_address_it_resolves_to(db_session, monkeypatc
         ("https://mixed.example/", "mixed.example is not a public address"),
         ("https://nowhere.example/", "nowhere.example could not be resolved"),
         ("https://93.184.215.14:99999/", "a port between 1 and 65535"),
+        ("http://[::1/hook", "a well-formed address"),
+        ("http://" + "a" * 70 + ".example/", "could not be resolved"),
     ]:
         with pytest.raises(EvidenceError) as refused:
             _register(db_session, url)
