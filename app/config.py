@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         30.0, gt=0, description="Wait before the 2nd attempt; it doubles after each failure (at most 6 hours)."
     )
     webhook_poll_s: float = Field(10.0, gt=0, description="How often the webhook worker looks for due deliveries.")
+    webhook_allow_loopback: bool = Field(
+        False,
+        description="Let webhooks go to loopback addresses (127.0.0.0/8, ::1), for tests; refused in production. "
+        "Private, link-local and reserved addresses are refused whatever it says.",
+    )
     public_reads: bool = Field(True, description="Allow reads of the REST API and pages without signing in.")
     secret_key: str = Field("", description="Signs session cookies and CSRF tokens; required in production.")
     secure_cookies: bool = Field(False, description="Mark session cookies Secure (set behind HTTPS).")
@@ -108,6 +113,12 @@ class Settings(BaseSettings):
             if self.environment == "production":
                 raise ValueError("CEILING_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
             self.secret_key = _development_secret()
+        return self
+
+    @model_validator(mode="after")
+    def _no_loopback_webhooks_in_production(self) -> Settings:
+        if self.webhook_allow_loopback and self.environment == "production":
+            raise ValueError("CEILING_WEBHOOK_ALLOW_LOOPBACK is for tests; production delivers to public addresses")
         return self
 
     @property

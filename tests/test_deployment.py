@@ -59,7 +59,14 @@ def test_the_proxy_balances_both_replicas_on_readyz_and_hides_metrics():
     assert set(proxy["depends_on"]) == set(REPLICAS)
     upstreams = re.search(r"reverse_proxy ([^{]+)\{", CADDYFILE).group(1).split()
     assert upstreams == [f"{name}:8000" for name in REPLICAS]
-    assert "health_uri /readyz" in CADDYFILE and "respond @metrics 404" in CADDYFILE
+    assert "health_uri /readyz" in CADDYFILE and re.search(r"handle @metrics \{\s*respond 404", CADDYFILE)
+
+
+def test_the_proxy_retries_reads_but_never_writes():
+    """Caddy before 2.11.2 resends a write without its body (caddyserver/caddy#7546): see deploy/Caddyfile."""
+    reads = re.search(r"handle @reads \{(.*?)\n\t\}", CADDYFILE, re.S).group(1)
+    rest = re.search(r"\n\thandle \{(.*?)\n\t\}", CADDYFILE, re.S).group(1)
+    assert "@reads method GET HEAD" in CADDYFILE and "lb_try_duration" in reads and "lb_try_duration" not in rest
 
 
 def test_no_secret_is_written_into_the_compose_file():

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import AdminDep, ApiSession
 from app.api.problems import problem_responses
+from app.db.session import SettingsDep
 from app.webhooks import service
 from app.webhooks.models import WebhookEvent
 
@@ -18,7 +19,11 @@ SubscriptionId = Annotated[int, Path(ge=1, le=10**12)]
 
 
 class WebhookIn(BaseModel):
-    url: str = Field(max_length=2000, description="http:// or https:// address the deliveries are POSTed to.")
+    url: str = Field(
+        max_length=2000,
+        description="http:// or https:// address the deliveries are POSTed to; its host must resolve to public "
+        "addresses only (no loopback, private, link-local or reserved ones).",
+    )
     events: list[WebhookEvent] = Field(min_length=1, description="The events it receives.")
     threshold_decades: float = Field(0.5, gt=0, le=10, description="ceiling_moved: the least shift that counts.")
     description: str = Field("", max_length=500)
@@ -38,7 +43,7 @@ class WebhookPublic(BaseModel):
 
 
 class WebhookCreated(WebhookPublic):
-    secret: str = Field(description="The signing secret, shown once: HMAC-SHA256 key of Ceiling-Webhook-Signature.")
+    secret: str = Field(description="The signing secret, shown once: the Standard Webhooks key of webhook-signature.")
 
 
 class WebhooksPublic(BaseModel):
@@ -79,8 +84,8 @@ def list_webhooks(session: ApiSession, _admin: AdminDep) -> dict:
 
 
 @router.post("", status_code=201, response_model=WebhookCreated, responses=problem_responses(401, 403, 422))
-def create_webhook(data: WebhookIn, session: ApiSession, principal: AdminDep) -> dict:
-    """Register a receiver; the response holds its signing secret, shown this once."""
+def create_webhook(data: WebhookIn, session: ApiSession, principal: AdminDep, settings: SettingsDep) -> dict:
+    """Register a receiver (its host must resolve to public addresses); the response holds its signing secret."""
     row, secret = service.create(
         session,
         data.url,
@@ -88,6 +93,7 @@ def create_webhook(data: WebhookIn, session: ApiSession, principal: AdminDep) ->
         principal.user.username,
         data.threshold_decades,
         data.description,
+        allow_loopback=settings.webhook_allow_loopback,
     )
     return {**WebhookPublic.model_validate(row, from_attributes=True).model_dump(), "secret": secret}
 

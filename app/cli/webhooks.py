@@ -30,7 +30,15 @@ def add_command(
     """Register a receiver; prints its signing secret once."""
     try:
         with session_scope(engine()) as session:
-            row, secret = service.create(session, url, [e.value for e in event], by, threshold, description)
+            row, secret = service.create(
+                session,
+                url,
+                [e.value for e in event],
+                by,
+                threshold,
+                description,
+                allow_loopback=get_settings().webhook_allow_loopback,
+            )
             row_id = row.id
     except EvidenceError as error:
         fail(f"{error.field}: {error.message}" if error.field else error.message)

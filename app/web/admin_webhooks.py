@@ -56,7 +56,13 @@ def create_subscription(request: Request, form: CsrfForm, session: PageSession, 
         return _page(request, session, values, {"threshold": "Enter a number of orders of magnitude, e.g. 0.5."})
     try:
         row, secret = service.create(
-            session, values["url"], values["events"], admin.username, threshold, values["description"]
+            session,
+            values["url"],
+            values["events"],
+            admin.username,
+            threshold,
+            values["description"],
+            allow_loopback=request.app.state.settings.webhook_allow_loopback,
         )
     except EvidenceError as error:
         session.rollback()

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
 from app.evidence.base import utcnow
 from app.evidence.errors import EvidenceError, NotFound
+from app.webhooks.addresses import RefusedAddress, checked_destination
 from app.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
+from app.webhooks.signing import new_secret
 
 MAX_THRESHOLD_DECADES = 10.0
 
 
-def _checked_url(url: str) -> str:
+def _checked_url(url: str, allow_loopback: bool) -> str:
+    """A well-formed http(s) address whose host resolves to public addresses only (app/webhooks/addresses.py)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise EvidenceError("a well-formed address with a port between 1 and 65535", field="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
         raise EvidenceError("an http:// or https:// address with a host, at most 2000 characters", field="url")
     if parts.username or parts.password:
         raise EvidenceError("put no credentials in the address; deliveries are signed instead", field="url")
+    try:
+        checked_destination(url, allow_loopback)
+    except RefusedAddress as refused:
+        raise EvidenceError(f"webhooks go to public addresses only: {refused}", field="url") from None
     return url
 
 
@@ -40,15 +50,20 @@ def create(
     created_by: str,
     threshold_decades: float = 0.5,
     description: str = "",
+    *,
+    allow_loopback: bool = False,
 ) -> tuple[WebhookSubscription, str]:
-    """Register a receiver; returns it and its signing secret (shown to the admin once, never logged)."""
+    """Register a receiver; returns it and its signing secret (shown to the admin once, never logged).
+
+    The address is resolved now and refused unless public (loopback only with allow_loopback, for tests).
+    """
     if not 0 < threshold_decades <= MAX_THRESHOLD_DECADES:
         raise EvidenceError(f"a number of decades above 0 and at most {MAX_THRESHOLD_DECADES:g}", field="threshold")
     if len(description) > 500 or "\x00" in description:
         raise EvidenceError("at most 500 characters", field="description")
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = new_secret()
     row = WebhookSubscription(
-        url=_checked_url(url),
+        url=_checked_url(url, allow_loopback),
         events=_checked_events(events),
         threshold_decades=threshold_decades,
         description=description.strip(),

@@ -5,9 +5,10 @@ conditional UPDATE that sets a lease (only one worker can win it, on SQLite and 
 a worker that dies mid-send leaves a lease that expires, and another worker sends it again. A 2xx
 answer marks it delivered, and a delivered row is never selected again: once acknowledged, never
 sent twice. (If the process dies between the receiver's 2xx and the commit of `delivered`, the
-delivery is repeated once its lease expires, with the same Ceiling-Webhook-Id: receivers deduplicate
+delivery is repeated once its lease expires, with the same webhook-id: receivers deduplicate
 on it.) Other answers, timeouts and connection errors are logged as attempts and tried again after
 backoff_s * 2^(attempts-1), at most six hours, until max_attempts, when the delivery is `failed`.
+Every attempt resolves and checks the receiver's address again (app/webhooks/addresses.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db.engine import get_engine
 from app.db.session import session_scope
+from app.webhooks.addresses import RefusedAddress, checked_destination
 from app.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from app.webhooks.signing import signed_headers
 
@@ -64,15 +66,29 @@ def _claim(engine: Engine, now: dt.datetime, lease_s: float) -> list[int]:
     return won
 
 
-def _send(client: httpx.Client, url: str, secret: str, event_id: str, body: str) -> tuple[int | None, str | None]:
-    """POST the signed body; the status code, or the error when there is none."""
+def _send(
+    client: httpx.Client, url: str, secret: str, event_id: str, body: str, allow_loopback: bool
+) -> tuple[int | None, str | None]:
+    """POST the signed body to the checked address; the status code, or the error when there is none.
+
+    The errors are coarse on purpose: the log says a receiver could not be reached, never why a port refused,
+    so it cannot serve to map a network. Redirects are not followed (a 3xx is a failed attempt).
+    """
     raw = body.encode()
     try:
-        answer = client.post(url, content=raw, headers=signed_headers(secret, event_id, raw))
+        target = checked_destination(url, allow_loopback)
+    except RefusedAddress as refused:
+        return None, f"refused: {refused}"
+    headers = {**signed_headers(secret, event_id, raw), "Host": target.host_header}
+    extensions = {"sni_hostname": target.server_name} if target.server_name else {}
+    try:
+        answer = client.post(target.url, content=raw, headers=headers, extensions=extensions)
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        return None, "could not connect"
     except httpx.TimeoutException:
         return None, "timed out"
-    except httpx.HTTPError as error:
-        return None, f"{type(error).__name__}: {str(error)[:200]}"
+    except httpx.HTTPError:
+        return None, "no valid HTTP answer"
     return answer.status_code, None
 
 
@@ -103,7 +119,7 @@ def deliver_due(settings: Settings, now: Callable[[], dt.datetime] = _now) -> in
                 target = session.get(WebhookSubscription, delivery.subscription_id)
                 url, secret, event_id, body = target.url, target.secret, delivery.event_id, delivery.body
             started = time.perf_counter()
-            answer = _send(client, url, secret, event_id, body)
+            answer = _send(client, url, secret, event_id, body, settings.webhook_allow_loopback)
             elapsed = int((time.perf_counter() - started) * 1000)
             with session_scope(engine) as session:
                 _record(session, settings, delivery_id, answer, elapsed, now())

@@ -3,75 +3,33 @@ reported through the other, and a session started on one is known to (and revoke
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
-from app.config import PROJECT_ROOT
 from app.reports.build import build_snapshot
 from tests.api.conftest import add_tokens
 from tests.conftest import make_settings
+from tests.ops.replicas import free_port, replica_env, start_replica, stop, wait_until
 from tests.web.conftest import PASSWORD, add_users, csrf_of
 
 pytestmark = pytest.mark.postgres
 CLAIM = "lieberum2023.chinchilla-circuit-scales"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def replicas(databases, tmp_path):
     url = databases.fresh("postgres", seeded=True)
-    env = {
-        **os.environ,
-        "CEILING_DATABASE_URL": url,
-        "CEILING_SECRET_KEY": "shared-by-every-replica",
-        "CEILING_ENVIRONMENT": "test",
-        "CEILING_ASSESSMENT_WARM_START": "false",
-        "CEILING_REPORTS_DIR": str(tmp_path / "reports"),
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    ports = [_free_port(), _free_port()]
+    env = replica_env(url, tmp_path)
+    ports = [free_port(), free_port()]
     logs = [tmp_path / f"replica-{i}.log" for i in range(len(ports))]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("wb"),
-        )
-        for port, log in zip(ports, logs, strict=True)
-    ]
+    processes = [start_replica(env, port, log, tmp_path) for port, log in zip(ports, logs, strict=True)]
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, process, log in zip(bases, processes, logs, strict=True):
-            deadline = time.time() + 180  # a loaded CI machine imports the app slowly
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                tail = log.read_text(errors="replace")[-2000:]
-                assert process.poll() is None, f"{base} exited with {process.returncode}:\n{tail}"
-                assert time.time() < deadline, f"{base} did not become ready:\n{tail}"
-                time.sleep(0.3)
+            wait_until(base, "/readyz", process, log)
         yield url, bases
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
+        stop(processes)
 
 
 def test_a_write_through_one_replica_is_seen_assessed_and_reported_through_the_other(replicas, engine_for, tmp_path):

@@ -7,9 +7,11 @@ import re
 from app.db.engine import build_engine
 from app.db.session import session_scope
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from tests.support.fake_dns import fake_dns
 
 
-def test_an_admin_registers_a_receiver_and_sees_its_secret_once(admin, analyst):
+def test_an_admin_registers_a_receiver_and_sees_its_secret_once(admin, analyst, monkeypatch):
+    fake_dns(monkeypatch, {"hooks.example": ["93.184.215.14"]})
     assert analyst.get("/admin/webhooks").status_code == 403
     data = [("url", "https://hooks.example/ceiling"), ("events", "report_published"), ("events", "ceiling_moved")]
     created = admin.post("/admin/webhooks", [*data, ("threshold", "0.3"), ("description", "<i>team</i>")])
@@ -26,10 +28,14 @@ def test_an_admin_registers_a_receiver_and_sees_its_secret_once(admin, analyst):
 def test_a_bad_address_or_threshold_is_shown_beside_the_field_with_what_was_typed(admin):
     bad = admin.post("/admin/webhooks", {"url": "ftp://nope", "events": "report_published", "threshold": "0.5"})
     assert bad.status_code == 422 and 'id="url-error"' in bad.text and 'value="ftp://nope"' in bad.text
+    inside = {"url": "http://169.254.169.254/latest", "events": "report_published", "threshold": "0.5"}
+    refused = admin.post("/admin/webhooks", inside)
+    assert refused.status_code == 422 and 'id="url-error"' in refused.text and "public addresses only" in refused.text
+    assert 'value="http://169.254.169.254/latest"' in refused.text
     nan = admin.post("/admin/webhooks", {"url": "https://x.example/", "events": "grade_changed", "threshold": "lots"})
     assert nan.status_code == 422 and 'id="threshold-error"' in nan.text and 'value="lots"' in nan.text
     assert 'value="grade_changed" checked' in nan.text
-    none = admin.post("/admin/webhooks", {"url": "https://x.example/", "threshold": "0.5"})
+    none = admin.post("/admin/webhooks", {"url": "https://93.184.215.14/", "threshold": "0.5"})
     assert none.status_code == 422 and 'id="events-error"' in none.text
 
 

@@ -1,101 +1,29 @@
-"""Webhook deliveries through a local receiver on 127.0.0.1: signed, retried with backoff after a failure
-and a timeout, delivered once acknowledged and never again, and carried over a restart by the outbox."""
+"""Webhook deliveries through a local receiver on 127.0.0.1: signed by the Standard Webhooks specification (checked
+with its library), retried with backoff after a failure and a timeout, delivered once acknowledged and never
+again, and carried over a restart by the outbox."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import http.server
+import hashlib
+import hmac
 import json
-import threading
-import time
-from collections.abc import Iterator
+import secrets
 
 import pytest
 from sqlmodel import Session, select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from app.db.engine import get_engine
 from app.db.session import session_scope
 from app.webhooks import service
-from app.webhooks.events import enqueue_publication
-from app.webhooks.models import WebhookAttempt, WebhookDelivery
-from app.webhooks.signing import verify
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
 from app.webhooks.worker import _claim, deliver_due
-from tests.conftest import make_settings
-
-DIFF = {
-    "lines": ["features ceiling: 1B -> 3B"],
-    "ceilings": [{"aspect": "features", "before": "1B", "after": "3B", "shift_decades": 0.48, "responsible": ["x"]}],
-    "bands": [],
-    "confidence": [{"aspect": "circuits", "before": "low", "after": "moderate", "responsible": ["y"]}],
-}
-SNAPSHOT = {"id": 7, "fingerprint": "f" * 64, "created_at": "2026-12-03 14:00 UTC"}
-
-
-class Receiver:
-    """An HTTP receiver that answers each request with the next scripted behaviour: a status or 'hang'."""
-
-    def __init__(self, script: list):
-        self.script, self.requests = list(script), []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server interface
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                action = receiver.script.pop(0) if receiver.script else 200
-                if action == "hang":
-                    time.sleep(1.5)
-                    action = 200
-                try:
-                    self.send_response(action)
-                    self.end_headers()
-                except OSError:
-                    pass  # the worker gave up waiting
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver() -> Iterator:
-    made = []
-
-    def make(script: list) -> Receiver:
-        made.append(Receiver(script))
-        return made[-1]
-
-    yield make
-    for r in made:
-        r.close()
-
-
-@pytest.fixture
-def settings(seeded_url, tmp_path):
-    return make_settings(seeded_url, tmp_path, webhook_timeout_s=0.5, webhook_backoff_s=10, webhook_max_attempts=3)
-
-
-def _subscribe(settings, url: str, events: list[str], threshold: float = 0.5) -> str:
-    with session_scope(get_engine(settings.database_url)) as session:
-        return service.create(session, url, events, "test", threshold)[1]
-
-
-def _publish(settings, snapshot=SNAPSHOT, diff=DIFF) -> None:
-    with session_scope(get_engine(settings.database_url)) as session:
-        enqueue_publication(session, snapshot, 6, diff, "https://ceiling.example")
-
-
-def _attempts(settings) -> list:
-    with Session(get_engine(settings.database_url)) as session:
-        return [(a.status_code, a.error) for a in session.exec(select(WebhookAttempt).order_by(WebhookAttempt.id))]
+from tests.webhooks.support import SNAPSHOT
+from tests.webhooks.support import attempts as _attempts
+from tests.webhooks.support import publish as _publish
+from tests.webhooks.support import subscribe as _subscribe
 
 
 def test_a_failing_then_hanging_receiver_gets_the_delivery_once_it_recovers_and_never_again(settings, receiver):
@@ -116,9 +44,10 @@ def test_a_failing_then_hanging_receiver_gets_the_delivery_once_it_recovers_and_
     bodies = {body for _, body in hook.requests}
     assert len(hook.requests) == 3 and len(bodies) == 1, "retries send the same body"
     for headers, body in hook.requests:
-        assert headers["Ceiling-Webhook-Id"] == "snapshot-7-report_published"
-        assert verify(secret, headers["Ceiling-Webhook-Timestamp"], body, headers["Ceiling-Webhook-Signature"])
-        assert not verify("wrong", headers["Ceiling-Webhook-Timestamp"], body, headers["Ceiling-Webhook-Signature"])
+        assert headers["webhook-id"] == "snapshot-7-report_published"
+        assert Webhook(secret).verify(body, headers)["id"] == "snapshot-7-report_published"
+        with pytest.raises(WebhookVerificationError):
+            Webhook(base64.b64encode(b"w" * 32).decode()).verify(body, headers)
     payload = json.loads(bodies.pop())
     assert payload["event"] == "report_published" and payload["snapshot"]["links"] == {
         "report": "https://ceiling.example/reports/7",
@@ -170,9 +99,9 @@ def test_bad_subscriptions_are_refused_naming_the_field(settings):
         for url, events, threshold, field in [
             ("ftp://example.org/x", ["report_published"], 0.5, "url"),
             ("https://user:pw@example.org/", ["report_published"], 0.5, "url"),
-            ("https://example.org/", [], 0.5, "events"),
-            ("https://example.org/", ["everything"], 0.5, "events"),
-            ("https://example.org/", ["report_published"], 0, "threshold"),
+            ("https://93.184.215.14/", [], 0.5, "events"),
+            ("https://93.184.215.14/", ["everything"], 0.5, "events"),
+            ("https://93.184.215.14/", ["report_published"], 0, "threshold"),
         ]:
             with pytest.raises(service.EvidenceError) as refused:
                 service.create(session, url, events, "test", threshold)
@@ -187,6 +116,7 @@ def test_the_commands_register_list_show_deliveries_and_run_the_worker_once(sett
 
     hook = receiver([204])
     monkeypatch.setenv("CEILING_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CEILING_WEBHOOK_ALLOW_LOOPBACK", "true")
     get_settings.cache_clear()
     run = CliRunner().invoke
     try:
@@ -202,3 +132,21 @@ def test_the_commands_register_list_show_deliveries_and_run_the_worker_once(sett
     finally:
         get_settings.cache_clear()
     assert len(hook.requests) == 1
+
+
+def test_the_headers_of_before_are_still_sent_and_a_secret_made_before_signs_by_the_standard_too(settings, receiver):
+    """Receivers that verify Ceiling-Webhook-Signature keep working for one release (docs/security.md)."""
+    hook = receiver([200])
+    _subscribe(settings, hook.url, ["report_published"])
+    old_secret = "whsec_" + secrets.token_urlsafe(32)  # how secrets were made before the Standard Webhooks form
+    with session_scope(get_engine(settings.database_url)) as session:
+        session.get(WebhookSubscription, 1).secret = old_secret
+    _publish(settings)
+    assert deliver_due(settings) == 1
+    headers, body = hook.requests[0]
+    signed = headers["Ceiling-Webhook-Timestamp"].encode() + b"." + body
+    legacy = "v1=" + hmac.new(old_secret.encode(), signed, hashlib.sha256).hexdigest()
+    assert headers["Ceiling-Webhook-Signature"] == legacy
+    assert headers["Ceiling-Webhook-Id"] == headers["webhook-id"]
+    key = base64.urlsafe_b64decode(old_secret.removeprefix("whsec_") + "=")  # the same 32 bytes, as the docs say
+    assert Webhook(key).verify(body, headers)["event"] == "report_published"

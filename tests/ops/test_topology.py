@@ -1,0 +1,194 @@
+"""The production topology as it runs: Debian's Caddy with deploy/Caddyfile in front of two replicas on one PostgreSQL
+database. One replica is killed with -9 under 20 writes/s: only writes in flight on it may fail (and the one write
+that may be routed to it before Caddy knows, answered 502 and written nowhere), and every acknowledged write is
+stored. A replica whose schema is behind the code stays out of rotation; a restarted one rejoins. The other, killed
+between two requests: a read that never reached it is retried on the one left."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.config import PROJECT_ROOT
+from app.db.migrate import heads
+from tests.api.conftest import add_tokens, new_source
+from tests.ops.replicas import free_port, replica_env, start_replica, stop, wait_until
+
+pytestmark = pytest.mark.postgres
+RATE_PER_S, LOAD_S, KILL_AT_S = 20, 9, 3
+HEALTH_ROUTES = {"/healthz", "/readyz", "/metrics"}
+
+
+def _caddy() -> str:
+    found = shutil.which("caddy")
+    if found is None:
+        message = "Debian's caddy is not installed (apt-get install -y caddy; .ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _caddyfile(port: int, upstreams: list[str]) -> str:
+    """deploy/Caddyfile with only the addresses changed (and no admin endpoint, which other runs may hold)."""
+    deployed = (PROJECT_ROOT / "deploy" / "Caddyfile").read_text()
+    local = deployed.replace(":80 {", f":{port} {{", 1).replace("app1:8000 app2:8000", " ".join(upstreams))
+    assert local.count(f":{port} {{") == 1 and "app1:8000" not in local, "deploy/Caddyfile changed shape"
+    return "{\n\tadmin off\n}\n" + local
+
+
+def _served(base: str) -> int:
+    """Requests this replica answered, other than health checks and metrics (its own Prometheus counters)."""
+    body = httpx.get(f"{base}/metrics", timeout=5).text
+    counts = re.findall(r"^ceiling_http_request_duration_seconds_count\{([^}]*)\} (\S+)$", body, re.M)
+    return sum(
+        int(float(value)) for labels, value in counts if re.search(r'route="([^"]*)"', labels)[1] not in HEALTH_ROUTES
+    )
+
+
+def _newer_release(tmp_path: Path) -> Path:
+    """A copy of the code with one migration more than the database has: a release deployed before its migration."""
+    root = tmp_path / "newer"
+    for part in ("app", "migrations", "data/reference"):
+        shutil.copytree(PROJECT_ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "migrations" / "versions" / "2099-01-01-0000_newer.py").write_text(
+        f'revision = "topologynewer"\ndown_revision = {sorted(heads())[0]!r}\n'
+        "branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    )
+    return root
+
+
+def _post_source(proxy: str, headers: dict, key: str, client: httpx.Client | None = None) -> int | str:
+    """Create a source through the proxy: the status code, or the name of the error when there was no answer."""
+    try:
+        answer = (client or httpx).post(
+            f"{proxy}/api/v1/sources", json=new_source(key=key, doi=f"10.5555/{key}"), headers=headers, timeout=30
+        )
+    except httpx.HTTPError as error:
+        return type(error).__name__
+    return answer.status_code
+
+
+def _write_under_load(proxy: str, headers: dict, victim: subprocess.Popen) -> tuple[list[dict], float, float]:
+    """POST a new source every 1/RATE_PER_S seconds for LOAD_S seconds, killing the victim with -9 after KILL_AT_S.
+
+    Returns every write, when the kill was sent and when the victim was gone (its sockets closed): a write that
+    started before it was gone may have reached it."""
+
+    def write(client: httpx.Client, i: int) -> dict:
+        started = time.monotonic()
+        status = _post_source(proxy, headers, f"topology-{i}", client)
+        return {"key": f"topology-{i}", "started": started, "ended": time.monotonic(), "status": status}
+
+    def kill() -> float:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(30)
+        return time.monotonic()
+
+    killed_at = None
+    with httpx.Client(timeout=30, limits=httpx.Limits(max_connections=32)) as client, ThreadPoolExecutor(32) as pool:
+        start = time.monotonic()
+        futures = []
+        for i in range(RATE_PER_S * LOAD_S):
+            time.sleep(max(0.0, start + i / RATE_PER_S - time.monotonic()))
+            if killed_at is None and time.monotonic() - start >= KILL_AT_S:
+                killed_at, gone = time.monotonic(), pool.submit(kill)
+            futures.append(pool.submit(write, client, i))
+        return [f.result() for f in futures], killed_at, gone.result()
+
+
+@pytest.fixture
+def topology(databases, tmp_path, engine_for):
+    caddy = _caddy()
+    url = databases.fresh("postgres", seeded=True)
+    env = replica_env(url, tmp_path)
+    ports = [free_port(), free_port()]
+    proxy_port = free_port()
+    logs = [tmp_path / f"replica-{i}.log" for i in range(2)]
+    processes = [start_replica(env, port, log, tmp_path) for port, log in zip(ports, logs, strict=True)]
+    (tmp_path / "Caddyfile").write_text(_caddyfile(proxy_port, [f"127.0.0.1:{p}" for p in ports]))
+    caddy_env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "caddy"), "XDG_CONFIG_HOME": str(tmp_path / "caddy")}
+    proxy = subprocess.Popen(
+        [caddy, "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+        env=caddy_env,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "caddy.log").open("wb"),
+    )
+    state = {"url": url, "env": env, "ports": ports, "logs": logs, "processes": processes, "cwd": tmp_path}
+    try:
+        for port, process, log in zip(ports, processes, logs, strict=True):
+            wait_until(f"http://127.0.0.1:{port}", "/readyz", process, log)
+        wait_until(f"http://127.0.0.1:{proxy_port}", "/readyz", proxy, tmp_path / "caddy.log")
+        state["proxy"] = f"http://127.0.0.1:{proxy_port}"
+        state["headers"] = add_tokens(url, engine_for).analyst
+        yield state
+    finally:
+        stop([*state["processes"], proxy])
+
+
+def _replace_replica(state: dict, index: int, env: dict, cwd: Path) -> subprocess.Popen:
+    """Stop replica `index` and start another process on its port (a restart, or a new release)."""
+    stop([state["processes"][index]])
+    process = start_replica(env, state["ports"][index], state["logs"][index], cwd)
+    state["processes"][index] = process
+    return process
+
+
+def test_a_replica_killed_under_load_loses_no_write_and_only_a_current_one_rejoins(topology, engine_for, tmp_path):
+    """One story, so that the replicas start once (each start costs seconds on a loaded machine)."""
+    proxy, headers, first = topology["proxy"], topology["headers"], f"http://127.0.0.1:{topology['ports'][0]}"
+    dead = topology["processes"][0]
+    results, killed_at, gone_at = _write_under_load(proxy, headers, dead)
+    failed = [r for r in results if r["status"] != 201]
+    in_flight = [r for r in failed if r["started"] <= gone_at and r["ended"] >= killed_at]
+    discovered = [r for r in failed if r not in in_flight]  # a write routed to it before Caddy knew (Caddyfile)
+    assert len(discovered) <= 1 and all(r["status"] == 502 for r in discovered), f"writes failed: {failed}"
+    assert len([r for r in results if r["started"] > gone_at]) >= RATE_PER_S * (LOAD_S - KILL_AT_S - 1)
+    acknowledged = {r["key"] for r in results if r["status"] == 201}
+    with engine_for(topology["url"]).connect() as connection:
+        stored = set(connection.execute(text("SELECT key FROM source WHERE key LIKE 'topology-%'")).scalars())
+    assert acknowledged <= stored, f"acknowledged and lost: {sorted(acknowledged - stored)}"
+    assert not {r["key"] for r in discovered} & stored, "a write answered 502 before reaching a replica was stored"
+    print(  # the figures of docs/security.md (pytest -s)
+        f"{len(results)} writes, {len(acknowledged)} acknowledged and stored, {len(in_flight)} failed in flight, "
+        f"{len(discovered)} routed to it before Caddy knew; the replica was gone {gone_at - killed_at:.2f} s "
+        "after the kill"
+    )
+
+    newer = _newer_release(tmp_path)  # deployed on the dead one's port before its migration ran
+    behind = _replace_replica(topology, 0, {**topology["env"], "PYTHONPATH": str(newer)}, newer)
+    wait_until(first, "/readyz", behind, topology["logs"][0], status=503)
+    answers = []
+    for _ in range(30):  # 7.5 s: more than one health interval of deploy/Caddyfile
+        answers.append(httpx.get(f"{proxy}/api/v1/sources?limit=1", headers=headers, timeout=30).status_code)
+        time.sleep(0.25)
+    assert answers == [200] * 30 and _served(first) == 0, "a replica whose schema is behind got traffic"
+
+    restarted = _replace_replica(topology, 0, topology["env"], topology["cwd"])
+    wait_until(first, "/readyz", restarted, topology["logs"][0])
+    ready_at, rejoined_at = time.monotonic(), None
+    while (served := _served(first)) < 3:  # a few requests, so that it is warm before the other one dies
+        rejoined_at = rejoined_at or (time.monotonic() if served else None)
+        assert time.monotonic() < ready_at + 30, "the restarted replica did not rejoin within 30 s"
+        assert httpx.get(f"{proxy}/api/v1/sources?limit=1", headers=headers, timeout=30).status_code == 200
+        time.sleep(0.25)
+    print(f"the restarted replica got traffic {(rejoined_at or time.monotonic()) - ready_at:.1f} s after it was ready")
+
+    other = topology["processes"][1]  # killed between requests: Caddy learns of it from the next request it routes
+    other.send_signal(signal.SIGKILL)
+    other.wait(30)
+    reads = [httpx.get(f"{proxy}/api/v1/sources?limit=1", headers=headers, timeout=30).status_code for _ in range(6)]
+    assert reads == [200] * 6, f"a read that never reached the dead replica was not retried on the other: {reads}"
+    writes = [_post_source(proxy, headers, f"topology-quiet-{i}") for i in range(6)]
+    assert writes == [201] * 6, f"writes after the dead replica was known: {writes}"
+    assert httpx.get(f"{proxy}/metrics", timeout=30).status_code == 404, "metrics are for the internal network"
