@@ -188,9 +188,7 @@ def cached_home_counts(session: Session) -> dict:
     if has_pending_writes(session):
         return {"totals": totals(session), "aspects": counts_by_aspect(session)}
     key = (str(session.get_bind().url), visibility.published_only(session), data_version(session))
-    return _memoised(
-        _home_cache, 16, key, lambda: {"totals": totals(session), "aspects": counts_by_aspect(session)}
-    )
+    return _memoised(_home_cache, 16, key, lambda: {"totals": totals(session), "aspects": counts_by_aspect(session)})
 
 
 _count_cache: OrderedDict[tuple, int] = OrderedDict()
