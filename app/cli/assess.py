@@ -66,3 +66,17 @@ def calibrate_command(
     else:
         sys.stdout.write(f"Calibration study: {literatures} literatures, seed {seed}\n\n")
         sys.stdout.write(markdown_table(table))
+
+
+def worker_command() -> None:
+    """Hold the evidence and assess each new data version (CEILING_ASSESSMENT_WORKER=external; Ctrl-C stops)."""
+    from app.assessment.worker import serve_forever
+    from app.cli.common import engine
+    from app.config import get_settings
+
+    settings = get_settings()
+    typer.echo(f"assessment worker: polling every {settings.assessment_poll_s:g} s (Ctrl-C stops)", err=True)
+    try:
+        serve_forever(engine(), settings)
+    except KeyboardInterrupt:
+        typer.echo("assessment worker stopped", err=True)
