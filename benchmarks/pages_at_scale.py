@@ -115,7 +115,8 @@ def main() -> None:  # noqa: PLR0915 - one benchmark run, step by step
                     _wait(f"http://127.0.0.1:{port}/readyz")
                 else:
                     settings = ["--setting", "sql_time_limit_ms", "20000", "--setting", "suggest_facets", "off"]
-                    process = start([str(BIN / "datasette"), "serve", str(db), "--port", str(port), *settings], env, workdir)
+                    command = [str(BIN / "datasette"), "serve", str(db), "--port", str(port), *settings]
+                    process = start(command, env, workdir)
                     _wait(f"http://127.0.0.1:{port}/-/versions.json")
                 try:
                     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
