@@ -48,6 +48,7 @@ def test_a_failed_arrow_read_falls_back_to_the_dbapi_reader(sqlite_seeded_url, e
         raise arrow.ArrowReadFailed("driver missing")
 
     monkeypatch.setattr(arrow, "read_frames", refuse)
+    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
     with engine.connect() as connection:
         frames, high, counts = live._read_whole(connection)
         assert len(frames["results"]) == connection.execute(text("SELECT count(*) FROM result")).scalar()
@@ -59,3 +60,30 @@ def test_an_unreadable_store_is_a_clear_error(tmp_path):
 
     with pytest.raises(arrow.ArrowReadFailed):
         arrow.read_frames(make_url(f"sqlite:///{tmp_path / 'missing' / 'none.db'}"), {"x": "SELECT 1"}, ["SELECT 1"])
+
+
+def test_the_export_read_through_arrow_is_patched_like_the_dbapi_read(seeded_url, engine_for, monkeypatch):
+    """With the Arrow read on whatever the size, the export read whole, then patched after a write, gives the
+    engine the same evidence as a full DBAPI read."""
+    from app.evidence.export.frames import evidence_frames
+    from app.scoring import Evidence
+    from app.scoring.inputs import fingerprint
+    from tests.support.export import live_frames
+
+    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
+    engine = engine_for(seeded_url)
+    with engine.connect() as connection:
+        assert live._read_whole(connection)[1] >= 0
+    for step in ("whole", "patched"):
+        with engine.connect() as connection:
+            patched, full = live_frames(connection), evidence_frames(connection)
+        assert fingerprint(Evidence(**patched), "") == fingerprint(Evidence(**full), ""), step
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE claim SET confidence = 0.11 WHERE id = (SELECT min(id) FROM claim)"))
+            connection.execute(
+                text(
+                    "INSERT INTO revision (entity_kind, entity_id, entity_key, action, version, actor, at, changes) "
+                    "SELECT 'claim', id, key, 'update', version, 'test', updated_at, '{}' FROM claim "
+                    "WHERE id = (SELECT min(id) FROM claim)"
+                )
+            )

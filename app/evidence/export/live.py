@@ -34,6 +34,8 @@ from app.evidence.publication import published_changes
 log = logging.getLogger("ceiling.export")
 REVISION_WINDOW = 1000
 MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
+# Below this many results the DBAPI reader is quicker than starting the Arrow reader's child process.
+ARROW_MIN_RESULTS = 20_000
 KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
 ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
@@ -135,9 +137,10 @@ def _whole(frame: pd.DataFrame | _Overlaid) -> pd.DataFrame:
 
 def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, tuple]:
     """Every frame, the highest revision id and the row counts: through Arrow in a read transaction of its
-    own where the store allows it (app/evidence/export/arrow.py), else on the connection."""
+    own where the store allows it and is large (app/evidence/export/arrow.py), else on the connection."""
     url = connection.engine.url
-    if arrow.supported(url):
+    results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
+    if arrow.supported(url) and results >= ARROW_MIN_RESULTS:
         try:
             read, (high, counts) = arrow.read_frames(url, {n: query(n) for n in QUERIES}, [_HIGH_SQL, _COUNTS_SQL])
             return {name: tidy(name, frame) for name, frame in read.items()}, int(high[0]), counts
