@@ -98,10 +98,11 @@ def main() -> None:  # noqa: PLR0915 - one benchmark run, step by step
     worker = start([str(BIN / "ceiling"), "worker"], env, workdir)
     while not sqlite3.connect(db).execute("SELECT count(*) FROM assessment_version").fetchone()[0]:
         time.sleep(0.1)
-    print(f"worker: first assessment of the data version {time.perf_counter() - started:.1f} s after its start")
+    print(f"worker: first assessment of the data version {time.perf_counter() - started:.1f} s after its start",
+          flush=True)  # fmt: skip
     started = time.perf_counter()
     subprocess.run([str(BIN / "ceiling"), "report", "build"], env=env, check=True, capture_output=True)
-    print(f"report build (assessment from the worker): {time.perf_counter() - started:.1f} s")
+    print(f"report build (assessment from the worker): {time.perf_counter() - started:.1f} s", flush=True)
     plan = pages(db)
     times: dict[tuple[str, str, str], list[float]] = {}
     memory: dict[str, float] = {}
@@ -127,6 +128,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark run, step by step
                             times.setdefault((name, server, "first"), []).append(timed(client, path))
                             warm = [timed(client, path) for _ in range(args.warm)]
                             times.setdefault((name, server, "warm"), []).append(statistics.median(warm))
+                            print(f"  round {round_number + 1}, {server}, {name}: first "
+                                  f"{times[(name, server, 'first')][-1]:.3f} s, warm {statistics.median(warm):.3f} s",
+                                  flush=True)  # fmt: skip
                     memory[server] = max(memory.get(server, 0.0), peak_mb(process.pid))
                 finally:
                     process.terminate()
