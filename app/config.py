@@ -89,6 +89,18 @@ class Settings(BaseSettings):
     assessment_warm_start: bool = Field(
         True, description="Compute the assessment in the background at start, so the first save can say how it moved."
     )
+    assessment_worker: Literal["in_process", "external"] = Field(
+        "in_process",
+        description="Where the evidence is held and assessed: in_process (each web process reads the store into "
+        "memory and runs the engine, the embedded default) or external (one `ceiling worker` per deployment does; "
+        "web processes only read the shared cache and stay light). docs/performance.md.",
+    )
+    assessment_wait_s: float = Field(
+        10.0, ge=0, le=600, description="external: how long a request waits for the worker's assessment before 503."
+    )
+    assessment_poll_s: float = Field(
+        0.5, gt=0, le=60, description="How often `ceiling worker` looks for a new data version to assess."
+    )
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
     )

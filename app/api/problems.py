@@ -22,6 +22,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.openapi import path_item
+from app.assessment.live import AssessmentPending
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, StaleVersion
 
 PROBLEM_JSON = "application/problem+json"
@@ -198,12 +199,22 @@ async def _lost_connection(request: Request, exc: DBAPIError) -> Response:
     return await _unexpected(request, exc)
 
 
+async def _assessment_pending(request: Request, exc: AssessmentPending) -> Response:
+    """CEILING_ASSESSMENT_WORKER=external and the worker has not assessed the current evidence in time."""
+    detail = "the assessment of the current evidence is being computed; try again shortly"
+    headers = {"Retry-After": str(exc.retry_after_s)}
+    if not _is_api(request):
+        return PlainTextResponse(detail.capitalize() + ".", status_code=503, headers=headers)
+    return problem(503, detail, request=request, headers=headers)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the problem+json handlers on the app."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(ValidationError, _pydantic_invalid)
     app.add_exception_handler(EvidenceError, _evidence_error)
+    app.add_exception_handler(AssessmentPending, _assessment_pending)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _database_busy)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -173,15 +174,58 @@ def assess_cached(evidence: Evidence, scoring: ScoringSettings, session: Session
             return _memo(assess(evidence, scoring))
 
 
+class AssessmentPending(RuntimeError):
+    """CEILING_ASSESSMENT_WORKER=external, and the worker has not assessed this data version within the wait."""
+
+    retry_after_s = 2
+
+
+def held_by_worker(settings: Settings | None = None) -> bool:
+    """Whether one `ceiling worker` holds and assesses the evidence, so this process must not."""
+    return (settings or get_settings()).assessment_worker == "external"
+
+
+def _from_worker(session: Session, settings: Settings | None, with_drafts: bool, wait_s: float) -> Assessment:
+    """The worker's assessment of the session's data version, waited for up to wait_s (the session's snapshot
+    is left between polls, so a version the worker saw later is found when the store moved on meanwhile)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = cached_assessment(session, settings, with_drafts)
+        if found is not None:
+            return found
+        if time.monotonic() >= deadline:
+            raise AssessmentPending("the assessment worker has not assessed the current evidence yet")
+        if not has_pending_writes(session):
+            session.rollback()
+        time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
 def current_assessment(
-    session: Session, settings: Settings | None = None, *, uncommitted: bool = False, with_drafts: bool = False
+    session: Session,
+    settings: Settings | None = None,
+    *,
+    uncommitted: bool = False,
+    with_drafts: bool = False,
+    wait_s: float | None = None,
 ) -> Assessment:
     """The assessment of the evidence as the session sees it; recomputed only when the evidence changed.
 
     Pass uncommitted=True when the session holds writes not yet committed: their data version could
     come back after a rollback holding other evidence, so it is neither trusted nor stored as a cache key.
     with_drafts=True weighs every claim even when CEILING_PUBLISH_REVIEWED_ONLY is on (analysts' view).
+    With CEILING_ASSESSMENT_WORKER=external a committed assessment comes from the worker, waited for up to
+    wait_s (CEILING_ASSESSMENT_WAIT_S), else AssessmentPending.
     """
+    if not uncommitted and held_by_worker(settings):
+        wait = (settings or get_settings()).assessment_wait_s if wait_s is None else wait_s
+        return _from_worker(session, settings, with_drafts, wait)
+    return compute_current(session, settings, uncommitted=uncommitted, with_drafts=with_drafts)
+
+
+def compute_current(
+    session: Session, settings: Settings | None = None, *, uncommitted: bool = False, with_drafts: bool = False
+) -> Assessment:
+    """current_assessment computed in this process (the worker's and the embedded setup's way)."""
     reviewed_only = weighs_reviewed_only(settings, with_drafts)
     scoring, settings_json, key = _keys(session, settings, reviewed_only)
     if not uncommitted and (hit := cached_assessment(session, settings, with_drafts)) is not None:
@@ -220,7 +264,10 @@ def refresh_after_commit(session: Session, settings: Settings) -> None:
 
 
 def refresh_in_background(engine: Engine, settings: Settings) -> None:
-    """Queue a recompute of the committed evidence (at most one waiting per database: it sees every commit)."""
+    """Queue a recompute of the committed evidence (at most one waiting per database: it sees every commit);
+    nothing when the worker holds the evidence (it notices the new data version itself)."""
+    if held_by_worker(settings):
+        return
     url = str(engine.url)
     with _lock:
         queued = _pending.get(url)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlmodel import Session
 
-from app.cli.common import engine, fail
-from app.config import get_settings
+from app.cli.common import fail, read_session
 
 
 def assess_command(
@@ -22,11 +18,12 @@ def assess_command(
     """Print the assessment of the evidence now, or as of a past instant (the ceiling and scale tables)."""
     from app.assessment.asof import assessment_as_of, parse_instant
     from app.assessment.live import current_assessment
+    from app.config import get_settings
     from app.scoring.formats import FORMATS, render
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}", code=2)
-    with Session(engine()) as session:
+    with read_session() as session:
         if as_of is None:
             assessment = current_assessment(session, get_settings())
         else:
@@ -47,6 +44,9 @@ def calibrate_command(
     format: str = typer.Option("markdown", "--format", "-f", help="markdown, csv or json."),
 ) -> None:
     """Run the engine's calibration study on synthetic literatures drawn from known true curves and print the table."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from app.scoring.calibration import markdown_table, run_study, summary_table
 
     if format not in ("markdown", "csv", "json"):
@@ -66,3 +66,17 @@ def calibrate_command(
     else:
         sys.stdout.write(f"Calibration study: {literatures} literatures, seed {seed}\n\n")
         sys.stdout.write(markdown_table(table))
+
+
+def worker_command() -> None:
+    """Hold the evidence and assess each new data version (CEILING_ASSESSMENT_WORKER=external; Ctrl-C stops)."""
+    from app.assessment.worker import serve_forever
+    from app.cli.common import engine
+    from app.config import get_settings
+
+    settings = get_settings()
+    typer.echo(f"assessment worker: polling every {settings.assessment_poll_s:g} s (Ctrl-C stops)", err=True)
+    try:
+        serve_forever(engine(), settings)
+    except KeyboardInterrupt:
+        typer.echo("assessment worker stopped", err=True)

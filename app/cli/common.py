@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import typer
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
-from app.config import get_settings
-from app.db.engine import get_engine
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -16,4 +18,14 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def engine() -> Engine:
+    from app.config import get_settings
+    from app.db.engine import get_engine
+
     return get_engine(get_settings().database_url)
+
+
+def read_session() -> Session:
+    """A session on the configured database (imported here, so `ceiling --help` stays light)."""
+    from sqlmodel import Session
+
+    return Session(engine())

@@ -6,22 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from app.cli.common import engine, fail
-from app.config import get_settings
-from app.db.session import session_scope
 from app.evidence.enums import Grade
-from app.evidence.errors import EvidenceError
-from app.evidence.history import Actor
-from app.evidence.interchange.exports import EXPORT_FORMATS, LISTS, export_list
-from app.evidence.interchange.preview import CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
-from app.evidence.services import listing, overrides
 
-FILTERS = {"sources": listing.SourceFilters, "claims": listing.ClaimFilters, "results": listing.ResultFilters}
+# The choices of the options, as the interchange modules define them (a test checks), named here so that
+# `ceiling --help` imports none of the store.
+CHOICES = ("skip", "merge", "new")
+EXPORT_FORMATS = ("bibtex", "ris", "csljson", "csv")
+LISTS = ("sources", "claims", "results")
 SHOWN_ROWS = 200
 
 
@@ -36,6 +30,14 @@ def import_command(
     lookup: bool = typer.Option(False, "--lookup", help="Fill missing titles, authors, year, venue from DOI/arXiv."),
 ) -> None:
     """Import references or bulk evidence (a dry run unless --commit), or restore a backup with --all DIR."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from app.config import get_settings
+    from app.db.session import session_scope
+    from app.evidence.history import Actor
+    from app.evidence.interchange.preview import run_import
+
     if all_dir is not None:
         return _restore(all_dir)
     if file is None:
@@ -77,6 +79,7 @@ def import_command(
 
 
 def _completer():
+    from app.config import get_settings
     from app.evidence.interchange.lookup import completer
 
     settings = get_settings()
@@ -86,7 +89,10 @@ def _completer():
     return completer(timeout_s=settings.metadata_timeout_s)
 
 
-def _show(preview: Preview) -> None:
+def _show(preview) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     rows = [r for r in preview.rows if r.status != "unchanged"]
     if not rows:
         return
@@ -120,6 +126,9 @@ def export_command(
     filters: list[str] = typer.Option([], "--filter", help="A list filter as in the API, NAME=VALUE (repeatable)."),
 ) -> None:
     """Export a list's selection as BibTeX, RIS, CSL-JSON or CSV, or back up everything with --all DIR."""
+    from app.db.session import session_scope
+    from app.evidence.interchange.exports import export_list
+
     if all_dir is not None:
         from app.db.backup import export_all
 
@@ -139,7 +148,11 @@ def export_command(
 
 
 def _filters(list_name: str, pairs: list[str]):
-    model = FILTERS[list_name]
+    from app.evidence.services import listing
+
+    model = {"sources": listing.SourceFilters, "claims": listing.ClaimFilters, "results": listing.ResultFilters}[
+        list_name
+    ]
     values: dict[str, list[str] | str] = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
@@ -164,6 +177,11 @@ def set_command(
     author: str = typer.Option("cli", help="Who decides (recorded with the override)."),
 ) -> None:
     """Override an aspect's confidence grade with a written reason."""
+    from app.db.session import session_scope
+    from app.evidence.errors import EvidenceError
+    from app.evidence.history import Actor
+    from app.evidence.services import overrides
+
     try:
         with session_scope(engine()) as session:
             overrides.set_override(session, aspect, grade, reason, Actor(author))
@@ -175,6 +193,10 @@ def set_command(
 @grade_override_cli.command("clear")
 def clear_command(aspect: str) -> None:
     """Remove an aspect's override: the engine's grade applies again."""
+    from app.db.session import session_scope
+    from app.evidence.errors import EvidenceError
+    from app.evidence.services import overrides
+
     try:
         with session_scope(engine()) as session:
             overrides.clear_override(session, aspect)
@@ -186,6 +208,9 @@ def clear_command(aspect: str) -> None:
 @grade_override_cli.command("list")
 def list_command() -> None:
     """List the overrides and their reasons."""
+    from app.db.session import session_scope
+    from app.evidence.services import overrides
+
     with session_scope(engine()) as session:
         rows = overrides.all_overrides(session)
         for row in rows:

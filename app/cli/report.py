@@ -6,13 +6,8 @@ import json
 from collections.abc import Callable
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlmodel import Session
 
-from app.cli.common import engine, fail
-from app.config import get_settings
+from app.cli.common import engine, fail, read_session
 
 report_cli = typer.Typer(help="Report snapshots: build, list, compare.", no_args_is_help=True)
 
@@ -20,6 +15,10 @@ report_cli = typer.Typer(help="Report snapshots: build, list, compare.", no_args
 @report_cli.command("build")
 def build_command(force: bool = typer.Option(False, "--force", help="Rebuild even when nothing changed.")) -> None:
     """Build a report snapshot and publish it as latest; does nothing when the evidence is unchanged."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from app.config import get_settings
     from app.reports.build import STAGES, build_once
 
     console = Console(stderr=True)
@@ -45,7 +44,7 @@ def list_command() -> None:
     """List report snapshots, newest first."""
     from app.reports import snapshots
 
-    with Session(engine()) as session:
+    with read_session() as session:
         rows = snapshots.get_all(session)
     columns = {"fingerprint": lambda r: r.fingerprint[:12], "engine": lambda r: r.engine_version}
     _print_rows(
@@ -58,6 +57,9 @@ def _print_rows(rows: list, empty: str, columns: dict[str, Callable]) -> None:
     if not rows:
         typer.echo(empty)
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("id", "created", *columns)
     for row in rows:
         table.add_row(
@@ -75,7 +77,7 @@ def diff_command(
     """What changed between two snapshots, naming the claims and sources responsible."""
     from app.reports import snapshots
 
-    with Session(engine()) as session:
+    with read_session() as session:
         try:
             result = snapshots.diff(session, a, b)
         except snapshots.SnapshotNotFound as error:
@@ -96,7 +98,7 @@ def candidates_command() -> None:
     """List staged reports (editor approval on): the candidate awaiting review and those rejected."""
     from app.reports import approval
 
-    with Session(engine()) as session:
+    with read_session() as session:
         rows = approval.candidates(session)
     columns = {"status": lambda r: r.status, "decided by": lambda r: r.reviewed_by, "reason": lambda r: r.review_reason}
     _print_rows(rows, "no candidate reports", columns)
@@ -107,7 +109,7 @@ def _editor(name: str) -> str:
     from app.auth.roles import Role, role_at_least
     from app.auth.service import get_user
 
-    with Session(engine()) as session:
+    with read_session() as session:
         user = get_user(session, name)
     if user is None or not user.is_active or not role_at_least(user.role, Role.editor):
         fail(f"--by: {name!r} is not an active editor or admin (`ceiling users list`)")
@@ -120,6 +122,7 @@ def approve_command(
     editor: str = typer.Option(..., "--by", help="The editor approving it (recorded with the report)."),
 ) -> None:
     """Approve a candidate report: it is published and becomes latest."""
+    from app.config import get_settings
     from app.evidence.errors import EvidenceError
     from app.reports import approval
 

@@ -7,8 +7,6 @@ from pathlib import Path
 import typer
 
 from app.cli.common import engine, fail
-from app.config import get_settings
-from app.db.session import session_scope
 
 
 def seed(
@@ -20,6 +18,8 @@ def seed(
     if_empty: bool = typer.Option(False, "--if-empty", help="Load only when the database has no evidence yet."),
 ) -> None:
     """Load the seed dataset (idempotent: unchanged entries are left alone, edited ones updated in place)."""
+    from app.config import get_settings
+    from app.db.session import session_scope
     from app.evidence.seed import SeedError, database_is_empty, load_seed
 
     folder = seed_dir or get_settings().seed_dir

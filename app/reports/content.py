@@ -88,11 +88,10 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     aspects = assessment.get("aspects", [])
     overall = assessment.get("overall", {})
     states = [a["ceiling"]["state"] for a in aspects]
-    claims = evidence.get("claims", [])
-    retracted = sum(1 for c in claims if c.get("status") == "retracted")
+    n = evidence.get("totals") or counts(evidence)
     lines = [
-        f"This report weighs {len(claims)} claims ({retracted} retracted) from {len(evidence.get('sources', []))} "
-        f"sources, {len(evidence.get('results', []))} empirical results and {len(evidence.get('critiques', []))} "
+        f"This report weighs {n['claims']} claims ({n['retracted']} retracted) from {n['sources']} "
+        f"sources, {n['results']} empirical results and {n['critiques']} "
         f"critiques. Of {len(aspects)} aspects, {states.count('estimated')} have a ceiling located within the "
         f"sized evidence, {states.count('not_reached') + states.count('below_range')} only a bound, "
         f"{states.count('not_established')} none established at any scale and {states.count('insufficient')} "
@@ -120,6 +119,17 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     if publication.get("reviewed_only"):
         lines.append(left_out_sentence(publication.get("left_out") or {}))
     return lines
+
+
+def counts(evidence: dict[str, Any]) -> dict[str, int]:
+    """The evidence a report weighs, counted from the captured rows (a store past the capture's bound stores
+    its `totals` instead: app/reports/capture.py)."""
+    claims = evidence.get("claims", [])
+    return {
+        "claims": len(claims),
+        "retracted": sum(1 for c in claims if c.get("status") == "retracted"),
+        **{kind: len(evidence.get(kind, [])) for kind in ("sources", "results", "critiques")},
+    }
 
 
 def left_out_sentence(left_out: dict[str, int]) -> str:
@@ -152,7 +162,8 @@ def questions(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     for q in sorted(evidence.get("questions", []), key=lambda q: q["number"]):
         claims = [c for c in evidence.get("claims", []) if q["key"] in c.get("questions", [])]
         claims.sort(key=lambda c: (STANCE_ORDER.get(c["stance"], 9), -c["confidence"], c["key"]))
-        out.append({**q, "claims": [{**c, "critiques": against.get(c["key"], [])} for c in claims]})
+        more = (evidence.get("question_totals") or {}).get(q["key"], len(claims)) - len(claims)
+        out.append({**q, "claims": [{**c, "critiques": against.get(c["key"], [])} for c in claims], "more": more})
     return out
 
 

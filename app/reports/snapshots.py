@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.assessment.live import current_assessment, weighs_reviewed_only
+from app.assessment.live import current_assessment, version_key, weighs_reviewed_only
 from app.config import Settings
+from app.evidence.version import has_pending_writes
 from app.reports.capture import capture_evidence, report_fingerprint
 from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
@@ -137,8 +140,35 @@ def diff_rows(old: ReportSnapshot, new: ReportSnapshot) -> dict[str, Any]:
     }
 
 
+_live_documents: OrderedDict[tuple, ReportDocument] = OrderedDict()
+_live_lock = threading.Lock()
+
+
 def live_document(session: Session, settings: Settings, with_drafts: bool = False) -> ReportDocument:
-    """A report of the evidence as it is now, compared with the latest snapshot (nothing is stored)."""
+    """A report of the evidence as it is now, compared with the latest snapshot (nothing is stored); made
+    once per data version, scoring settings, citation style and latest snapshot in each process."""
+    if has_pending_writes(session):
+        return _live_document(session, settings, with_drafts)
+    row = latest(session)
+    key = (
+        str(session.get_bind().url),
+        version_key(session, settings, with_drafts),
+        settings.citation_style,
+        row.id if row else None,
+    )
+    with _live_lock:
+        if key in _live_documents:
+            _live_documents.move_to_end(key)
+            return _live_documents[key]
+    doc = _live_document(session, settings, with_drafts)
+    with _live_lock:
+        _live_documents[key] = doc
+        while len(_live_documents) > 4:
+            _live_documents.popitem(last=False)
+    return doc
+
+
+def _live_document(session: Session, settings: Settings, with_drafts: bool) -> ReportDocument:
     assessment = current_assessment(session, settings, with_drafts=with_drafts).model_dump(mode="json")
     evidence = capture_evidence(session, settings.citation_style, weighs_reviewed_only(settings, with_drafts))
     meta = {
@@ -165,5 +195,3 @@ def stored_file(session: Session, row: ReportSnapshot, fmt: str) -> str | None:
     """The stored text of one form of a snapshot (None for snapshots built before forms were stored)."""
     stored = session.get(ReportFile, (row.id, FILE_NAMES[fmt]))
     return stored.content if stored is not None else None
-
-

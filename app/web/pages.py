@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(load_user)])
 def home(request: Request, session: PageSession) -> HTMLResponse:
     """Home page: what the store holds, by aspect, and the way to the latest report."""
-    context = {"totals": stats.totals(session), "aspects": stats.counts_by_aspect(session)}
+    context = dict(stats.cached_home_counts(session))
     who = request.state.who
     if who is not None and role_at_least(who.role, Role.analyst):
         waiting = queue.waiting_for(session, who.id, who.role)

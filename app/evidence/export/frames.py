@@ -80,8 +80,36 @@ def read_frame(connection: Connection, sql: str) -> pd.DataFrame:
     return pd.DataFrame({name: _column(block[:, i]) for i, name in enumerate(names)})
 
 
+# Numeric columns, typed the same whatever the reader (the DBAPI rows or Arrow) and however many rows are missing.
+FLOATS = {
+    "claims": ("confidence",),
+    "results": ("params", "params_low", "params_high", "metric_value", "baseline_value"),
+    "critiques": ("severity",),
+    "bands": ("min_params", "max_params"),
+}
+INTS = {
+    "sources": ("year",),
+    "claims": ("_id",),
+    "claim_aspects": ("_claim_id",),
+    "claim_questions": ("_claim_id",),
+    "results": ("_id",),
+    "aspects": ("sort_order",),
+    "bands": ("sort_order",),
+    "questions": ("number",),
+}
+
+
 def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Normalise what drivers return differently (SQLite 0/1 booleans, date objects) to one form."""
+    """Normalise what drivers and readers return differently (SQLite 0/1 booleans, date objects, the type of a
+    column without values) to one form: floats as float64, whole numbers as int64 (float64 where some are missing)."""
+    if frame.empty:  # a driver types a column it saw no value of as it likes (ADBC's SQLite: int64)
+        numeric = {*FLOATS.get(name, ()), *INTS.get(name, ())}
+        frame = frame.astype({c: object for c in frame.columns if c not in numeric})
+    for column in FLOATS.get(name, ()):
+        frame[column] = pd.to_numeric(frame[column]).astype(float)
+    for column in INTS.get(name, ()):
+        values = pd.to_numeric(frame[column])
+        frame[column] = values.astype(np.int64 if values.dtype.kind in "iu" else float)
     if name == "sources":
         frame["peer_reviewed"] = frame["peer_reviewed"].astype(bool)
         frame["published_date"] = frame["published_date"].map(lambda d: None if d is None else str(d)[:10])

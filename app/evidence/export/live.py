@@ -18,6 +18,7 @@ bypassed the services), the export is read whole.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,14 +27,19 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
+from app.evidence.export import arrow
 from app.evidence.export.frames import PATCHABLE, QUERIES, query, read_all, read_frame, tidy
 from app.evidence.publication import published_changes
 
+log = logging.getLogger("ceiling.export")
 REVISION_WINDOW = 1000
 MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
+# Below this many results the DBAPI reader is quicker than starting the Arrow reader's child process.
+ARROW_MIN_RESULTS = 20_000
 KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
 ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
+_HIGH_SQL = "SELECT coalesce(max(id), 0) FROM revision"
 _COUNTS_SQL = "SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM claim), (SELECT count(*) FROM result)"
 
 
@@ -129,10 +135,23 @@ def _whole(frame: pd.DataFrame | _Overlaid) -> pd.DataFrame:
     return frame.whole if isinstance(frame, _Overlaid) else frame
 
 
+def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, tuple]:
+    """Every frame, the highest revision id and the row counts: through Arrow in a read transaction of its
+    own where the store allows it and is large (app/evidence/export/arrow.py), else on the connection."""
+    url = connection.engine.url
+    results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
+    if arrow.supported(url) and results >= ARROW_MIN_RESULTS:
+        try:
+            read, (high, counts) = arrow.read_frames(url, {n: query(n) for n in QUERIES}, [_HIGH_SQL, _COUNTS_SQL])
+            return {name: tidy(name, frame) for name, frame in read.items()}, int(high[0]), counts
+        except arrow.ArrowReadFailed:
+            log.warning("the Arrow read failed; reading through the DBAPI driver instead", exc_info=True)
+    high = int(connection.exec_driver_sql(_HIGH_SQL).scalar())
+    return read_all(connection), high, tuple(connection.exec_driver_sql(_COUNTS_SQL).one())
+
+
 def _full(connection: Connection, generation: int) -> _Export:
-    high = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM revision").scalar())
-    counts = tuple(connection.exec_driver_sql(_COUNTS_SQL).one())
-    frames = read_all(connection)
+    frames, high, counts = _read_whole(connection)
     frames.update({name: _Overlaid(frames[name], column) for name, column in ID_COLUMNS.items()})
     return _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
 

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, literal_column, select, tuple_
 from sqlmodel import Session
 
 from app.evidence.errors import EvidenceError
@@ -101,7 +101,7 @@ SORTS: dict[str, dict[str, tuple[Any, type]]] = {
     "results": {
         "id": (Result.id, int),
         "key": (Result.key, str),
-        "params": (func.coalesce(Result.params, Result.params_low, 0.0), float),
+        "params": (func.coalesce(Result.params, Result.params_low, literal_column("0.0")), float),  # its index
         "model_name": (Result.model_name, str),
         "updated_at": (Result.updated_at, dt.datetime),
     },

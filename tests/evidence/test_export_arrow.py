@@ -1,0 +1,89 @@
+"""The Arrow read of the export (a child process through ADBC) gives the DBAPI reader's frames, value for value
+and type for type, on both backends; when it cannot run, the export is read through the DBAPI driver."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from app.evidence.export import arrow, live
+from app.evidence.export.frames import QUERIES, query, read_all, tidy
+
+
+def _arrow_frames(engine) -> dict[str, pd.DataFrame]:
+    read, _ = arrow.read_frames(engine.url, {name: query(name) for name in QUERIES}, ["SELECT 1"])
+    return {name: tidy(name, frame) for name, frame in read.items()}
+
+
+def test_the_arrow_read_equals_the_dbapi_read(seeded_url, engine_for):
+    engine = engine_for(seeded_url)
+    with engine.begin() as connection:  # values the seed lacks: a result without any number, an empty frame
+        connection.execute(
+            text(
+                "INSERT INTO result (key, claim_id, model_name, params_basis, outcome, safety_impact, "
+                "created_at, updated_at, version) SELECT 'no-numbers', id, 'Ünïcode <b>', 'undisclosed', 'failure', "
+                "'none', created_at, updated_at, 1 FROM claim ORDER BY id LIMIT 1"
+            )
+        )
+        connection.execute(text("DELETE FROM grade_override"))
+    with engine.connect() as connection:
+        expected = read_all(connection)
+    got = _arrow_frames(engine)
+    assert set(got) == set(expected)
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(got[name], frame, check_dtype=True, obj=name)
+
+
+def test_the_scalars_and_frames_come_from_one_read(seeded_url, engine_for):
+    engine = engine_for(seeded_url)
+    frames, rows = arrow.read_frames(engine.url, {"results": "SELECT id FROM result"}, ["SELECT count(*) FROM result"])
+    assert rows == [(len(frames["results"]),)]
+
+
+def test_a_failed_arrow_read_falls_back_to_the_dbapi_reader(sqlite_seeded_url, engine_for, monkeypatch, caplog):
+    engine = engine_for(sqlite_seeded_url)
+
+    def refuse(*_args):
+        raise arrow.ArrowReadFailed("driver missing")
+
+    monkeypatch.setattr(arrow, "read_frames", refuse)
+    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
+    with engine.connect() as connection:
+        frames, high, counts = live._read_whole(connection)
+        assert len(frames["results"]) == connection.execute(text("SELECT count(*) FROM result")).scalar()
+    assert "the Arrow read failed" in caplog.text
+
+
+def test_an_unreadable_store_is_a_clear_error(tmp_path):
+    from sqlalchemy.engine import make_url
+
+    with pytest.raises(arrow.ArrowReadFailed):
+        arrow.read_frames(make_url(f"sqlite:///{tmp_path / 'missing' / 'none.db'}"), {"x": "SELECT 1"}, ["SELECT 1"])
+
+
+def test_the_export_read_through_arrow_is_patched_like_the_dbapi_read(seeded_url, engine_for, monkeypatch):
+    """With the Arrow read on whatever the size, the export read whole, then patched after a write, gives the
+    engine the same evidence as a full DBAPI read."""
+    from app.evidence.export.frames import evidence_frames
+    from app.scoring import Evidence
+    from app.scoring.inputs import fingerprint
+    from tests.support.export import live_frames
+
+    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
+    engine = engine_for(seeded_url)
+    with engine.connect() as connection:
+        assert live._read_whole(connection)[1] >= 0
+    for step in ("whole", "patched"):
+        with engine.connect() as connection:
+            patched, full = live_frames(connection), evidence_frames(connection)
+        assert fingerprint(Evidence(**patched), "") == fingerprint(Evidence(**full), ""), step
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE claim SET confidence = 0.11 WHERE id = (SELECT min(id) FROM claim)"))
+            connection.execute(
+                text(
+                    "INSERT INTO revision (entity_kind, entity_id, entity_key, action, version, actor, at, changes) "
+                    "SELECT 'claim', id, key, 'update', version, 'test', updated_at, '{}' FROM claim "
+                    "WHERE id = (SELECT min(id) FROM claim)"
+                )
+            )

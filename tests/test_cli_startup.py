@@ -1,0 +1,57 @@
+"""`ceiling --help` and the light commands start without importing the store, the web app or the engine; the
+choices the commands name without importing their modules are the modules' own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from app.auth.models import TokenScope
+from app.cli import cli, evidence, users, webhooks
+from app.evidence.interchange import exports, preview
+from app.webhooks.models import WebhookEvent
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pandas", "numpy", "fastapi", "scipy", "matplotlib")  # typer brings rich itself
+PROBE = """
+import sys
+from app.cli import main
+sys.argv = ["ceiling", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("imported:", *sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY)))
+"""
+
+
+def _heavy_modules_after(*args: str) -> list[str]:
+    code = f"HEAVY = {HEAVY!r}\n" + PROBE
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1].split()[1:]
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    assert _heavy_modules_after("--help") == []
+    assert _heavy_modules_after("report", "--help") == []
+    assert _heavy_modules_after("tokens", "create", "--help") == []
+
+
+def test_the_choices_named_by_the_commands_are_the_modules_own():
+    assert set(webhooks.EVENTS) == {e.value for e in WebhookEvent}
+    assert set(users.SCOPES) == {s.value for s in TokenScope}
+    assert evidence.EXPORT_FORMATS == exports.EXPORT_FORMATS
+    assert set(evidence.LISTS) == set(exports.LISTS)
+    assert set(evidence.CHOICES) == set(preview.CHOICES)
+
+
+def test_an_unknown_scope_or_event_is_refused_with_the_choices():
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["tokens", "create", "someone", "--scope", "admin"])
+    assert refused.exit_code == 2
+    assert "read or write" in refused.output
+    refused = runner.invoke(cli, ["webhooks", "add", "https://example.org/hook", "--event", "everything"])
+    assert refused.exit_code == 2
+    assert "report_published" in refused.output
