@@ -107,6 +107,7 @@ def _document(
         changes,
         previous["meta"] if previous else None,
         with_point(list(history), point) if point is not None else None,
+        previous["assessment"] if previous else None,
     )
 
 
@@ -165,5 +166,3 @@ def stored_file(session: Session, row: ReportSnapshot, fmt: str) -> str | None:
     """The stored text of one form of a snapshot (None for snapshots built before forms were stored)."""
     stored = session.get(ReportFile, (row.id, FILE_NAMES[fmt]))
     return stored.content if stored is not None else None
-
-
