@@ -75,14 +75,17 @@ def change_items(
     titles = _titles(evidence)
     rows_old = {r["aspect_key"]: r for r in (old or {}).get("aspects", [])}
     rows_new = {r["aspect_key"]: r for r in new.get("aspects", [])}
+    if (old or {}).get("overall") and new.get("overall"):  # engine v2 diffs the overall row too
+        rows_old["overall"] = old["overall"]
+        rows_new["overall"] = {**new["overall"], "aspect_name": "Overall"}
     names = {k: r.get("aspect_name") or k for k, r in rows_new.items()}
     bands = {b["key"]: b["name"] for b in new.get("bands", [])}
     items = []
     for c in changes.get("ceilings", []):
         before, after = rows_old.get(c["aspect"]), rows_new.get(c["aspect"], {})
-        kind = direction(after, before) if before else "changed"
+        kind = direction(after, before) if before and after.get("ceiling") else "changed"
         head = f"{names.get(c['aspect'], c['aspect'])}: {VERBS[kind]}"
-        if before:
+        if before and before.get("ceiling") and after.get("ceiling"):
             head += f", from {shown_value(before['ceiling'])} to {shown_value(after['ceiling'])}"
             head += _decades(before, after)
         items.append(
