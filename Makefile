@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
 .PHONY: run test lint bench calibrate fuzz e2e-deps clean
 
@@ -26,7 +27,12 @@ run: $(STAMP_RUN)
 	$(BIN)/ceiling users bootstrap
 	CEILING_SCHEDULER_IN_APP=$${CEILING_SCHEDULER_IN_APP:-true} $(BIN)/ceiling serve
 
-test: $(STAMP_DEV)
+# axe-core and Vega-Lite for the browser tests, from the npm registry at the versions of the lock file
+$(BROWSER_JS): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(STAMP_DEV) $(BROWSER_JS)
 	$(BIN)/ruff check app tests migrations/env.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
