@@ -80,6 +80,9 @@ def _assessment(session, principal, settings, with_drafts: bool, as_of: str | No
         headers["Ceiling-As-Of"] = f"{answer.as_of:%Y-%m-%dT%H:%M:%S.%fZ}"
         headers["Ceiling-Settings-Basis"] = answer.settings_basis
     headers["ETag"] = f'"{assessment.fingerprint}"'
+    if settings.public_reads and not with_drafts:  # public data: a dashboard on another host may read it
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Access-Control-Expose-Headers"] = "ETag, Ceiling-As-Of, Ceiling-Settings-Basis"
     return assessment, headers
 
 
