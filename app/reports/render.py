@@ -135,9 +135,12 @@ def _claim_links(doc: ReportDocument, web: dict[str, Any] | None):
     return claim_href, link
 
 
-def render_html(doc: ReportDocument, web: dict[str, Any] | None = None, all_open: bool = False) -> str:
+def render_html(
+    doc: ReportDocument, web: dict[str, Any] | None = None, all_open: bool = False, for_paper: bool = False
+) -> str:
     """The self-contained HTML report; `web` adds the site's links (for pages, never for files); `all_open` opens
-    every layer (the "print everything" form)."""
+    every layer (the "print everything" form); `for_paper` leaves out the layers a default print does not show
+    (for a PDF maker that does not hide closed layers, as browsers do)."""
     plots = aspect_plots(doc.assessment, doc.evidence)
     trajectory = Markup(trajectory_svg(doc.trajectory)) if doc.trajectory and doc.trajectory["points"] > 1 else None
     claim_href, link = _claim_links(doc, web)
@@ -152,6 +155,7 @@ def render_html(doc: ReportDocument, web: dict[str, Any] | None = None, all_open
         evidence_list=evidence_items(doc.changes, doc.evidence, link),
         claim_href=claim_href,
         all_open=all_open,
+        for_paper=for_paper,
         open_layers=() if doc.changes is None else ("changes",),
     )
 

@@ -193,13 +193,13 @@ def _by_key(session: Session, model, key: str, path: str) -> RedirectResponse:
 
 
 @router.get("/reports/{ref}.{fmt}")
-def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
+def report_file(ref: str, fmt: str, session: SessionDep, layers: Layers = None) -> Response:
     """One report snapshot (an id or 'latest') as Markdown (.md), JSON (.json), CSV (.csv) or PDF (.pdf)."""
     if fmt not in ("md", "json", "csv", "pdf"):
         raise PageNotFound(f"No report form .{fmt[:20]}: use .md, .json, .csv or .pdf.")
     row = _row(session, ref)
     if fmt == "pdf":
-        return _pdf(session, row)
+        return _pdf(session, row, layers == "all")
     body = snapshots.stored_file(session, row, fmt)
     if body is None:  # a snapshot from before its forms were stored in the database
         body = _cached(_key(session, fmt, row), lambda: RENDERERS[fmt](snapshots.document(session, row)))
@@ -207,20 +207,22 @@ def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
-def _pdf(session: Session, row: snapshots.ReportSnapshot) -> Response:
-    """The snapshot with every layer open, printed on A4 by WeasyPrint (docs/reading.md argues the choice)."""
+def _pdf(session: Session, row: snapshots.ReportSnapshot, everything: bool) -> Response:
+    """The snapshot on A4 by WeasyPrint (docs/reading.md argues the choice): as a browser prints it (the answer,
+    the key information, the changes), or with every layer."""
     from app.reports.pdf import render_pdf
 
-    key = (*_key(session, "pdf", row),)
+    key = (*_key(session, "pdf", row), everything)
     with _cache_lock:
         body = _pdf_cache.get(key)
     if body is None:
-        body = render_pdf(render_html(snapshots.document(session, row), None, all_open=True))
+        body = render_pdf(render_html(snapshots.document(session, row), None, all_open=everything, for_paper=True))
         with _cache_lock:
             _pdf_cache[key] = body
             while len(_pdf_cache) > 4:
                 _pdf_cache.popitem(last=False)
-    headers = {"Content-Disposition": f'attachment; filename="ceiling-report-{row.directory}.pdf"'}
+    name = f"ceiling-report-{row.directory}{'-everything' if everything else ''}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type="application/pdf", headers=headers)
 
 

@@ -18,22 +18,28 @@ from app.reports.pdf import render_pdf
 A4_POINTS = (595.3, 841.9)
 
 
-def test_a_snapshot_downloads_as_an_a4_pdf_with_every_layer(report_settings):
-    build_snapshot(report_settings)
-    with TestClient(create_app(report_settings)) as client:
-        answer = client.get("/reports/latest.pdf")
-        assert client.get("/reports/99.pdf").status_code == 404
+def _pages(answer) -> tuple[list, str]:
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
-    assert answer.headers["content-disposition"].startswith('attachment; filename="ceiling-report-')
     pdf = PdfReader(io.BytesIO(answer.content))
-    assert len(pdf.pages) > 10
     for page in pdf.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert (width, height) == pytest.approx(A4_POINTS, abs=0.5)
-    text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in pdf.pages))
-    for heading in ("The answer", "Summary of findings", "Key information by aspect", "Bibliography"):
-        assert heading in text
-    assert text.index("The answer") < text.index("Summary of findings") < text.index("Bibliography")
+    return pdf.pages, unicodedata.normalize("NFKC", "".join(page.extract_text() for page in pdf.pages))
+
+
+def test_a_snapshot_downloads_as_an_a4_pdf_as_printed_or_with_every_layer(report_settings):
+    build_snapshot(report_settings)
+    with TestClient(create_app(report_settings)) as client:
+        printed = client.get("/reports/latest.pdf")
+        everything = client.get("/reports/latest.pdf", params={"layers": "all"})
+        assert client.get("/reports/99.pdf").status_code == 404
+    assert printed.headers["content-disposition"].startswith('attachment; filename="ceiling-report-')
+    pages, text = _pages(printed)
+    assert 2 <= len(pages) <= 15
+    assert text.index("The answer") < text.index("Summary of findings") < text.index("Key information by aspect")
+    assert "Bibliography" in text and "Wang, K." not in text  # the bibliography's heading, not its entries
+    all_pages, all_text = _pages(everything)
+    assert len(all_pages) > len(pages) and "Wang, K." in all_text
 
 
 def test_a_report_pdf_fetches_nothing_even_when_its_text_names_an_image():

@@ -152,7 +152,10 @@ def test_changes_read_in_words_with_values_before_and_after_and_linked_titles(bu
             assert ("moved up" in item["text"]) == (item["kind"] == "up")
     named = [r for i in items for r in i["responsible"] if r["href"]]
     claim = next(c for c in built.evidence["claims"] if c["key"] == EDITED_CLAIM)
-    assert any(r["href"] == f"/reports/claims/{EDITED_CLAIM}" and claim["text"].startswith(r["title"].rstrip("…")) for r in named)
+    assert any(
+        r["href"] == f"/reports/claims/{EDITED_CLAIM}" and claim["text"].startswith(r["title"].rstrip("…"))
+        for r in named
+    )
 
 
 def test_plots_name_each_real_model_and_draw_bounds_and_ranges(built):
