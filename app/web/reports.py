@@ -7,6 +7,7 @@ snapshot never changes, and the live view is keyed by its fingerprint.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from app.evidence.models import Claim, Source
 from app.evidence.services.visibility import conditions
 from app.reports import snapshots
 from app.reports.asof_report import as_of_document
+from app.reports.changes import change_items, evidence_items
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
@@ -229,8 +231,23 @@ def _pdf(session: Session, row: snapshots.ReportSnapshot, everything: bool) -> R
 @router.get("/reports/{a}/diff/{b}", response_class=HTMLResponse)
 def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLResponse:
     """What changed between two snapshots (ids or 'latest'), naming the claims and sources responsible."""
-    _row(session, a), _row(session, b)
-    return site_page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
+    old, new = _row(session, a), _row(session, b)
+    diff = snapshots.diff_rows(old, new)
+    before, after = json.loads(old.assessment_json), json.loads(new.assessment_json)
+    evidence = json.loads(new.evidence_json)
+    context = {
+        "diff": diff,
+        "change_list": change_items(diff, before, after, evidence, _site_link),
+        "evidence_list": evidence_items(diff, evidence, _site_link),
+    }
+    return site_page(request, "report_diff.html", context)
+
+
+def _site_link(kind: str, key: str, claim_key: str | None) -> str | None:
+    """Where a change's evidence links on the site: its claim's page, or its source's."""
+    if kind == "source":
+        return f"/reports/sources/{key}"
+    return f"/reports/claims/{claim_key}" if claim_key else None
 
 
 @router.get("/assessment", response_class=HTMLResponse)
