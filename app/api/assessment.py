@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
@@ -52,6 +53,15 @@ AsOf = Annotated[
     ),
 ]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=1000)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    assessment: Assessment
+    headers: dict[str, str]
+    not_modified: bool
+
+
 RESPONSES = {
     304: {"description": "Not modified: the If-None-Match fingerprint is current."},
     **problem_responses(401, 422),
@@ -86,6 +96,20 @@ def _assessment(session, principal, settings, with_drafts: bool, as_of: str | No
     return assessment, headers
 
 
+def _asked(
+    session: ApiSession,
+    principal: ReaderDep,
+    settings: SettingsDep,
+    if_none_match: IfNoneMatch = None,
+    with_drafts: WithDrafts = False,
+    as_of: AsOf = None,
+) -> Asked:
+    """The assessment asked for (now, or as of an instant), the headers that describe it, and whether the caller
+    already holds it (If-None-Match)."""
+    assessment, headers = _assessment(session, principal, settings, with_drafts, as_of)
+    return Asked(assessment, headers, _matches(if_none_match, headers["ETag"]))
+
+
 @router.get(
     "/assessment",
     summary="The current assessment",
@@ -98,28 +122,24 @@ def _assessment(session, principal, settings, with_drafts: bool, as_of: str | No
         **RESPONSES,
     },
 )
-def current(
-    session: ApiSession,
-    principal: ReaderDep,
-    settings: SettingsDep,
-    if_none_match: IfNoneMatch = None,
-    with_drafts: WithDrafts = False,
-    as_of: AsOf = None,
-) -> Response:
+def current(asked: Annotated[Asked, Depends(_asked)]) -> Response:
     """The ceiling table, grades and bands as JSON; ETag = fingerprint, 304 on a matching If-None-Match."""
-    assessment, headers = _assessment(session, principal, settings, with_drafts, as_of)
-    if _matches(if_none_match, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return JSONResponse(assessment.model_dump(mode="json"), headers=headers)
+    if asked.not_modified:
+        return Response(status_code=304, headers=asked.headers)
+    return JSONResponse(asked.assessment.model_dump(mode="json"), headers=asked.headers)
 
 
-def _csv(rows: list[dict], headers: dict, name: str) -> Response:
+def _csv(asked: Asked, rows_of, name: str) -> Response:
+    """The flat rows of the assessment as CSV (cells that a spreadsheet would run are made text), or 304."""
+    if asked.not_modified:
+        return Response(status_code=304, headers=asked.headers)
+    rows = rows_of(asked.assessment.model_dump(mode="json"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if rows:
         writer.writerow(list(rows[0]))
         writer.writerows([cell(value) for value in row.values()] for row in rows)
-    headers = {**headers, "Content-Disposition": f'inline; filename="{name}"'}
+    headers = {**asked.headers, "Content-Disposition": f'inline; filename="{name}"'}
     return Response(buffer.getvalue(), media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
@@ -132,22 +152,12 @@ CSV_DOC = {"content": {"text/csv": {}}}
     responses={
         200: {**CSV_DOC, "description": "One row per aspect: docs/dashboards.md lists the columns."},
         **RESPONSES,
-    },  # fmt: skip
+    },
     response_class=Response,
 )
-def ceiling_csv(
-    session: ApiSession,
-    principal: ReaderDep,
-    settings: SettingsDep,
-    if_none_match: IfNoneMatch = None,
-    with_drafts: WithDrafts = False,
-    as_of: AsOf = None,
-) -> Response:
+def ceiling_csv(asked: Annotated[Asked, Depends(_asked)]) -> Response:
     """The ceiling table flat, for spreadsheets and dashboards: statement, state, numbers, grade and its main reason."""
-    assessment, headers = _assessment(session, principal, settings, with_drafts, as_of)
-    if _matches(if_none_match, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return _csv(ceiling_csv_rows(assessment.model_dump(mode="json")), headers, "assessment.csv")
+    return _csv(asked, ceiling_csv_rows, "assessment.csv")
 
 
 @router.get(
@@ -156,16 +166,6 @@ def ceiling_csv(
     responses={200: {**CSV_DOC, "description": "One row per aspect and scale band."}, **RESPONSES},
     response_class=Response,
 )
-def bands_csv(
-    session: ApiSession,
-    principal: ReaderDep,
-    settings: SettingsDep,
-    if_none_match: IfNoneMatch = None,
-    with_drafts: WithDrafts = False,
-    as_of: AsOf = None,
-) -> Response:
+def bands_csv(asked: Annotated[Asked, Depends(_asked)]) -> Response:
     """Each aspect's status in each scale band: posterior mean and 90% interval, results and barriers."""
-    assessment, headers = _assessment(session, principal, settings, with_drafts, as_of)
-    if _matches(if_none_match, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
-    return _csv(band_csv_rows(assessment.model_dump(mode="json")), headers, "assessment-bands.csv")
+    return _csv(asked, band_csv_rows, "assessment-bands.csv")
