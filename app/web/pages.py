@@ -39,6 +39,9 @@ def _answer(session: Session, settings: Settings) -> dict:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(load_user)])
 def home(request: Request, session: PageSession, settings: SettingsDep) -> HTMLResponse:
     """Home page: the answer (one card per aspect and the Summary of Findings), then what the store holds."""
+    who = request.state.who
+    if who is None and not settings.public_reads:  # reads need a sign-in: the page only says where to sign in
+        return render(request, "home.html", {"signed_out": True})
     found = _answer(session, settings)
     context = {
         "answer_html": render_answer(found["view"], "/reports/latest"),
@@ -47,7 +50,6 @@ def home(request: Request, session: PageSession, settings: SettingsDep) -> HTMLR
         "totals": stats.totals(session),
         "aspects": stats.counts_by_aspect(session),
     }
-    who = request.state.who
     if who is not None and role_at_least(who.role, Role.analyst):
         waiting = queue.waiting_for(session, who.id, who.role)
         context["review"] = {
