@@ -190,7 +190,7 @@ def _by_key(session: Session, model, key: str, path: str) -> RedirectResponse:
         select(model.id).where(model.key == key[:200], model.deleted_at.is_(None), *conditions(session, model))
     ).first()
     if found is None:
-        raise PageNotFound(f"No {model.__name__.lower()} {key[:80]!r} (it may have been removed since the report).")
+        raise PageNotFound(f"No such {model.__name__.lower()} here (it may have been removed since the report).")
     return RedirectResponse(f"/{path}/{found}", status_code=303)
 
 
