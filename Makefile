@@ -11,6 +11,7 @@ UV_VERSION := 0.13.8
 # [build-system] requires of pyproject.toml: locked too, so the editable install builds without fetching anything.
 BUILD_TOOLS := setuptools>=68 wheel
 COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_FLAGS)
+BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
 .PHONY: run test lint lock audit bench calibrate fuzz e2e-deps clean
 
@@ -57,7 +58,12 @@ run: $(STAMP_RUN)
 	$(BIN)/ceiling users bootstrap
 	CEILING_SCHEDULER_IN_APP=$${CEILING_SCHEDULER_IN_APP:-true} $(BIN)/ceiling serve
 
-test: $(STAMP_DEV)
+# axe-core and Vega-Lite for the browser tests, from the npm registry at the versions of the lock file
+$(BROWSER_JS): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(STAMP_DEV) $(BROWSER_JS)
 	$(BIN)/ruff check app tests tools migrations/env.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

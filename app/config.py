@@ -51,8 +51,9 @@ class Settings(BaseSettings):
         "approves (it becomes latest) or rejects with a reason; readers never see a candidate. Off: builds publish.",
     )
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="The address readers reach Ceiling at: the base of the absolute links in webhook deliveries.",
+        "",
+        description="The address readers reach Ceiling at: the base of the absolute links (and ids) of the Atom feed "
+        "and of webhook deliveries. Empty: http://<host>:<port> of the server itself (CEILING_HOST, CEILING_PORT).",
     )
     webhook_timeout_s: float = Field(5.0, gt=0, le=60, description="How long a webhook receiver has to answer.")
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Attempts of one delivery before it is given up.")
@@ -118,6 +119,13 @@ class Settings(BaseSettings):
         description="JSON object overriding scoring-engine defaults (docs/scoring.md), e.g. "
         '{"recency_half_life_years": 3, "as_of": "2026-12-01"}.',
     )
+
+    @model_validator(mode="after")
+    def _public_url_from_the_served_address(self) -> Settings:
+        if not self.public_url:
+            host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host  # every interface: this host
+            self.public_url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

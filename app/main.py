@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, web
+from app.api import docs as api_docs
 from app.api import openapi as api_openapi
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
@@ -46,12 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Evidence database and scored tractability-ceiling assessment for mechanistic interpretability.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from app/api/docs.py, with their files served locally
+        redoc_url=None,
         dependencies=[Depends(check_parameters)],  # every /api/ operation; pages are left alone
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.migration_heads = migrate.heads()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(api_docs.ASSETS_URL, StaticFiles(directory=str(api_docs.ASSETS_DIR)), name="docs-assets")
     app.include_router(api.router)
     app.include_router(web.router)
     install_problem_handlers(app)

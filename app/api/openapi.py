@@ -14,6 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
+from app.api.examples import add_code_samples
+
 NUMERIC_TEXT = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
 
 
@@ -104,6 +106,7 @@ def install(app: FastAPI) -> None:
             if "Problem" in schemas:
                 _document_problems(document)
             _query_lists_take_one_value(document)
+            add_code_samples(document)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -1,5 +1,5 @@
 """Every route of the REST API, in one router: the entities and dashboard endpoints under /api/v1, the reports,
-their review, the trajectory and feed, webhooks, and the health endpoints."""
+their review, the trajectory and feed, webhooks, the API documentation pages and the health endpoints."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.api import (
     assessment,
     claims,
     critiques,
+    docs,
     health,
     interchange,
     overrides,
@@ -29,6 +30,6 @@ for module in (sources, claims, results, critiques, stats, assessment, overrides
 router = APIRouter()
 router.include_router(health.liveness)
 router.include_router(v1)
-for module in (report_review, timeline, webhooks, reports):
+for module in (report_review, timeline, webhooks, reports, docs):
     router.include_router(module.router)
 router.include_router(health.readiness)

@@ -15,8 +15,14 @@ def serve(
     workers: int = typer.Option(None, min=1, max=64, help="Worker processes (default CEILING_WORKERS, 1)."),
 ) -> None:
     """Serve the web app and the API (with --workers N, N processes share the port)."""
+    import os
+
     import uvicorn
 
+    for name, value in (("CEILING_HOST", host), ("CEILING_PORT", port)):  # the workers' settings, public URL too
+        if value is not None:
+            os.environ[name] = str(value)
+    get_settings.cache_clear()
     settings = get_settings()
     count = workers or settings.workers
     if reload and count > 1:

@@ -53,4 +53,5 @@ def as_of_document(
     if row is None:
         return ReportDocument(assessment, evidence, meta, trajectory=over_time)
     previous = {"assessment": json.loads(row.assessment_json), "evidence": json.loads(row.evidence_json)}
-    return ReportDocument(assessment, evidence, meta, diff_documents(previous, parts), snapshot_meta(row), over_time)
+    changes = diff_documents(previous, parts)
+    return ReportDocument(assessment, evidence, meta, changes, snapshot_meta(row), over_time, previous["assessment"])

@@ -36,6 +36,7 @@ class ReportDocument:
     changes: dict[str, Any] | None = None
     previous: dict[str, Any] | None = field(default=None)
     trajectory: dict[str, Any] | None = None  # app/reports/trajectory.py: the ceilings up to this report
+    previous_assessment: dict[str, Any] | None = None  # the Assessment of `previous`, for directions of change
 
 
 def visible_bidi(value: str) -> str:

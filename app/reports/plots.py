@@ -1,210 +1,343 @@
-"""One static SVG per aspect: P(works) against parameter count (log axis), with the evidence points
-sized by weight and coloured by outcome, and the ceiling and its 90% interval marked.
+"""Each aspect's P(works) plot as inline SVG: the real models of its evidence against parameter count (log axis),
+the engine's fitted curve, and the ceiling or the bound the engine states.
 
-Deterministic: the Agg/SVG backends without pyplot, fixed rcParams, no date in the metadata and a
-hash salt per aspect (so the ids of several inline SVGs never collide). The same snapshot always
-gives the same bytes.
+Every model is a mark named on hover (its <title>) and listed in the figure's table: a disclosed size is a dot,
+an analyst's estimate or range is a dot on a horizontal range, an undisclosed size known only as "at least X" is
+an arrow from X. The outcome sets colour and height (works, partly, fails), the evaluation standard the marker's
+shape. The ceiling is a line in its 90% interval; a bound is an arrow pointing the way it holds. Numbers come
+from the Assessment and the captured results as they are: nothing is recomputed here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import math
-import re
-import threading
-from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
+from markupsafe import Markup
 
-matplotlib.use("Agg")
+from app.reports.content import params_text
+from app.reports.reading import as_stated
+from app.reports.svg import Frame, arrow, marker, num, svg_document, text, x_axis, x_range
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
-
-from app.reports.content import visible_bidi  # noqa: E402
-
-STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "svg.fonttype": "none",
-    "svg.image_inline": True,
-    "axes.unicode_minus": False,
-    "path.simplify": True,
-    "lines.antialiased": True,
+OUTCOMES = {  # colour (Okabe-Ito, safe for colour-blind readers), height, words
+    "success": ("#0072B2", 1.0, "works"),
+    "partial": ("#B86E00", 0.5, "works partly"),
+    "failure": ("#D55E00", 0.0, "fails"),
 }
-# Colour-blind-safe (Okabe-Ito) colours, and a different marker per outcome for print in grey.
-OUTCOMES = {
-    "success": ("#0072B2", "o", "success"),
-    "partial": ("#E69F00", "s", "partial"),
-    "failure": ("#D55E00", "X", "failure"),
+STANDARDS = {  # marker shape and words; results without a recorded standard are plain dots
+    "ground_truth": ("circle", "judged against ground truth"),
+    "simple_baseline": ("square", "judged against simple baselines"),
+    "demonstration": ("diamond", "a demonstration"),
+    "internal_metric": ("hollow-circle", "internal metrics only"),
+    "mechanistic_comparison": ("hollow-triangle", "against other mechanistic methods"),
+    "not_recorded": ("circle", "standard not recorded"),
 }
-SCORE_OUTCOME = {1.0: "success", 0.5: "partial", 0.0: "failure"}
-_lock = threading.RLock()
-_cache: OrderedDict[str, str] = OrderedDict()
+INTERVAL, CEILING, CURVE, BOUND = "#cfe3f3", "#0b3d91", "#222", "#0b3d91"
 
 
-def _label(log10: float) -> str:
-    value = 10**log10
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if value >= size:
-            return f"{value / size:.0f}{unit}"
-    return f"{value:.0f}"
+@dataclass(frozen=True)
+class ModelPoint:
+    """One result as the plot shows it: where its model sits (log10 parameters) and how it is known."""
+
+    model: str
+    size: str
+    at: float  # where the mark sits
+    low: float | None  # a range's ends (log10), or the bound of an open-ended size
+    high: float | None
+    open_ended: bool
+    outcome: str
+    standard: str
+    claim_key: str | None
+
+
+def _size(r: dict[str, Any]) -> tuple[float, float | None, float | None, bool, str] | None:
+    """(mark, low, high, open-ended, words) of a result's size; None when the size is not known at all."""
+    params, low, high = r.get("params"), r.get("params_low"), r.get("params_high")
+    if params and low and high:
+        return math.log10(params), math.log10(low), math.log10(high), False, f"estimated {params_text(params)}"
+    if params:
+        return math.log10(params), None, None, False, params_text(params)
+    if low and high:
+        mid = (math.log10(low) + math.log10(high)) / 2
+        words = f"undisclosed; {params_text(low)}-{params_text(high)} by analyst range"
+        return mid, math.log10(low), math.log10(high), False, words
+    if low:
+        return math.log10(low), math.log10(low), None, True, f"undisclosed; at least {params_text(low)}"
+    return None
+
+
+def model_points(aspect_key: str, evidence: dict[str, Any]) -> tuple[list[ModelPoint], int]:
+    """The results of the aspect's mechanistic methods with a size, and how many have none (not plotted)."""
+    baseline = {m["key"] for m in evidence.get("methods", []) if m.get("family") == "baseline"}
+    claims = {c["key"]: c for c in evidence.get("claims", []) if aspect_key in c.get("aspects", [])}
+    points, unsized = [], 0
+    for r in evidence.get("results", []):
+        claim = claims.get(r["claim_key"])
+        if claim is None or claim.get("status") == "retracted" or r.get("method") in baseline:
+            continue
+        if r.get("outcome") not in OUTCOMES:
+            continue
+        size = _size(r)
+        if size is None:
+            unsized += 1
+            continue
+        at, low, high, open_ended, words = size
+        standard = r.get("evaluation_standard") or "not_recorded"
+        points.append(
+            ModelPoint(
+                r.get("model_name") or "unnamed model",
+                words,
+                at,
+                low,
+                high,
+                open_ended,
+                r["outcome"],
+                standard if standard in STANDARDS else "not_recorded",
+                r["claim_key"],
+            )
+        )
+    points.sort(key=lambda p: (p.at, p.model, p.outcome))
+    return points, unsized
+
+
+def engine_points(row: dict[str, Any]) -> list[ModelPoint]:
+    """The engine's binned evidence points as marks, when the results themselves are not at hand."""
+    return [
+        ModelPoint(
+            f"results near {params_text(10 ** p['log10_params'])}",
+            ("estimated " if p.get("estimated") else "") + params_text(10 ** p["log10_params"]),
+            p["log10_params"],
+            None,
+            None,
+            False,
+            p["outcome"],
+            "not_recorded",
+            None,
+        )
+        for p in row.get("points") or []
+        if p.get("outcome") in OUTCOMES
+    ]
 
 
 def fallback_curve(row: dict[str, Any], slope_per_decade: float) -> list[dict[str, float]]:
     """P(works) = expit(k (c - x)) from the fitted crossing, when the engine gives no curve itself."""
     c = (row.get("ceiling") or {}).get("crossing_log10_params")
-    if c is None or (row.get("ceiling") or {}).get("state") == "insufficient":
+    if c is None or (row.get("ceiling") or {}).get("state") in ("insufficient", "not_applicable"):
         return []
-    xs = [c - 6 + i * 0.1 for i in range(121)]
-    return [{"log10_params": x, "p_works": 1 / (1 + math.exp(-slope_per_decade * (c - x)))} for x in xs]
+    return [
+        {"log10_params": c - 6 + i * 0.1, "p_works": 1 / (1 + math.exp(-slope_per_decade * (6 - i * 0.1)))}
+        for i in range(121)
+    ]
 
 
-def fallback_points(aspect_key: str, evidence: dict[str, Any]) -> list[dict[str, Any]]:
-    """Sized mechanistic results of the aspect's claims, weighted by claim confidence, when the engine gives none."""
-    baseline = {m["key"] for m in evidence.get("methods", []) if m.get("family") == "baseline"}
-    claims = {c["key"]: c for c in evidence.get("claims", []) if aspect_key in c.get("aspects", [])}
-    points = []
-    for r in evidence.get("results", []):
-        claim = claims.get(r["claim_key"])
-        if claim is None or claim.get("status") == "retracted" or r.get("method") in baseline:
-            continue
-        if r.get("params"):
-            x = math.log10(r["params"])
-        elif r.get("params_low") and r.get("params_high"):
-            x = (math.log10(r["params_low"]) + math.log10(r["params_high"])) / 2
-        else:
-            continue
-        score = {"success": 1.0, "partial": 0.5, "failure": 0.0}.get(r["outcome"], 0.5)
-        points.append({"log10_params": x, "score": score, "weight": claim["confidence"], "outcome": r["outcome"]})
-    return points
+def _spread(points: list[ModelPoint]) -> list[float]:
+    """Heights that keep marks of one outcome at nearly one scale apart (works stack down, fails up)."""
+    seen: dict[tuple[float, str], int] = {}
+    heights = []
+    for p in points:
+        k = seen.get((round(p.at * 4) / 4, p.outcome), 0)
+        seen[(round(p.at * 4) / 4, p.outcome)] = k + 1
+        base = OUTCOMES[p.outcome][1]
+        direction = -1 if base == 1.0 else 1 if base == 0.0 else (1 if k % 2 else -1)
+        heights.append(base + direction * 0.055 * ((k % 5) if base != 0.5 else (k + 1) // 2 % 3))
+    return heights
 
 
-def _x_range(points: list[dict], ceiling: dict[str, Any]) -> tuple[float, float]:
-    xs = [p["log10_params"] for p in points]
-    for name in ("params", "params_low", "params_high", "largest_observed_params"):
-        if ceiling.get(name):
-            xs.append(math.log10(ceiling[name]))
-    if not xs:
-        return 6.0, 13.0
-    lo, hi = max(min(xs) - 0.7, 3.0), min(max(xs) + 0.7, 15.0)
-    if hi - lo < 4:
-        mid = (hi + lo) / 2
-        lo, hi = mid - 2, mid + 2
-    return lo, hi
-
-
-def _draw(fig: Figure, title: str, curve: list[dict], points: list[dict], ceiling: dict[str, Any], bands) -> None:
-    ax = fig.add_subplot(1, 1, 1)
-    lo, hi = _x_range(points, ceiling)
-    for band in bands:
-        if band.get("min_params") and lo < math.log10(band["min_params"]) < hi:
-            ax.axvline(math.log10(band["min_params"]), color="#dddddd", linewidth=0.8, zorder=0)
-    ax.axhline(0.5, color="#999999", linewidth=0.8, linestyle=(0, (4, 3)), zorder=1)
-    if ceiling.get("params_low") and ceiling.get("params_high"):
-        ax.axvspan(
-            math.log10(ceiling["params_low"]),
-            math.log10(ceiling["params_high"]),
-            color="#56B4E9",
-            alpha=0.18,
-            linewidth=0,
-            label="90% interval of the ceiling",
-            zorder=1,
-        )
-    if ceiling.get("params"):
-        ax.axvline(math.log10(ceiling["params"]), color="#0b3d91", linewidth=1.6, label="ceiling (P = 0.5)", zorder=3)
-    if ceiling.get("largest_observed_params"):
-        ax.axvline(
-            math.log10(ceiling["largest_observed_params"]),
-            color="#555555",
-            linewidth=0.9,
-            linestyle=(0, (1, 2)),
-            label="largest model with evidence",
-            zorder=2,
-        )
-    curve = [c for c in curve if lo <= c["log10_params"] <= hi]
-    if curve:
-        ax.plot(
-            [c["log10_params"] for c in curve],
-            [c["p_works"] for c in curve],
-            color="#222222",
-            linewidth=1.5,
-            label="fitted P(works)",
-            zorder=4,
-        )
-    top = max((p["weight"] for p in points), default=1.0) or 1.0
-    for outcome, (colour, marker, label) in OUTCOMES.items():
-        mine = [p for p in points if p.get("outcome", SCORE_OUTCOME.get(p["score"])) == outcome]
-        if mine:
-            ax.scatter(
-                [p["log10_params"] for p in mine],
-                [p["score"] for p in mine],
-                s=[18 + 110 * p["weight"] / top for p in mine],
-                c=colour,
-                marker=marker,
-                alpha=0.75,
-                edgecolors="white",
-                linewidths=0.5,
-                label=f"evidence: {label}",
-                zorder=5,
+def _ceiling_marks(frame: Frame, ceiling: dict[str, Any], font: float, labels: bool) -> list[str]:
+    state, top, base = ceiling.get("state"), frame.top, frame.height - frame.bottom
+    parts = []
+    if state == "estimated" and ceiling.get("params"):
+        x = frame.x(math.log10(ceiling["params"]))
+        if ceiling.get("params_low") and ceiling.get("params_high"):
+            x1, x2 = frame.x(math.log10(ceiling["params_low"])), frame.x(math.log10(ceiling["params_high"]))
+            parts.append(
+                f'<rect x="{num(x1)}" y="{num(top)}" width="{num(max(x2 - x1, 1))}" '
+                f'height="{num(base - top)}" fill="{INTERVAL}"/>'
             )
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(-0.05, 1.05)
-    ticks = list(range(math.ceil(lo), math.floor(hi) + 1))
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.set_xticklabels([_label(t) for t in ticks])
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_ylabel("P(works)")
-    ax.set_title(title, loc="left", fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        parts.append(
+            f'<line x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(base)}" stroke="{CEILING}" stroke-width="2"/>'
+        )
+        if labels:
+            parts.append(_label(frame, x, f"ceiling about {as_stated(ceiling['params'])}", font, CEILING))
+    elif state in ("below_range", "not_reached") and ceiling.get("bound_params"):
+        x = frame.x(math.log10(ceiling["bound_params"]))
+        to = x - 44 if state == "below_range" else x + 44
+        parts.append(
+            f'<line x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(base)}" stroke="{BOUND}" '
+            'stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+        parts.append(arrow(x, top + 6, to, BOUND, width=2.2, head=8))
+        if labels:
+            lead = "ceiling below " if state == "below_range" else "not reached up to "
+            parts.append(_label(frame, x, lead + as_stated(ceiling["bound_params"]), font, BOUND))
+    return parts
 
 
-def aspect_svg(row: dict[str, Any], evidence: dict[str, Any], settings: dict[str, Any], bands: list[dict]) -> str:
-    """The plot of one aspect as an inline-ready <svg> element (no XML prolog); cached by its inputs."""
-    curve = list(row.get("curve") or []) or fallback_curve(row, float(settings.get("logistic_slope_per_decade", 1.5)))
-    points = list(row.get("points") or []) or fallback_points(row["aspect_key"], evidence)
-    inputs = [row["aspect_key"], row.get("aspect_name"), curve, points, row.get("ceiling") or {}, bands]
-    key = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    svg = _render(row, curve, points, bands)
-    with _lock:
-        _cache[key] = svg
-        while len(_cache) > 64:
-            _cache.popitem(last=False)
-    return svg
-
-
-def _render(row: dict[str, Any], curve: list[dict], points: list[dict], bands: list[dict]) -> str:
-    ceiling = row.get("ceiling") or {}
-    with _lock, matplotlib.rc_context({**STYLE, "svg.hashsalt": f"ceiling-{row['aspect_key']}"}):
-        fig = Figure(figsize=(7.6, 3.3), dpi=72)
-        FigureCanvasSVG(fig)
-        _draw(fig, visible_bidi(row.get("aspect_name") or row["aspect_key"]), curve, points, ceiling, bands)
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1class="plot"', svg, count=1)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="P(works) against parameters: {_attr(row)}" ', 1)
-
-
-def _attr(row: dict[str, Any]) -> str:
-    text = visible_bidi(
-        (row.get("aspect_name") or row["aspect_key"]) + ". " + (row.get("ceiling") or {}).get("statement", "")
+def _label(frame: Frame, x: float, words: str, font: float, colour: str) -> str:
+    """A label above the plotting area at x, kept inside the figure: left of x on the right half, else right."""
+    anchor, at = ("end", x - 4) if x > frame.width / 2 else ("start", x + 4)
+    return (
+        f'<text x="{num(at)}" y="{num(frame.top - 7)}" font-size="{num(font)}" text-anchor="{anchor}" '
+        f'fill="{colour}">{text(words)}</text>'
     )
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def aspect_plots(assessment: dict[str, Any], evidence: dict[str, Any]) -> dict[str, str]:
-    """aspect key -> SVG, for every row of the ceiling table."""
-    settings, bands = assessment.get("settings") or {}, assessment.get("bands") or []
-    return {row["aspect_key"]: aspect_svg(row, evidence, settings, bands) for row in assessment.get("aspects", [])}
+def _model_mark(frame: Frame, p: ModelPoint, height: float, radius: float) -> str:
+    colour = OUTCOMES[p.outcome][0]
+    y = frame.y(height)
+    parts = []
+    if p.open_ended:
+        parts.append(arrow(frame.x(p.at), y, frame.x(p.at) + 26, colour, width=1.6, head=6))
+    elif p.low is not None and p.high is not None:
+        parts.append(
+            f'<line x1="{num(frame.x(p.low))}" y1="{num(y)}" x2="{num(frame.x(p.high))}" y2="{num(y)}" '
+            f'stroke="{colour}" stroke-width="1.4" stroke-opacity=".6"/>'
+        )
+    parts.append(marker(STANDARDS[p.standard][0], frame.x(p.at), y, radius, colour))
+    label = f"{p.model} ({p.size}): {OUTCOMES[p.outcome][2]}, {STANDARDS[p.standard][1]}"
+    return f"<g><title>{text(label)}</title>{''.join(parts)}</g>"
+
+
+def _curve(frame: Frame, curve: list[dict[str, float]]) -> list[str]:
+    shown = [c for c in curve if frame.lo <= c["log10_params"] <= frame.hi]
+    if len(shown) < 2:
+        return []
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{num(frame.x(c['log10_params']))} {num(frame.y(c['p_works']))}"
+        for i, c in enumerate(shown)
+    )
+    return [f'<path d="{path}" fill="none" stroke="{CURVE}" stroke-width="1.8"><title>fitted P(works)</title></path>']
+
+
+def _extent(points: list[ModelPoint], ceiling: dict[str, Any]) -> tuple[float, float]:
+    xs = [v for p in points for v in (p.at, p.low, p.high) if v is not None]
+    xs += [math.log10(ceiling[k]) for k in ("params", "params_low", "params_high", "bound_params") if ceiling.get(k)]
+    return x_range(xs)
+
+
+def plot_svg(row: dict[str, Any], points: list[ModelPoint], slope: float, mini: bool = False) -> str:
+    """The plot of one aspect; `mini` is the small version of the home page's cards."""
+    ceiling = row.get("ceiling") or {}
+    lo, hi = _extent(points, ceiling)
+    if mini:
+        frame, font, radius = Frame(260, 84, 8, 8, 8, 18, lo, hi), 11.0, 3.2
+    else:
+        frame, font, radius = Frame(480, 250, 44, 14, 24, 40, lo, hi), 13.0, 4.6
+    body = [
+        f'<rect x="{num(frame.left)}" y="{num(frame.top)}" width="{num(frame.width - frame.left - frame.right)}" '
+        f'height="{num(frame.height - frame.top - frame.bottom)}" fill="#fafafa"/>'
+    ]
+    body += _ceiling_marks(frame, ceiling, font, labels=not mini)
+    for value, label in ((1.0, "1"), (0.5, "0.5"), (0.0, "0")):
+        y = frame.y(value)
+        body.append(
+            f'<line x1="{num(frame.left)}" y1="{num(y)}" x2="{num(frame.width - frame.right)}" '
+            f'y2="{num(y)}" stroke="#ddd"/>'
+        )
+        if not mini:
+            body.append(
+                f'<text x="{num(frame.left - 6)}" y="{num(y + font / 3)}" text-anchor="end" '
+                f'font-size="{num(font)}">{label}</text>'
+            )
+    body += _curve(frame, list(row.get("curve") or []) or fallback_curve(row, slope))
+    body += [_model_mark(frame, p, h, radius) for p, h in zip(points, _spread(points), strict=True)]
+    body += x_axis(frame, font, None if mini else "parameters (log scale)")
+    name = row.get("aspect_name") or row["aspect_key"]
+    models = len({p.model for p in points})
+    description = (
+        f"{len(points)} results on {models} models, from {params_text(10**lo)} to {params_text(10**hi)} "
+        f"parameters. {ceiling.get('statement', '')}"
+    )
+    ident = f"plot-{row['aspect_key']}{'-mini' if mini else ''}"
+    return svg_document(
+        ident,
+        (frame.width, frame.height),
+        f"P(works) against scale: {name}",
+        description,
+        body,
+        "plot mini" if mini else "plot",
+    )
+
+
+def legend(points: list[ModelPoint], ceiling: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of the marks a plot shows, each with a small swatch."""
+
+    def swatch(inner: str) -> Markup:
+        return Markup(f'<svg class="swatch" viewBox="0 0 28 14" aria-hidden="true">{inner}</svg>')
+
+    items = [
+        {"swatch": swatch(marker("circle", 7, 7, 4.5, OUTCOMES[o][0])), "label": OUTCOMES[o][2]}
+        for o in OUTCOMES
+        if any(p.outcome == o for p in points)
+    ]
+    items += [
+        {"swatch": swatch(marker(STANDARDS[s][0], 7, 7, 4.5, "#555")), "label": STANDARDS[s][1]}
+        for s in STANDARDS
+        if s != "not_recorded" and any(p.standard == s for p in points)
+    ]
+    if any(p.low is not None and not p.open_ended for p in points):
+        items.append(
+            {
+                "swatch": swatch(
+                    '<line x1="1" y1="7" x2="27" y2="7" stroke="#555" stroke-width="1.6"/>'
+                    + marker("circle", 14, 7, 3.5, "#555")
+                ),
+                "label": "estimated size: range",
+            }
+        )
+    if any(p.open_ended for p in points):
+        items.append({"swatch": swatch(arrow(3, 7, 26, "#555")), "label": "undisclosed size: at least"})
+    items.append(
+        {
+            "swatch": swatch(f'<line x1="1" y1="7" x2="27" y2="7" stroke="{CURVE}" stroke-width="1.8"/>'),
+            "label": "fitted P(works), on the vertical axis from 0 to 1",
+        }
+    )
+    state = ceiling.get("state")
+    if state == "estimated":
+        items.append(
+            {
+                "swatch": swatch(
+                    f'<rect x="8" y="1" width="12" height="12" fill="{INTERVAL}"/>'
+                    f'<line x1="14" y1="1" x2="14" y2="13" stroke="{CEILING}" stroke-width="2"/>'
+                ),
+                "label": "ceiling and its 90% interval",
+            }
+        )
+    elif state in ("below_range", "not_reached"):
+        items.append(
+            {
+                "swatch": swatch(
+                    arrow(3 if state == "not_reached" else 25, 7, 25 if state == "not_reached" else 3, BOUND)
+                ),
+                "label": "the bound the evidence allows",
+            }
+        )
+    return items
+
+
+def figure(row: dict[str, Any], evidence: dict[str, Any] | None, slope: float) -> dict[str, Any]:
+    """One aspect's figure: the SVG, its legend and the table of the models it shows."""
+    points, unsized = model_points(row["aspect_key"], evidence) if evidence else ([], 0)
+    if not points:
+        points = engine_points(row)
+    return {
+        "svg": Markup(plot_svg(row, points, slope)),
+        "legend": legend(points, row.get("ceiling") or {}),
+        "models": points,
+        "unsized": unsized,
+        "outcome_words": {k: v[2] for k, v in OUTCOMES.items()},
+        "standard_words": {k: v[1] for k, v in STANDARDS.items()},
+    }
+
+
+def aspect_plots(assessment: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """aspect key -> figure, for every row of the ceiling table that is read against scale."""
+    slope = float((assessment.get("settings") or {}).get("logistic_slope_per_decade", 1.5))
+    return {row["aspect_key"]: figure(row, evidence, slope) for row in assessment.get("aspects", [])}
+
+
+def mini_plot(row: dict[str, Any], slope: float = 1.5) -> Markup:
+    """The small plot of a home-page card, from the engine's binned points."""
+    return Markup(plot_svg(row, engine_points(row), slope, mini=True))

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from app.reports.changes import change_items, evidence_items
 from app.reports.content import (
     BIDI_CONTROLS,
     ReportDocument,
@@ -27,7 +28,8 @@ from app.reports.content import (
     visible_bidi,
     words,
 )
-from app.reports.plots import aspect_plots
+from app.reports.plots import aspect_plots, mini_plot
+from app.reports.reading import cards, findings, headline
 from app.reports.trajectory_plot import trajectory_svg
 from app.text import shorten_noting_rest
 
@@ -92,11 +94,70 @@ _HTML = _environment(markdown=False)
 _MARKDOWN = _environment(markdown=True)
 
 
-def render_html(doc: ReportDocument, web: dict[str, Any] | None = None) -> str:
-    """The self-contained HTML report; `web` adds the site's links (for pages, never for files)."""
-    plots = {key: Markup(svg) for key, svg in aspect_plots(doc.assessment, doc.evidence).items()}
+def answer(assessment: dict[str, Any], previous: dict[str, Any] | None = None, since: str | None = None) -> dict:
+    """The answer of app/reports/reading.py with a small plot on each card."""
+    slope = float((assessment.get("settings") or {}).get("logistic_slope_per_decade", 1.5))
+    shown = cards(assessment, previous, since)
+    for card in shown:
+        card["plot"] = mini_plot(card["row"], slope) if card["role"] != "impact" else None
+    return {"headline": headline(assessment), "cards": shown, "findings": findings(assessment)}
+
+
+def render_answer(answer_view: dict[str, Any], links: str) -> Markup:
+    """The answer's HTML fragment (cards and Summary of Findings) for a page of the site, e.g. the home page."""
+    return Markup(_HTML.get_template("_answer.html").render(answer=answer_view, answer_links=links))
+
+
+ANSWER_CSS = (TEMPLATES / "_answer.css").read_text(encoding="utf-8")
+
+
+def _claim_links(doc: ReportDocument, web: dict[str, Any] | None):
+    """Where a claim or source of the report links: the site's pages, or the report's own anchors in a file."""
+    anchored = {
+        c["key"]
+        for q in doc.evidence.get("questions", [])
+        for c in doc.evidence.get("claims", [])
+        if q["key"] in c.get("questions", [])
+    }
+
+    def claim_href(key: str | None) -> str | None:
+        if key is None:
+            return None
+        if web:
+            return f"/reports/claims/{key}"
+        return f"#claim-{key}" if key in anchored else None
+
+    def link(kind: str, key: str, claim_key: str | None) -> str | None:
+        if kind == "source":
+            return f"/reports/sources/{key}" if web else f"#source-{key}"
+        return claim_href(claim_key)
+
+    return claim_href, link
+
+
+def render_html(
+    doc: ReportDocument, web: dict[str, Any] | None = None, all_open: bool = False, for_paper: bool = False
+) -> str:
+    """The self-contained HTML report; `web` adds the site's links (for pages, never for files); `all_open` opens
+    every layer (the "print everything" form); `for_paper` leaves out the layers a default print does not show
+    (for a PDF maker that does not hide closed layers, as browsers do)."""
+    plots = aspect_plots(doc.assessment, doc.evidence)
     trajectory = Markup(trajectory_svg(doc.trajectory)) if doc.trajectory and doc.trajectory["points"] > 1 else None
-    return _HTML.get_template("report.html").render(**context(doc), plots=plots, web=web, trajectory=trajectory)
+    claim_href, link = _claim_links(doc, web)
+    since = (doc.previous or {}).get("created_at")
+    return _HTML.get_template("report.html").render(
+        **context(doc),
+        plots=plots,
+        web=web,
+        trajectory=trajectory,
+        answer=answer(doc.assessment, doc.previous_assessment, since),
+        change_list=change_items(doc.changes, doc.previous_assessment, doc.assessment, doc.evidence, link),
+        evidence_list=evidence_items(doc.changes, doc.evidence, link),
+        claim_href=claim_href,
+        all_open=all_open,
+        for_paper=for_paper,
+        open_layers=() if doc.changes is None else ("changes",),
+    )
 
 
 def render_markdown(doc: ReportDocument) -> str:

@@ -110,6 +110,7 @@ def _document(
         changes,
         previous["meta"] if previous else None,
         with_point(list(history), point) if point is not None else None,
+        previous["assessment"] if previous else None,
     )
 
 

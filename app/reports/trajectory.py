@@ -86,6 +86,7 @@ def _ceiling(row: dict[str, Any]) -> dict[str, Any]:
         "params": ceiling.get("params"),
         "params_low": ceiling.get("params_low"),
         "params_high": ceiling.get("params_high"),
+        "bound_params": ceiling.get("bound_params"),
         "statement": ceiling.get("statement"),
         "confidence": confidence.get("final") if isinstance(confidence, dict) else confidence,
     }

@@ -7,23 +7,27 @@ snapshot never changes, and the live view is keyed by its fingerprint.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.assessment.asof import parse_instant
 from app.auth.roles import Role
 from app.config import PROJECT_ROOT
 from app.db.session import SessionDep, SettingsDep
+from app.evidence.models import Claim, Source
+from app.evidence.services.visibility import conditions
 from app.reports import snapshots
 from app.reports.asof_report import as_of_document
+from app.reports.changes import change_items, evidence_items
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
@@ -34,7 +38,9 @@ router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_i
 pages = Jinja2Templates(directory=TEMPLATES)
 pages.env.loader = ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(WEB_DIR / "templates")])
 METHOD_DOC = PROJECT_ROOT / "docs" / "scoring.md"
+Layers = Annotated[str | None, Query(max_length=10, description="'all' opens every layer (to print everything).")]
 _cache: OrderedDict[tuple, str] = OrderedDict()
+_pdf_cache: OrderedDict[tuple, bytes] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -90,18 +96,20 @@ def _web_links(session: Session, row: snapshots.ReportSnapshot | None) -> dict:
         previous = snapshots.previous_of(session, row)
         if previous is not None:
             links.append(("Changes since the previous report", f"/reports/{previous.id}/diff/{row.id}"))
-    return {"links": links, "method_href": "/reports/method"}
+    return {"links": links, "method_href": "/reports/method", "pdf": f"/reports/{row.id}.pdf" if row else None}
 
 
-def _snapshot_html(session: Session, row: snapshots.ReportSnapshot) -> HTMLResponse:
+def _snapshot_html(session: Session, row: snapshots.ReportSnapshot, layers: str | None = None) -> HTMLResponse:
+    all_open = layers == "all"
     html = _cached(
-        _key(session, "html", row), lambda: render_html(snapshots.document(session, row), _web_links(session, row))
+        (*_key(session, "html", row), all_open),
+        lambda: render_html(snapshots.document(session, row), _web_links(session, row), all_open),
     )
     return HTMLResponse(html)
 
 
-def _live_html(
-    session: Session, settings, user=None, with_drafts: bool = False, as_of: str | None = None
+def _live_html(  # noqa: PLR0913 - the live report's options, each a query parameter of its page
+    session: Session, settings, user=None, with_drafts: bool = False, as_of: str | None = None, all_open: bool = False
 ) -> HTMLResponse:
     """The live report; with `as_of`, the report of that past instant, and the picker to choose it."""
     picker, status = {"value": (as_of or "")[:40], "error": None}, 200
@@ -128,8 +136,9 @@ def _live_html(
         doc.meta.get("as_of"),
         picker["value"],
         picker["error"],
+        all_open,
     )
-    html = _cached(key, lambda: render_html(doc, web))
+    html = _cached(key, lambda: render_html(doc, web, all_open))
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
 
 
@@ -142,10 +151,12 @@ def report_list(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/reports/latest", response_class=HTMLResponse)
-def latest_report(session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def latest_report(session: SessionDep, settings: SettingsDep, layers: Layers = None) -> HTMLResponse:
     """The newest report; before the first build, the live assessment rendered as a report."""
     row = snapshots.latest(session)
-    return _snapshot_html(session, row) if row is not None else _live_html(session, settings)
+    if row is None:
+        return _live_html(session, settings, all_open=layers == "all")
+    return _snapshot_html(session, row, layers)
 
 
 @router.get("/reports/method", response_class=PlainTextResponse)
@@ -157,17 +168,40 @@ def method_document() -> PlainTextResponse:
 
 
 @router.get("/reports/{snapshot_id:int}", response_class=HTMLResponse)
-def report_page(snapshot_id: int, session: SessionDep) -> HTMLResponse:
-    """One report snapshot as HTML (plots inline)."""
-    return _snapshot_html(session, _row(session, snapshot_id))
+def report_page(snapshot_id: int, session: SessionDep, layers: Layers = None) -> HTMLResponse:
+    """One report snapshot as HTML (plots inline); `?layers=all` opens every layer, to print everything."""
+    return _snapshot_html(session, _row(session, snapshot_id), layers)
+
+
+@router.get("/reports/claims/{key}")
+def claim_by_key(key: str, session: SessionDep) -> RedirectResponse:
+    """A claim a report names by key: its page, if the reader may see it."""
+    return _by_key(session, Claim, key, "claims")
+
+
+@router.get("/reports/sources/{key}")
+def source_by_key(key: str, session: SessionDep) -> RedirectResponse:
+    """A source a report cites by key: its page, if the reader may see it."""
+    return _by_key(session, Source, key, "sources")
+
+
+def _by_key(session: Session, model, key: str, path: str) -> RedirectResponse:
+    found = session.exec(
+        select(model.id).where(model.key == key[:200], model.deleted_at.is_(None), *conditions(session, model))
+    ).first()
+    if found is None:
+        raise PageNotFound(f"No such {model.__name__.lower()} here (it may have been removed since the report).")
+    return RedirectResponse(f"/{path}/{found}", status_code=303)
 
 
 @router.get("/reports/{ref}.{fmt}")
-def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
-    """One report snapshot (an id or 'latest') as Markdown (.md), JSON (.json) or CSV (.csv)."""
-    if fmt not in ("md", "json", "csv"):
-        raise PageNotFound(f"No report form .{fmt[:20]}: use .md, .json or .csv.")
+def report_file(ref: str, fmt: str, session: SessionDep, layers: Layers = None) -> Response:
+    """One report snapshot (an id or 'latest') as Markdown (.md), JSON (.json), CSV (.csv) or PDF (.pdf)."""
+    if fmt not in ("md", "json", "csv", "pdf"):
+        raise PageNotFound(f"No report form .{fmt[:20]}: use .md, .json, .csv or .pdf.")
     row = _row(session, ref)
+    if fmt == "pdf":
+        return _pdf(session, row, layers == "all")
     body = snapshots.stored_file(session, row, fmt)
     if body is None:  # a snapshot from before its forms were stored in the database
         body = _cached(_key(session, fmt, row), lambda: RENDERERS[fmt](snapshots.document(session, row)))
@@ -175,11 +209,45 @@ def report_file(ref: str, fmt: str, session: SessionDep) -> Response:
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
+def _pdf(session: Session, row: snapshots.ReportSnapshot, everything: bool) -> Response:
+    """The snapshot on A4 by WeasyPrint (docs/reading.md argues the choice): as a browser prints it (the answer,
+    the key information, the changes), or with every layer."""
+    from app.reports.pdf import render_pdf
+
+    key = (*_key(session, "pdf", row), everything)
+    with _cache_lock:
+        body = _pdf_cache.get(key)
+    if body is None:
+        body = render_pdf(render_html(snapshots.document(session, row), None, all_open=everything, for_paper=True))
+        with _cache_lock:
+            _pdf_cache[key] = body
+            while len(_pdf_cache) > 4:
+                _pdf_cache.popitem(last=False)
+    name = f"ceiling-report-{row.directory}{'-everything' if everything else ''}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type="application/pdf", headers=headers)
+
+
 @router.get("/reports/{a}/diff/{b}", response_class=HTMLResponse)
 def report_diff(request: Request, a: str, b: str, session: SessionDep) -> HTMLResponse:
     """What changed between two snapshots (ids or 'latest'), naming the claims and sources responsible."""
-    _row(session, a), _row(session, b)
-    return site_page(request, "report_diff.html", {"diff": snapshots.diff(session, a, b)})
+    old, new = _row(session, a), _row(session, b)
+    diff = snapshots.diff_rows(old, new)
+    before, after = json.loads(old.assessment_json), json.loads(new.assessment_json)
+    evidence = json.loads(new.evidence_json)
+    context = {
+        "diff": diff,
+        "change_list": change_items(diff, before, after, evidence, _site_link),
+        "evidence_list": evidence_items(diff, evidence, _site_link),
+    }
+    return site_page(request, "report_diff.html", context)
+
+
+def _site_link(kind: str, key: str, claim_key: str | None) -> str | None:
+    """Where a change's evidence links on the site: its claim's page, or its source's."""
+    if kind == "source":
+        return f"/reports/sources/{key}"
+    return f"/reports/claims/{claim_key}" if claim_key else None
 
 
 @router.get("/assessment", response_class=HTMLResponse)
@@ -189,6 +257,7 @@ def live_assessment(
     settings: SettingsDep,
     with_drafts: bool = False,
     as_of: Annotated[str | None, Query(max_length=100)] = None,
+    layers: Layers = None,
 ) -> HTMLResponse:
     """The live assessment as a full report (cached by fingerprint); `as_of` shows a past instant instead.
 
@@ -196,4 +265,4 @@ def live_assessment(
     user = getattr(request.state, "who", None)
     if with_drafts and not can(user, "analyst"):
         raise Forbidden(Role.analyst) if user is not None else SignInRequired()
-    return _live_html(session, settings, user, with_drafts, as_of)
+    return _live_html(session, settings, user, with_drafts, as_of, layers == "all")

@@ -1,5 +1,5 @@
 """End to end: /reports/latest in a real headless Chromium (Debian's package, never a downloaded browser)
-shows the ceiling table and the plots, logs no console errors, and keeps hostile text inside the page."""
+shows the Summary of Findings and the plots, logs no console errors, and keeps hostile text inside the page."""
 
 from __future__ import annotations
 
@@ -40,20 +40,21 @@ def _open(browser, url: str):
     return page, response, errors
 
 
-def test_latest_report_in_chromium_shows_the_ceiling_table_and_plots(server, browser, artifacts_dir):
+def test_latest_report_in_chromium_shows_the_summary_of_findings_and_plots(server, browser, artifacts_dir):
     base, settings = server
     build_snapshot(settings)
     page, response, errors = _open(browser, f"{base}/reports/latest")
     assert response.status == 200
-    table = page.locator("table#ceiling-table")
+    table = page.locator("table#summary-of-findings")
     assert table.is_visible() and table.locator("tbody tr").count() >= 4
-    assert page.locator("#plots svg").count() >= 4
-    plot = page.locator("#plots svg").first
+    page.locator("details#keyinfo > summary").click()  # the plots are in the key information layer
+    assert page.locator("#keyinfo svg.plot").count() >= 3
+    plot = page.locator("#keyinfo svg.plot").first
     plot.scroll_into_view_if_needed()
     box = plot.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 150
     page.screenshot(path=str(artifacts_dir / "report-latest.png"), full_page=False)
-    table.screenshot(path=str(artifacts_dir / "report-ceiling-table.png"))
+    table.screenshot(path=str(artifacts_dir / "report-summary-of-findings.png"))
     plot.screenshot(path=str(artifacts_dir / "report-plot.png"))
     assert errors == []
 

@@ -35,7 +35,7 @@ def test_build_creates_the_snapshot_row_and_its_files(backend_settings):
     assert (backend_settings.reports_dir / "latest.txt").read_text().strip() == row.directory
     html = (latest / "report.html").read_text()
     assert html.count("<table") >= 2 and html.count("<svg") >= 4
-    assert 'id="ceiling-table"' in html and 'id="scale-table"' in html
+    assert 'id="summary-of-findings"' in html and 'id="scale-table"' in html
 
 
 def test_a_second_build_without_changes_writes_nothing(report_settings):

@@ -67,6 +67,9 @@ def test_the_trajectory_page_plots_every_aspect_and_lists_the_jumps(history):
     client, *_ = history
     page = client.get("/reports/trajectory", params={"points": 2})
     assert page.status_code == 200
-    assert '<figure id="trajectory-plot"><svg role="img"' in page.text and 'id="jumps"' in page.text
+    assert (
+        '<figure id="trajectory-plot" class="plot"><svg xmlns="http://www.w3.org/2000/svg" class="plot"' in page.text
+        and 'id="jumps"' in page.text
+    )
     assert EDITED_CLAIM in page.text and 'href="/reports/trajectory.json?points=2"' in page.text
     assert client.get("/reports/trajectory", params={"points": 13}).status_code == 422

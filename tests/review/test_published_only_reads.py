@@ -58,7 +58,11 @@ NOT_FOR_READERS = {
     r"^/account/password$": "a signed-in user's own page (anonymous readers are sent to sign in)",
 }
 REFUSALS = {303, 401, 403}
-ANSWERS = {"/api/v1/lookup": {422, 503}}  # the metadata lookup is off in tests and needs a DOI or arXiv id
+ANSWERS = {
+    "/api/v1/lookup": {422, 503},  # the metadata lookup is off in tests and needs a DOI or arXiv id
+    "/reports/claims/{key}": {303},  # a report's link by key redirects to the page
+    "/reports/sources/{key}": {303},
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,13 @@ class Ids:
         kind = re.match(r"^/api/v1/(\w+)/\{row_id\}", path)
         named = {"row_id": rows.get(kind.group(1), []) if kind else [], "claim_id": rows["claims"],
                  "critique_id": rows["critiques"]}  # fmt: skip
+        if path.startswith("/reports/"):  # a report's links by key: /reports/claims/{key}, /reports/sources/{key}
+            of_sources = path.startswith("/reports/sources/")
+            named["key"] = (
+                ([] if of_sources else [DRAFT, IN_REVIEW])
+                if hidden
+                else self.shown["source_keys" if of_sources else "claim_keys"]
+            )
         return named if hidden else {**self.shown, **named}
 
 
@@ -147,6 +158,7 @@ def _ids(url: str) -> Ids:
             "claims": [target], "results": [shown_result], "critiques": [shown_critique], "sources": [source_id],
             "source_id": [source_id], "request_id": [1], "snapshot_id": snapshot_ids,
             "ref": [*snapshot_ids, "latest"], "a": snapshot_ids[1:], "b": snapshot_ids[:1],
+            "claim_keys": [session.get(Claim, target).key], "source_keys": [SOURCE],
         }  # fmt: skip
         return Ids(hidden, shown)
 
