@@ -8,7 +8,8 @@ import logging
 import secrets
 
 from pwdlib import PasswordHash
-from sqlalchemy import update
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 
 from app.auth.models import ApiToken, LoginFailure, TokenScope, User, UserSession
@@ -19,6 +20,7 @@ from app.evidence.errors import Conflict, EvidenceError, NotFound
 password_hash = PasswordHash.recommended()  # argon2id
 TOKEN_PREFIX = "ceil_"
 MIN_PASSWORD_LENGTH = 10
+TOKEN_USE_GRANULARITY_S = 60  # a token's last use is recorded to the minute: at most one write a minute
 log = logging.getLogger("ceiling.auth")
 
 
@@ -133,9 +135,33 @@ def user_for_token(session: Session, plain: str) -> tuple[User, ApiToken] | None
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return None
-    token.last_used_at = utcnow()
-    session.add(token)
     return user, token
+
+
+def token_use_is_stale(token: ApiToken) -> bool:
+    """Whether the token's recorded last use is older than TOKEN_USE_GRANULARITY_S (or missing)."""
+    last = _aware(token.last_used_at)
+    return last is None or utcnow() - last >= dt.timedelta(seconds=TOKEN_USE_GRANULARITY_S)
+
+
+def record_token_use(engine: Engine, token_id: int) -> None:
+    """Record that a token was used, in a transaction of its own on its own connection.
+
+    Never in the request's transaction: on SQLite that UPDATE took the database's one write lock and held it
+    until the request ended, so a long read with a token made every concurrent save wait (docs/security.md).
+    Callers run this after the response is sent; a failure (the database busy) is logged and dropped, as the
+    time is bookkeeping, to the nearest TOKEN_USE_GRANULARITY_S."""
+    cutoff = utcnow() - dt.timedelta(seconds=TOKEN_USE_GRANULARITY_S)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id)
+                .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
+                .values(last_used_at=utcnow())
+            )
+    except SQLAlchemyError as error:
+        log.info("token %s use not recorded: %s", token_id, type(error).__name__)
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
