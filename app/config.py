@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = PROJECT_ROOT / "data" / ".secret_key"
+MIN_SECRET_CHARS = 32
+MIN_SECRET_DISTINCT = 12
 
 
 def _development_secret() -> str:
@@ -61,8 +64,19 @@ class Settings(BaseSettings):
     )
     webhook_poll_s: float = Field(10.0, gt=0, description="How often the webhook worker looks for due deliveries.")
     public_reads: bool = Field(True, description="Allow reads of the REST API and pages without signing in.")
-    secret_key: str = Field("", description="Signs session cookies and CSRF tokens; required in production.")
-    secure_cookies: bool = Field(False, description="Mark session cookies Secure (set behind HTTPS).")
+    secret_key: str = Field(
+        "",
+        description="Signs session cookies and CSRF tokens; required in production, where a key of fewer than "
+        f"{MIN_SECRET_CHARS} characters or fewer than {MIN_SECRET_DISTINCT} distinct ones is refused.",
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark session cookies Secure and send HSTS (behind HTTPS); always on in production."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Addresses or networks of the reverse proxy, comma-separated (e.g. 10.0.0.2 or 172.18.0.0/16): "
+        "only from these are X-Forwarded-For and X-Forwarded-Proto believed. Empty: nobody's ('*' is refused).",
+    )
     session_max_age_s: int = Field(14 * 24 * 3600, ge=60, description="Lifetime of a sign-in session.")
     login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
@@ -71,10 +85,11 @@ class Settings(BaseSettings):
         500, ge=1, le=5000, description="Largest page an API list returns; a larger limit is cut to it."
     )
     publish_reviewed_only: bool = Field(
-        False,
+        True,
         description="Published reports and the public assessment weigh only reviewed claims (drafts, claims in "
-        "review and rejected ones are left out and counted); analysts can still see the assessment with drafts. "
-        "Readers who are not analysts see no unpublished claim (nor its results and critiques) anywhere.",
+        "review and rejected ones are left out); analysts can still see the assessment with drafts. Readers who "
+        "are not analysts see no unpublished claim (nor its results and critiques) anywhere. Off: every claim is "
+        "public and weighed, drafts at the engine's draft_factor.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(
@@ -102,11 +117,30 @@ class Settings(BaseSettings):
         '{"recency_half_life_years": 3, "as_of": "2026-12-01"}.',
     )
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part == "*":
+                raise ValueError("'*' would believe X-Forwarded-For from any client: name the proxy's address")
+            try:
+                if part:
+                    ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part[:60]!r} is not an IP address or network") from None
+        return value
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if not self.secret_key:
-            if self.environment == "production":
-                raise ValueError("CEILING_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
+        if self.environment == "production":
+            key = self.secret_key
+            if len(key) < MIN_SECRET_CHARS or len(set(key)) < MIN_SECRET_DISTINCT:
+                raise ValueError(
+                    f"CEILING_SECRET_KEY must be set in production to at least {MIN_SECRET_CHARS} random characters "
+                    "(e.g. `openssl rand -hex 32`)"
+                )
+            self.secure_cookies = True
+        elif not self.secret_key:
             self.secret_key = _development_secret()
         return self
 

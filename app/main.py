@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, web
+from app.api import gate as api_gate
 from app.api import openapi as api_openapi
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
@@ -16,6 +17,7 @@ from app.assessment.live import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
 from app.db import migrate
 from app.db.engine import build_engine
+from app.ops import edge as ops_edge
 from app.ops import http as ops_http
 from app.web.render import WEB_DIR
 
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     install_problem_handlers(app)
     api_openapi.install(app)
+    api_gate.install(app, public_reads=settings.public_reads)  # inside the session cookie's middleware
     web.install(app, settings)
     ops_http.install(app)
+    ops_edge.install(app, forwarded_allow_ips=settings.forwarded_allow_ips, https=settings.secure_cookies)
     return app

@@ -51,7 +51,10 @@ def create_user(session: Session, username: str, password: str, role: Role, disp
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str) -> int:
+    """Set a new password; every session and every API token of the user ends (a password change is what a
+    user does who fears the old one leaked, and a token made with it may have leaked too). Returns the number
+    of tokens revoked."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
     user.password_hash = password_hash.hash(password)
@@ -60,6 +63,15 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.add(user)
     session.flush()
     revoke_sessions(session, user.id)
+    return revoke_tokens(session, user.id)
+
+
+def revoke_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live API token of the user."""
+    result = session.exec(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def set_active(session: Session, user: User, active: bool) -> None:

@@ -71,20 +71,21 @@ def password_page(request: Request, user=Depends(require(Role.viewer))) -> HTMLR
 def change_password(
     request: Request, form: CsrfForm, session: PageSession, settings: SettingsDep, user=Depends(require(Role.viewer))
 ):
-    """Change one's own password (the current one is asked again); other sessions are signed out."""
+    """Change one's own password (the current one is asked again); other sessions end, API tokens are revoked."""
     current, new, again = (str(form.get(name, "")) for name in ("current", "new", "again"))
-    errors = {}
+    errors, revoked = {}, 0
     if service.authenticate(session, user.username, current) is None:
         errors["current"] = "This is not your current password."
     elif new != again:
         errors["again"] = "The two new passwords differ."
     else:
         try:
-            service.set_password(session, user, new)
+            revoked = service.set_password(session, user, new)
         except EvidenceError as error:
             errors["new"] = error.message
     if errors:
         return render(request, "password.html", {"errors": errors}, status_code=422)
     sign_in(request, session, user, settings.session_max_age_s)
-    flash(request, "Password changed. Other sessions of yours are signed out.", "ok")
+    tokens = f" and your {revoked} API token(s) revoked (make new ones)" if revoked else ""
+    flash(request, f"Password changed. Other sessions of yours are signed out{tokens}.", "ok")
     return RedirectResponse("/", status_code=303)
