@@ -50,7 +50,7 @@ class Principal:
 
     @property
     def actor(self) -> Actor:
-        return Actor(name=self.user.username, user_id=self.user.id)
+        return Actor(name=self.user.username, user_id=self.user.id, role=self.user.role)
 
     @property
     def is_admin(self) -> bool:

@@ -132,4 +132,4 @@ Admin = Annotated[User, Depends(require(Role.admin))]
 
 def actor(user: User) -> Actor:
     """The user as the author of a write in the revision log."""
-    return Actor(user.username, user.id)
+    return Actor(user.username, user.id, user.role)
