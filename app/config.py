@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         f"sqlite:///{PROJECT_ROOT / 'data' / 'ceiling.db'}",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:5432/db.",
     )
+    database_pool_size: int = Field(
+        10, ge=1, le=200, description="PostgreSQL: connections each app process keeps open (its pool)."
+    )
+    database_max_overflow: int = Field(
+        20, ge=0, le=200, description="PostgreSQL: connections a process may open beyond the pool under load."
+    )
+    database_pool_timeout_s: float = Field(
+        10.0, gt=0, le=120, description="PostgreSQL: how long a request waits for a free connection before a 503."
+    )
     host: str = Field("127.0.0.1", description="Address `ceiling serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `ceiling serve` listens on.")
     seed_dir: Path = Field(PROJECT_ROOT / "data" / "seed", description="Folder of the seed dataset (YAML).")

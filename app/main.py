@@ -51,7 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(check_parameters)],  # every /api/ operation; pages are left alone
     )
     app.state.settings = settings
-    app.state.engine = build_engine(settings.database_url)
+    app.state.engine = build_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout_s=settings.database_pool_timeout_s,
+    )
     app.state.migration_heads = migrate.heads()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.openapi import path_item
@@ -191,6 +192,15 @@ def database_unavailable(request: Request, reason: str) -> JSONResponse:
     return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
 
 
+async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+    """Every pooled connection busy for CEILING_DATABASE_POOL_TIMEOUT_S: a 503 to retry (pages too), never a 500."""
+    log.warning("database pool exhausted at %s: %s", request.url.path, str(exc).splitlines()[0][:300])
+    detail = "the server is busy (every database connection is in use); try again shortly"
+    if not _is_api(request):
+        return PlainTextResponse(detail, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+    return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
+
+
 async def _lost_connection(request: Request, exc: DBAPIError) -> Response:
     """A dropped connection (server restarted or gone) is a 503 to retry, not a server error."""
     if exc.connection_invalidated or isinstance(exc, InterfaceError):
@@ -208,6 +218,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(DBAPIError, _lost_connection)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
     app.add_exception_handler(Exception, _unexpected)
 
 

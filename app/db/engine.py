@@ -29,8 +29,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def build_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite files get their folder created and foreign keys enforced."""
+def build_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout_s: float = 10.0) -> Engine:
+    """An engine for the URL; SQLite files get their folder created and foreign keys enforced.
+
+    PostgreSQL: a request that finds every pooled connection busy for pool_timeout_s gets sqlalchemy's
+    TimeoutError, which the app answers 503 with Retry-After (app/api/problems.py)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -38,7 +41,9 @@ def build_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout_s
+    )
 
 
 @lru_cache(maxsize=8)
