@@ -87,7 +87,15 @@ class Settings(BaseSettings):
         "only from these are X-Forwarded-For and X-Forwarded-Proto believed. Empty: nobody's ('*' is refused).",
     )
     session_max_age_s: int = Field(14 * 24 * 3600, ge=60, description="Lifetime of a sign-in session.")
-    login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed password checks per window for one name from one client (or one known browser)."
+    )
+    login_client_max_failures: int = Field(
+        20, ge=1, description="Failed password checks per window from one client address, over every name."
+    )
+    login_global_max_failures: int = Field(
+        200, ge=1, description="Failed password checks per window overall, from browsers without a device cookie."
+    )
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(

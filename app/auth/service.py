@@ -10,10 +10,11 @@ import secrets
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, or_, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from app.auth.models import ApiToken, LoginFailure, TokenScope, User, UserSession
+from app.auth.models import ApiToken, TokenScope, User, UserSession
 from app.auth.roles import Role, role_at_least
+from app.auth.usernames import canonical, skeleton
 from app.evidence.base import utcnow
 from app.evidence.errors import Conflict, EvidenceError, NotFound
 
@@ -32,19 +33,22 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def get_user(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username)).first()
+    """The user whose name looks like this one (usernames.skeleton: case, width and look-alike letters aside)."""
+    return session.exec(select(User).where(User.username_key == skeleton(username))).first()
 
 
 def create_user(session: Session, username: str, password: str, role: Role, display_name: str | None = None) -> User:
-    username = username.strip()
-    if not username or len(username) > 100:
-        raise EvidenceError("a username has 1 to 100 characters", field="username")
+    username = canonical(username)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
-    if get_user(session, username) is not None:
-        raise Conflict(f"user {username!r} exists", field="username")
+    if (twin := get_user(session, username)) is not None:
+        same = "exists" if twin.username == username else f"looks the same as user {twin.username!r}"
+        raise Conflict(f"user {username!r} {same}", field="username")
     user = User(
-        username=username, password_hash=password_hash.hash(password), role=Role(role).value, display_name=display_name
+        username=username,
+        password_hash=password_hash.hash(password),
+        role=Role(role).value,
+        display_name=display_name,
     )
     session.add(user)
     session.flush()
@@ -192,36 +196,6 @@ def tokens_of(session: Session, user_id: int | None = None) -> list[ApiToken]:
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
     return list(session.exec(query))
-
-
-def record_login_failure(session: Session, username: str, client: str | None) -> None:
-    session.add(LoginFailure(username=username[:100], client=(client or "")[:100]))
-    session.flush()
-
-
-def login_throttled(session: Session, username: str, client: str | None, max_failures: int, window_s: int) -> bool:
-    """True when this name has failed max_failures times from this client within the window.
-
-    Counting by name and client together means a guesser locks out only itself: the right password
-    from a client without failures still signs in, so nobody can keep `admin` locked from elsewhere.
-    A refused attempt is logged (logger ceiling.auth) with the name and the client.
-    """
-    since = utcnow() - dt.timedelta(seconds=window_s)
-    failures = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(
-            LoginFailure.username == username[:100],
-            LoginFailure.client == (client or "")[:100],
-            LoginFailure.at >= since,
-        )
-    ).one()
-    if failures >= max_failures:
-        log.warning(
-            "sign-in refused while throttled: username=%r client=%r failures=%d", username[:100], client, failures
-        )
-        return True
-    return False
 
 
 def bootstrap_admin(session: Session) -> tuple[User, str] | None:
