@@ -179,6 +179,17 @@ async def _database_busy(request: Request, exc: OperationalError) -> Response:
     return problem(503, "the database is busy or unavailable; try again", request=request, headers={"Retry-After": "1"})
 
 
+async def _too_deep(request: Request, exc: RecursionError) -> Response:
+    """Input nested deeper than Python's parsers recurse (a JSON body, a field, a file of [[[[...]]]]): the
+    request's fault, answered 422 (400 on pages), never 500."""
+    log.info("input nested too deeply at %s", request.url.path)
+    detail = "the input is nested too deeply to read"
+    if not _is_api(request):
+        return PlainTextResponse(detail, status_code=400)
+    error = {"in": "body", "field": "", "message": detail, "type": "too_deep"}
+    return problem(422, detail, request=request, errors=[error])
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error at %s %s", request.method, request.url.path)
     if not _is_api(request):
@@ -219,6 +230,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(DBAPIError, _lost_connection)
     app.add_exception_handler(PoolTimeout, _pool_exhausted)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(Exception, _unexpected)
 
 
