@@ -54,7 +54,7 @@ def app_client(url, tmp_path, reviewed_only: bool) -> TestClient:
 PUBLIC_PAGES = ["/assessment", "/reports/latest", "/api/v1/assessment"]
 
 
-def test_a_draft_reaches_no_public_page_and_the_report_says_drafts_are_left_out_without_counting_them(draft_url, tmp_path):
+def test_a_draft_reaches_no_public_page_and_the_report_says_drafts_are_left_out_uncounted(draft_url, tmp_path):
     settings = make_settings(draft_url, tmp_path, publish_reviewed_only=True)
     with app_client(draft_url, tmp_path, True) as client:
         for path in PUBLIC_PAGES:
