@@ -74,7 +74,7 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check app tests tools migrations/env.py
 
 fuzz: $(STAMP_DEV)
-	CEILING_FUZZ_EXAMPLES=$${CEILING_FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest tests/api/test_api_schemathesis.py -n 0 -p no:randomly
+	CEILING_FUZZ_EXAMPLES=$${CEILING_FUZZ_EXAMPLES:-100} CEILING_FUZZ_STEPS=$${CEILING_FUZZ_STEPS:-10} $(BIN)/python -m pytest tests/api/test_api_schemathesis.py -n 0 -p no:randomly
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m pytest tests -m slow --benchmark-enable -n 0

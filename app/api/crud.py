@@ -21,7 +21,6 @@ from sqlmodel import Session
 
 from app.api.csv import CSV_MEDIA_TYPE, csv_chunks, csv_text
 from app.api.deps import (
-    AdminDep,
     ApiSession,
     IfMatchDep,
     ReaderDep,
@@ -261,8 +260,8 @@ def _add_delete_restore_and_history(router: APIRouter, e: Entity) -> None:
         summary=f"Restore a deleted {e.kind}",
         responses=problem_responses(401, 403, 404, 422),
     )
-    def restore_row(row_id: RowId, response: Response, session: ApiSession, principal: AdminDep) -> Any:
-        """Undo a soft delete (admins)."""
+    def restore_row(row_id: RowId, response: Response, session: ApiSession, principal: WriterDep) -> Any:
+        """Undo a soft delete (admins: the store's one rule, which the pages follow too)."""
         row = get_or_404(session, e.model, row_id, include_deleted=True)
         e.service.restore(session, row, principal.actor)
         _written(response, row)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import BackgroundTasks, Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import service as auth
@@ -50,7 +50,7 @@ class Principal:
 
     @property
     def actor(self) -> Actor:
-        return Actor(name=self.user.username, user_id=self.user.id)
+        return Actor(name=self.user.username, user_id=self.user.id, role=self.user.role)
 
     @property
     def is_admin(self) -> bool:
@@ -61,10 +61,12 @@ def caller(
     request: Request,
     session: ApiSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    after_response: BackgroundTasks,
 ) -> Principal | None:
     """The caller's principal, None without an Authorization header; 401 for a bad or unknown token.
 
-    An analyst's (or higher role's) token of either scope sees unpublished claims too (visibility.py)."""
+    An analyst's (or higher role's) token of either scope sees unpublished claims too (visibility.py). The
+    token's use is recorded after the response, in its own transaction (auth.record_token_use)."""
     if credentials is None:
         if request.headers.get("authorization"):
             raise unauthorized("use Authorization: Bearer <token>", "invalid_request")
@@ -74,6 +76,8 @@ def caller(
     if found is None:
         raise unauthorized("the token is unknown, expired or revoked", "invalid_token")
     principal = Principal(*found)
+    if auth.token_use_is_stale(principal.token):
+        after_response.add_task(auth.record_token_use, request.app.state.engine, principal.token.id)
     if auth.role_at_least(principal.user.role, Role.analyst):
         visibility.restrict(session, False)
     return principal

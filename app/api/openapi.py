@@ -17,6 +17,8 @@ from fastapi import FastAPI, Request
 from app.api.examples import add_code_samples
 
 NUMERIC_TEXT = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
+# A number above zero as text: no sign but +, a nonzero digit in the mantissa, a modest exponent (no underflow).
+POSITIVE_TEXT = r"^\s*\+?(\d*[1-9]\d*(\.\d*)?|\d*\.\d*[1-9]\d*)([eE][-+]?\d{1,2})?\s*$"
 
 
 def _refs(node: Any) -> set[str]:
@@ -28,10 +30,25 @@ def _refs(node: Any) -> set[str]:
     return set()
 
 
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _numeric_text_for(node: dict) -> str | None:
+    """The pattern of the numeric text the server takes for this number, exactly as bounded as the number; None
+    where a pattern cannot state the bounds (the schema then says `number` only: stricter, never looser)."""
+    bounds = {key: node[key] for key in BOUNDS if key in node}
+    if not bounds:
+        return NUMERIC_TEXT
+    if bounds == {"exclusiveMinimum": 0}:
+        return POSITIVE_TEXT
+    return None
+
+
 def _accept_numeric_text(node: Any) -> Any:
     if isinstance(node, dict):
         if node.get("type") == "number":
-            return {"anyOf": [node, {"type": "string", "pattern": NUMERIC_TEXT}]}
+            pattern = _numeric_text_for(node)
+            return {"anyOf": [node, {"type": "string", "pattern": pattern}]} if pattern else node
         return {key: _accept_numeric_text(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_accept_numeric_text(value) for value in node]

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.openapi import path_item
@@ -179,6 +180,17 @@ async def _database_busy(request: Request, exc: OperationalError) -> Response:
     return problem(503, "the database is busy or unavailable; try again", request=request, headers={"Retry-After": "1"})
 
 
+async def _too_deep(request: Request, exc: RecursionError) -> Response:
+    """Input nested deeper than Python's parsers recurse (a JSON body, a field, a file of [[[[...]]]]): the
+    request's fault, answered 422 (400 on pages), never 500."""
+    log.info("input nested too deeply at %s", request.url.path)
+    detail = "the input is nested too deeply to read"
+    if not _is_api(request):
+        return PlainTextResponse(detail, status_code=400)
+    error = {"in": "body", "field": "", "message": detail, "type": "too_deep"}
+    return problem(422, detail, request=request, errors=[error])
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error at %s %s", request.method, request.url.path)
     if not _is_api(request):
@@ -189,6 +201,15 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def database_unavailable(request: Request, reason: str) -> JSONResponse:
     log.warning("database unavailable at %s: %s", request.url.path, reason)
     detail = "the database is unavailable; try again shortly"
+    return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
+
+
+async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+    """Every pooled connection busy for CEILING_DATABASE_POOL_TIMEOUT_S: a 503 to retry (pages too), never a 500."""
+    log.warning("database pool exhausted at %s: %s", request.url.path, str(exc).splitlines()[0][:300])
+    detail = "the server is busy (every database connection is in use); try again shortly"
+    if not _is_api(request):
+        return PlainTextResponse(detail, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
     return problem(503, detail, request=request, headers={"Retry-After": RETRY_AFTER_S})
 
 
@@ -219,6 +240,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(DBAPIError, _lost_connection)
+    app.add_exception_handler(PoolTimeout, _pool_exhausted)
+    app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(Exception, _unexpected)
 
 

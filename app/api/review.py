@@ -93,7 +93,7 @@ def analyst_actor(session: Session, username: str, field: str) -> Actor:
     user = auth.get_user(session, username)
     if user is None or not user.is_active or not auth.role_at_least(user.role, Role.analyst):
         raise EvidenceError(f"no active analyst {username!r}", field=field)
-    return Actor(user.username, user.id)
+    return Actor(user.username, user.id, user.role)
 
 
 def _request_public(session: Session, row) -> RequestPublic:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -36,9 +37,12 @@ def facet_stats(
     """Claims by aspect, stance, kind, status, method, source kind and year; results by band, outcome, safety impact."""
     allow_deleted(principal, filters.include_deleted)
     check_vocabulary(session, filters)
-    counts, version = stats.cached_facet_counts(session, filters)
-    digest = hashlib.sha256(f"{version}|{filters.model_dump_json()}".encode()).hexdigest()[:32]
+    counts, _version = stats.cached_facet_counts(session, filters)
+    body = Stats.model_validate(counts).model_dump(mode="json")
+    # The ETag is a digest of the answer itself, not of the store's data version: a draft saved in
+    # reviewed-only mode changes the version but not what an anonymous reader sees, and must not show.
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
     headers = {"ETag": f'"{digest}"', "Cache-Control": "no-cache"}
     if if_none_match and headers["ETag"] in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
-    return JSONResponse(Stats.model_validate(counts).model_dump(mode="json"), headers=headers)
+    return JSONResponse(body, headers=headers)

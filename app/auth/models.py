@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index
+from sqlalchemy import DateTime, Index, event
 from sqlmodel import Field, SQLModel
 
 from app.auth.roles import Role
+from app.auth.usernames import skeleton
 from app.evidence.base import Tracked, one_of, utcnow
 
 
@@ -23,11 +24,19 @@ class User(Tracked, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True)
+    username_key: str = Field(default="", max_length=200, unique=True)  # its skeleton: app/auth/usernames.py
     display_name: str | None = Field(default=None, max_length=200)
     password_hash: str = Field(max_length=500)
     role: str = Field(default=Role.viewer, max_length=20)
     is_active: bool = True
     last_login_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_username_key(_mapper, _connection, user: User) -> None:
+    """Whoever writes a user (the service, a backup restore, a test), its look-alike key follows its name."""
+    user.username_key = skeleton(user.username)
 
 
 class ApiToken(SQLModel, table=True):
@@ -49,17 +58,22 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed sign-in, kept for throttling across app replicas."""
+    """A password check counted by the sign-in throttle (app/auth/throttle.py), kept across app replicas: taken
+    before the check, deleted when the password was right, so the rows in a window are its failures."""
 
     __tablename__ = "login_failure"
     __table_args__ = (
         Index("ix_login_failure_username_at", "username", "at"),
         Index("ix_login_failure_username_client_at", "username", "client", "at"),
+        Index("ix_login_failure_client_at", "client", "at"),
+        Index("ix_login_failure_device_at", "device", "at"),
+        Index("ix_login_failure_at", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=100)
+    username: str = Field(max_length=100)  # the skeleton of the name tried (app/auth/usernames.py)
     client: str | None = Field(default=None, max_length=100)
+    device: str | None = Field(default=None, max_length=64)  # SHA-256 of a known browser's device cookie
     at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
 
 

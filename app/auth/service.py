@@ -8,17 +8,20 @@ import logging
 import secrets
 
 from pwdlib import PasswordHash
-from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
-from app.auth.models import ApiToken, LoginFailure, TokenScope, User, UserSession
+from app.auth.models import ApiToken, TokenScope, User, UserSession
 from app.auth.roles import Role, role_at_least
+from app.auth.usernames import canonical, skeleton
 from app.evidence.base import utcnow
 from app.evidence.errors import Conflict, EvidenceError, NotFound
 
 password_hash = PasswordHash.recommended()  # argon2id
 TOKEN_PREFIX = "ceil_"
 MIN_PASSWORD_LENGTH = 10
+TOKEN_USE_GRANULARITY_S = 60  # a token's last use is recorded to the minute: at most one write a minute
 log = logging.getLogger("ceiling.auth")
 
 
@@ -30,26 +33,32 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def get_user(session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == username)).first()
+    """The user whose name looks like this one (usernames.skeleton: case, width and look-alike letters aside)."""
+    return session.exec(select(User).where(User.username_key == skeleton(username))).first()
 
 
 def create_user(session: Session, username: str, password: str, role: Role, display_name: str | None = None) -> User:
-    username = username.strip()
-    if not username or len(username) > 100:
-        raise EvidenceError("a username has 1 to 100 characters", field="username")
+    username = canonical(username)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
-    if get_user(session, username) is not None:
-        raise Conflict(f"user {username!r} exists", field="username")
+    if (twin := get_user(session, username)) is not None:
+        same = "exists" if twin.username == username else f"looks the same as user {twin.username!r}"
+        raise Conflict(f"user {username!r} {same}", field="username")
     user = User(
-        username=username, password_hash=password_hash.hash(password), role=Role(role).value, display_name=display_name
+        username=username,
+        password_hash=password_hash.hash(password),
+        role=Role(role).value,
+        display_name=display_name,
     )
     session.add(user)
     session.flush()
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: Session, user: User, password: str) -> int:
+    """Set a new password; every session and every API token of the user ends (a password change is what a
+    user does who fears the old one leaked, and a token made with it may have leaked too). Returns the number
+    of tokens revoked."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise EvidenceError(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
     user.password_hash = password_hash.hash(password)
@@ -58,6 +67,15 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.add(user)
     session.flush()
     revoke_sessions(session, user.id)
+    return revoke_tokens(session, user.id)
+
+
+def revoke_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live API token of the user."""
+    result = session.exec(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
@@ -133,9 +151,33 @@ def user_for_token(session: Session, plain: str) -> tuple[User, ApiToken] | None
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return None
-    token.last_used_at = utcnow()
-    session.add(token)
     return user, token
+
+
+def token_use_is_stale(token: ApiToken) -> bool:
+    """Whether the token's recorded last use is older than TOKEN_USE_GRANULARITY_S (or missing)."""
+    last = _aware(token.last_used_at)
+    return last is None or utcnow() - last >= dt.timedelta(seconds=TOKEN_USE_GRANULARITY_S)
+
+
+def record_token_use(engine: Engine, token_id: int) -> None:
+    """Record that a token was used, in a transaction of its own on its own connection.
+
+    Never in the request's transaction: on SQLite that UPDATE took the database's one write lock and held it
+    until the request ended, so a long read with a token made every concurrent save wait (docs/security.md).
+    Callers run this after the response is sent; a failure (the database busy) is logged and dropped, as the
+    time is bookkeeping, to the nearest TOKEN_USE_GRANULARITY_S."""
+    cutoff = utcnow() - dt.timedelta(seconds=TOKEN_USE_GRANULARITY_S)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id)
+                .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
+                .values(last_used_at=utcnow())
+            )
+    except SQLAlchemyError as error:
+        log.info("token %s use not recorded: %s", token_id, type(error).__name__)
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
@@ -154,36 +196,6 @@ def tokens_of(session: Session, user_id: int | None = None) -> list[ApiToken]:
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
     return list(session.exec(query))
-
-
-def record_login_failure(session: Session, username: str, client: str | None) -> None:
-    session.add(LoginFailure(username=username[:100], client=(client or "")[:100]))
-    session.flush()
-
-
-def login_throttled(session: Session, username: str, client: str | None, max_failures: int, window_s: int) -> bool:
-    """True when this name has failed max_failures times from this client within the window.
-
-    Counting by name and client together means a guesser locks out only itself: the right password
-    from a client without failures still signs in, so nobody can keep `admin` locked from elsewhere.
-    A refused attempt is logged (logger ceiling.auth) with the name and the client.
-    """
-    since = utcnow() - dt.timedelta(seconds=window_s)
-    failures = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(
-            LoginFailure.username == username[:100],
-            LoginFailure.client == (client or "")[:100],
-            LoginFailure.at >= since,
-        )
-    ).one()
-    if failures >= max_failures:
-        log.warning(
-            "sign-in refused while throttled: username=%r client=%r failures=%d", username[:100], client, failures
-        )
-        return True
-    return False
 
 
 def bootstrap_admin(session: Session) -> tuple[User, str] | None:

@@ -13,17 +13,26 @@ def serve(
     port: int = typer.Option(None, help="Port (default CEILING_PORT)."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
     workers: int = typer.Option(None, min=1, max=64, help="Worker processes (default CEILING_WORKERS, 1)."),
+    forwarded_allow_ips: str = typer.Option(
+        None,
+        help="The reverse proxy's addresses or networks, the only ones whose X-Forwarded-For is believed "
+        "(default CEILING_FORWARDED_ALLOW_IPS: nobody's).",
+    ),
 ) -> None:
     """Serve the web app and the API (with --workers N, N processes share the port)."""
     import os
 
     import uvicorn
 
-    for name, value in (("CEILING_HOST", host), ("CEILING_PORT", port)):  # the workers' settings, public URL too
+    given = {"CEILING_HOST": host, "CEILING_PORT": port, "CEILING_FORWARDED_ALLOW_IPS": forwarded_allow_ips}
+    for name, value in given.items():  # the worker processes read them too (the public URL follows host and port)
         if value is not None:
             os.environ[name] = str(value)
     get_settings.cache_clear()
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as error:
+        fail(str(error))
     count = workers or settings.workers
     if reload and count > 1:
         fail("--reload runs one process: leave out --workers")
@@ -37,6 +46,7 @@ def serve(
         log_level=settings.log_level.lower(),
         log_config=None,  # keep the handlers of app.ops.logs (JSON lines with request ids)
         access_log=False,  # app.ops.http logs each request once, with its id, route and time
+        proxy_headers=False,  # the app believes X-Forwarded-For only from CEILING_FORWARDED_ALLOW_IPS (app.ops.edge)
     )
 
 

@@ -23,10 +23,14 @@ EntityKind = Literal["source", "claim", "critique", "result"]
 
 @dataclass(frozen=True)
 class Actor:
-    """Who writes: a signed-in user, a token's user, or a named process such as the seed loader."""
+    """Who writes: a signed-in user, a token's user, or a named process such as the seed loader.
+
+    `role` is the user's role, for the rules that depend on it (services/common.check_restore); a process
+    without one is refused wherever a role is needed, so an adapter that forgets to pass it grants nothing."""
 
     name: str
     user_id: int | None = None
+    role: str | None = None
 
 
 SEED_ACTOR = Actor("seed")

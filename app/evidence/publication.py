@@ -1,29 +1,15 @@
 """What the published report and the public assessment weigh: with CEILING_PUBLISH_REVIEWED_ONLY, only
 reviewed claims (and retracted ones, which weigh nothing but are named). Drafts, claims in review and
-rejected claims are left out and counted, so the report can say how many.
+rejected claims are left out, and not counted where a reader could see the count (docs/security.md).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func
-from sqlmodel import Session, select
 
 from app.evidence.enums import ClaimStatus
-from app.evidence.models import Claim, Source
 
 PUBLISHED = frozenset({ClaimStatus.reviewed.value, ClaimStatus.retracted.value})
-
-
-def left_out(session: Session) -> dict[str, int]:
-    """Live claims a reviewed-only report leaves out, by status (draft, in_review, rejected)."""
-    query = (
-        select(Claim.status, func.count())
-        .join(Source, Source.id == Claim.source_id)
-        .where(Claim.deleted_at.is_(None), Source.deleted_at.is_(None), Claim.status.not_in(PUBLISHED))
-        .group_by(Claim.status)
-    )
-    return {status: count for status, count in session.exec(query)}
 
 
 def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

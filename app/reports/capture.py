@@ -26,7 +26,6 @@ from app.evidence.models import (
     Result,
     Source,
 )
-from app.evidence.publication import left_out
 from app.evidence.services.visibility import visible
 from app.reports.bibliography import DEFAULT_STYLE
 from app.reports.reference import load_reference
@@ -248,7 +247,7 @@ def capture_evidence(
         **bounded,
         "reference": load_reference(),
         "citation_style": citation_style,
-        "publication": {"reviewed_only": reviewed_only, "left_out": left_out(session) if reviewed_only else {}},
+        "publication": {"reviewed_only": reviewed_only},  # no counts of drafts: readers learn nothing of them
         "agreement": agreement_rows(session) if agreement else [],
     }
 

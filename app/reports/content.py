@@ -118,7 +118,7 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
         lines.append("Measured safety effects: " + assessment["safety"]["statement"])
     publication = evidence.get("publication") or {}
     if publication.get("reviewed_only"):
-        lines.append(left_out_sentence(publication.get("left_out") or {}))
+        lines.append(REVIEWED_ONLY_SENTENCE)
     return lines
 
 
@@ -133,14 +133,11 @@ def counts(evidence: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def left_out_sentence(left_out: dict[str, int]) -> str:
-    """'Only reviewed claims are weighed: 3 drafts, 1 claim in review and 0 rejected claims were left out.'"""
-    drafts, in_review, rejected = (left_out.get(s, 0) for s in ("draft", "in_review", "rejected"))
-    return (
-        f"Only reviewed claims are weighed: {drafts} draft{'s' if drafts != 1 else ''}, {in_review} "
-        f"claim{'s' if in_review != 1 else ''} in review and {rejected} rejected "
-        f"claim{'s' if rejected != 1 else ''} were left out."
-    )
+
+REVIEWED_ONLY_SENTENCE = (
+    "Only reviewed claims are weighed: drafts, claims in review and rejected claims are left out (how many is not "
+    "said, so a reader learns nothing of unpublished work)."
+)
 
 
 def bibliography(evidence: dict[str, Any]) -> tuple[list[dict], dict[str, int]]:
@@ -197,7 +194,7 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "scale_comparison": scale_comparison(reference, doc.assessment) if reference else [],
         "aspect_names": {a["aspect_key"]: a["aspect_name"] for a in doc.assessment.get("aspects", [])},
         "band_names": {b["key"]: b["name"] for b in doc.assessment.get("bands", [])},
-        "left_out_sentence": left_out_sentence((doc.evidence.get("publication") or {}).get("left_out") or {}),
+        "left_out_sentence": REVIEWED_ONLY_SENTENCE,
         "poor_below": POOR,
     }
 

@@ -11,16 +11,20 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from app.assessment.asof import as_of
-from app.assessment.live import weighs_reviewed_only
+from app.assessment.cache import ScoringSettingsRecord
+from app.assessment.live import scoring_settings, weighs_reviewed_only
 from app.config import Settings
 from app.evidence.export.asof import as_utc
-from app.evidence.models import Revision
+from app.evidence.models import GradeOverrideRevision, Revision
+from app.evidence.version import data_version
 from app.reports.capture import capture_evidence
 from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
@@ -58,12 +62,54 @@ def snapshot_points(session: Session, until_id: int | None = None) -> list[Point
 
 
 def as_of_point(session: Session, instant: dt.datetime, settings: Settings) -> Point:
-    """The assessment at an instant, weighed as the published reports are (reviewed claims only when set)."""
+    """The assessment at an instant, weighed as the published reports are (reviewed claims only when set).
+
+    Expensive (the store rebuilt as it stood, then the engine), so bounded twice: the parts are cached by what
+    they depend on (state_at: the store's version and the last revisions at or before the instant), so every
+    instant between the same two writes is one computation; and one as-of rebuild runs at a time in a process,
+    so an anonymous reader asking for many points uses one core, not all (docs/security.md)."""
     reviewed_only = weighs_reviewed_only(settings)
-    with as_of(session, instant, settings, reviewed_only) as (answer, then):
-        evidence = capture_evidence(then, settings.citation_style, reviewed_only, agreement=False)
-        parts = {"assessment": answer.assessment.model_dump(mode="json"), "evidence": evidence}
-    return Point(answer.as_of, "as_of", None, parts)
+    instant = as_utc(instant)
+    key = (state_at(session, instant), reviewed_only, settings.citation_style, scoring_key(settings))
+    with _AS_OF_LANE:
+        parts = _PARTS.get(key)
+        if parts is None:
+            with as_of(session, instant, settings, reviewed_only) as (answer, then):
+                evidence = capture_evidence(then, settings.citation_style, reviewed_only, agreement=False)
+                parts = {"assessment": answer.assessment.model_dump(mode="json"), "evidence": evidence}
+            _remember(key, parts)
+    return Point(instant, "as_of", None, parts)
+
+
+_AS_OF_LANE = threading.Lock()
+_PARTS: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+MAX_CACHED_POINTS = 64
+
+
+def _remember(key: tuple, parts: dict[str, Any]) -> None:
+    _PARTS[key] = parts
+    while len(_PARTS) > MAX_CACHED_POINTS:
+        _PARTS.popitem(last=False)
+
+
+def state_at(session: Session, instant: dt.datetime) -> tuple:
+    """What the store at an instant depends on: its data version now (vocabularies are not in the revision log)
+    and the last evidence revision, grade-override revision, settings record and snapshot at or before it."""
+    last = [
+        session.exec(select(func.max(model.id)).where(when <= instant)).one()
+        for model, when in (
+            (Revision, Revision.at),
+            (GradeOverrideRevision, GradeOverrideRevision.at),
+            (ScoringSettingsRecord, ScoringSettingsRecord.at),
+            (ReportSnapshot, ReportSnapshot.created_at),  # settings_as_of falls back to a snapshot's settings
+        )
+    ]
+    return (data_version(session), *last)
+
+
+def scoring_key(settings: Settings) -> str:
+    """Today's scoring settings (the fallback for an instant before any record), as JSON."""
+    return scoring_settings(settings).model_dump_json()
 
 
 def evenly_spaced(session: Session, count: int) -> list[dt.datetime]:

@@ -98,11 +98,11 @@ def revoke_sessions(request: Request, user_id: int, form: CsrfForm, session: Pag
 
 @router.post("/users/{user_id:int}/password")
 def reset_password(request: Request, user_id: int, form: CsrfForm, session: PageSession, admin: Admin):
-    """Set a user's password (their sessions end)."""
+    """Set a user's password (their sessions end and their API tokens are revoked)."""
     user = row_or_404(session, User, user_id)
     try:
-        service.set_password(session, user, text(form, "password"))
-        flash(request, f"Password of {user.username} changed.", "ok")
+        revoked = service.set_password(session, user, text(form, "password"))
+        flash(request, f"Password of {user.username} changed; {revoked} API token(s) of theirs revoked.", "ok")
     except EvidenceError as error:
         flash(request, f"{user.username}: {error.message}", "error")
     return RedirectResponse("/admin/users", status_code=303)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.auth.roles import Role, role_at_least
+from app.evidence.services.common import may_restore
 from app.text import shorten
 from app.web import csrf
 
@@ -59,6 +60,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
         "csrf_token": lambda: csrf.token(request),
         "flashes": _pop_flashes(request),
         "can": can,
+        "may_restore": lambda user: user is not None and may_restore(user.role),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -67,6 +67,11 @@ def _status_page(request, session, claim, values: dict, errors: dict, status_cod
     return render(request, "claim_review.html", context, status_code=status_code)
 
 
+def _code(error: EvidenceError) -> int:
+    """403 when the store refused the user's role or part, 422 for anything else wrong with the form."""
+    return 403 if isinstance(error, NotAllowed) else 422
+
+
 @router.post("/claims/{claim_id:int}/status", response_class=HTMLResponse)
 def move_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Move the claim through the review workflow (reject needs a reason); shown again with the error."""
@@ -83,8 +88,7 @@ def move_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSes
     except EvidenceError as error:
         session.rollback()
         claim = row_or_404(session, Claim, claim_id)
-        code = 403 if isinstance(error, NotAllowed) else 422
-        return _status_page(request, session, claim, values, {error.field or "status": error.message}, code)
+        return _status_page(request, session, claim, values, {error.field or "status": error.message}, _code(error))
     announce(request, f"Claim {claim.key} is now {values['status'].replace('_', ' ')}.")
     return RedirectResponse(f"/claims/{claim_id}", status_code=303)
 
@@ -100,12 +104,13 @@ def request_extraction(request: Request, claim_id: int, form: CsrfForm, session:
             found = next((u for u in analysts(session) if u.username == values[field]), None)
             if found is None:
                 raise EvidenceError("Choose an analyst.", field=field)
-            people.append(Actor(found.username, found.id))
+            people.append(Actor(found.username, found.id, found.role))
         row = extraction.start(session, claim, actor(user), user.role, *people, values["note"])
     except EvidenceError as error:
         session.rollback()
         claim = row_or_404(session, Claim, claim_id)
-        return _status_page(request, session, claim, values, {error.field or "first_analyst": error.message}, 422)
+        errors = {error.field or "first_analyst": error.message}
+        return _status_page(request, session, claim, values, errors, _code(error))
     flash(request, f"Dual extraction {row.id} asked of {row.first_analyst} and {row.second_analyst}.", "ok")
     return RedirectResponse(f"/extractions/{row.id}", status_code=303)
 
@@ -211,7 +216,7 @@ def resolve_extraction(request: Request, request_id: int, form: CsrfForm, sessio
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)
-        return _compare_page(request, session, row, values, {error.field or "form": error.message}, 422)
+        return _compare_page(request, session, row, values, {error.field or "form": error.message}, _code(error))
     announce(request, f"Dual extraction {request_id} resolved; the claim is reviewed.")
     return RedirectResponse(f"/claims/{row.claim_id}", status_code=303)
 

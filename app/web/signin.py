@@ -9,15 +9,20 @@ on every replica. Every page and action checks the role on the server.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
 from app.auth import sessions
 from app.auth.models import User
 from app.auth.roles import Role, role_at_least
+from app.auth.throttle import Attempt, Limits, device_id
+from app.auth.usernames import skeleton
+from app.config import Settings
 from app.db.session import SessionDep, SettingsDep
 from app.evidence.history import Actor
 from app.evidence.services import visibility
@@ -58,6 +63,43 @@ class Forbidden(Exception):
 
 def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+DEVICE_COOKIE = "ceiling_device"
+DEVICE_MAX_AGE_S = 365 * 24 * 3600
+
+
+def _devices(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key, salt="ceiling.device")
+
+
+def attempt(request: Request, settings: Settings, username: str) -> Attempt:
+    """A password check by this client; with a valid device cookie for this name, counted per device."""
+    device = None
+    try:
+        held = _devices(settings).loads(request.cookies.get(DEVICE_COOKIE, ""))
+        if isinstance(held, dict) and held.get("user") == skeleton(username) and isinstance(held.get("nonce"), str):
+            device = device_id(held["nonce"])
+    except BadSignature:
+        pass
+    return Attempt(username, _client(request), device)
+
+
+def remember_device(response: Response, settings: Settings, username: str) -> None:
+    """After a right password: this browser is known for this user (its own throttle, docs/security.md)."""
+    value = _devices(settings).dumps({"user": skeleton(username), "nonce": secrets.token_urlsafe(24)})
+    response.set_cookie(
+        DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE_S, httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
+
+
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        settings.login_max_failures,
+        settings.login_client_max_failures,
+        settings.login_global_max_failures,
+        settings.login_window_s,
+    )
 
 
 def sign_in(request: Request, session: Session, user: User, max_age_s: int) -> None:
@@ -132,4 +174,4 @@ Admin = Annotated[User, Depends(require(Role.admin))]
 
 def actor(user: User) -> Actor:
     """The user as the author of a write in the revision log."""
-    return Actor(user.username, user.id)
+    return Actor(user.username, user.id, user.role)

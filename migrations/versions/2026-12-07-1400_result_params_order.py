@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i23a1scale01"
-down_revision: str | None = "i11a1b2c3d4e"
+down_revision: str | None = "i25a1b2c3d4e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -70,8 +70,11 @@ def tokens(seeded_url, engine_for) -> Tokens:
 
 @pytest.fixture
 def api(seeded_url, tmp_path, tokens) -> Iterator[TestClient]:
-    """A client of the seeded app (each backend) whose database also holds the token users."""
-    with TestClient(create_app(make_settings(seeded_url, tmp_path))) as client:
+    """A client of the seeded app (each backend) whose database also holds the token users.
+
+    Every claim is public here (CEILING_PUBLISH_REVIEWED_ONLY off): these tests read back what they write
+    without a token; what readers see of drafts by default is tested in tests/review and tests/security."""
+    with TestClient(create_app(make_settings(seeded_url, tmp_path, publish_reviewed_only=False))) as client:
         yield client
 
 

@@ -44,7 +44,7 @@ def test_read_tokens_and_viewers_cannot_write(api, tokens, who):
 def test_an_analyst_write_token_writes_and_is_named_in_history(api, tokens):
     created = api.post(f"{API}/claims", json=new_claim(), headers=tokens.analyst)
     assert created.status_code == 201
-    history = api.get(f"{API}/claims/{created.json()['id']}/history").json()["data"]
+    history = api.get(f"{API}/claims/{created.json()['id']}/history", headers=tokens.analyst).json()["data"]
     assert history[0]["actor"] == "api-analyst" and history[0]["user_id"] is not None
 
 

@@ -22,7 +22,7 @@ from app.scoring.delta import revised
 from app.scoring.inputs import fingerprint
 from tests.support.export import live_frames
 
-ACTOR = Actor("test")
+ACTOR = Actor("test", role="admin")  # it restores too: an admin's step
 
 
 def _same_as_a_full_read(engine) -> None:

@@ -54,18 +54,20 @@ def app_client(url, tmp_path, reviewed_only: bool) -> TestClient:
 PUBLIC_PAGES = ["/assessment", "/reports/latest", "/api/v1/assessment"]
 
 
-def test_a_draft_reaches_no_public_page_and_the_report_says_it_was_left_out(draft_url, tmp_path):
+def test_a_draft_reaches_no_public_page_and_the_report_says_drafts_are_left_out_uncounted(draft_url, tmp_path):
     settings = make_settings(draft_url, tmp_path, publish_reviewed_only=True)
     with app_client(draft_url, tmp_path, True) as client:
         for path in PUBLIC_PAGES:
             page = client.get(path)
             assert page.status_code == 200 and MARKER not in page.text and "zz-draft" not in page.text, path
-        assert "1 draft, 0 claims in review and 0 rejected claims were left out" in client.get("/assessment").text
+        assert "Only reviewed claims are weighed" in client.get("/assessment").text
+        assert "1 draft" not in client.get("/assessment").text
         outcome = build_snapshot(settings)
         for name in ("report.html", "report.md", "report.json", "report.csv"):
             text = (settings.reports_dir / outcome.directory / name).read_text()
             assert MARKER not in text and "zz-draft" not in text, name
-        assert "1 draft, 0 claims in review" in (settings.reports_dir / outcome.directory / "report.md").read_text()
+        report_md = (settings.reports_dir / outcome.directory / "report.md").read_text()
+        assert "Only reviewed claims are weighed" in report_md and "1 draft" not in report_md
         for path in ["/reports/latest", f"/reports/{outcome.snapshot_id}.md", f"/reports/{outcome.snapshot_id}"]:
             assert MARKER not in client.get(path).text, path
 

@@ -110,7 +110,9 @@ def web_db(web_template, tmp_path) -> str:
 
 @pytest.fixture
 def web_app(web_db, tmp_path):
-    return create_app(make_settings(web_db, tmp_path))
+    """Every claim public (CEILING_PUBLISH_REVIEWED_ONLY off): these page tests show a viewer what an analyst
+    just saved; what readers see of drafts by default is tested in tests/review and tests/security."""
+    return create_app(make_settings(web_db, tmp_path, publish_reviewed_only=False))
 
 
 @pytest.fixture

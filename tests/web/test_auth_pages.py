@@ -62,7 +62,7 @@ def test_sign_in_is_throttled_after_repeated_failures_even_with_the_right_passwo
     for _ in range(5):
         assert anonymous.post("/login", {"username": "analyst", "password": "nope-nope-nope"}).status_code == 401
     response = anonymous.post("/login", {"username": "analyst", "password": PASSWORD})
-    assert response.status_code == 429 and "Too many failed sign-ins" in response.text
+    assert response.status_code == 429 and "Too many wrong passwords" in response.text
     assert anonymous.post("/login", {"username": "viewer", "password": PASSWORD}).status_code == 303
 
 

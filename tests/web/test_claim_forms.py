@@ -145,16 +145,17 @@ def test_a_change_to_results_alone_is_a_conflict_too(make_web):
     assert "Renamed by them" in response.text
 
 
-def test_delete_hides_a_claim_and_restore_brings_it_back(analyst, viewer):
+def test_delete_hides_a_claim_and_an_admin_restores_it(analyst, admin):
     claim_id = location_id(analyst.post("/claims/new", claim_form()))
     assert analyst.post(f"/claims/{claim_id}/delete").status_code == 303
     assert _claim(analyst, claim_id).deleted_at is not None
-    assert viewer.get(f"/claims/{claim_id}").status_code == 404
     page = analyst.get(f"/claims/{claim_id}").text
-    assert "This claim is deleted" in page and "Restore claim" in page
-    assert analyst.post(f"/claims/{claim_id}/restore").status_code == 303
+    assert "This claim is deleted" in page and "Restore claim" not in page and "An admin can restore it" in page
+    assert analyst.post(f"/claims/{claim_id}/restore").status_code == 403
+    assert _claim(analyst, claim_id).deleted_at is not None
+    assert "Restore claim" in admin.get(f"/claims/{claim_id}").text
+    assert admin.post(f"/claims/{claim_id}/restore").status_code == 303
     assert _claim(analyst, claim_id).deleted_at is None
-    assert viewer.get(f"/claims/{claim_id}").status_code == 200
 
 
 def test_a_critique_is_saved_and_shown_against_the_claim_and_by_its_critic(analyst):
@@ -180,7 +181,7 @@ def test_a_critique_without_critic_or_text_is_refused_with_the_input_kept(analys
     assert 'id="text-error"' in response.text and 'value="0.35"' in response.text
 
 
-def test_a_critique_can_be_edited_deleted_and_restored(analyst):
+def test_a_critique_can_be_edited_deleted_and_restored_by_an_admin(analyst, admin):
     target = location_id(analyst.post("/claims/new", claim_form()))
     analyst.post(f"/claims/{target}/critiques/new", critique_form())
     with analyst.session() as session:
@@ -192,8 +193,10 @@ def test_a_critique_can_be_edited_deleted_and_restored(analyst):
     stale = analyst.post(f"/critiques/{critique_id}/edit", critique_form(status="rejected", version="1"))
     assert stale.status_code == 409 and "Someone else saved this meanwhile" in stale.text
     assert analyst.post(f"/critiques/{critique_id}/delete").status_code == 303
-    assert "Restore critique" in analyst.get(f"/claims/{target}").text
-    assert analyst.post(f"/critiques/{critique_id}/restore").status_code == 303
+    assert "Restore critique" not in analyst.get(f"/claims/{target}").text
+    assert analyst.post(f"/critiques/{critique_id}/restore").status_code == 403
+    assert "Restore critique" in admin.get(f"/claims/{target}").text
+    assert admin.post(f"/critiques/{critique_id}/restore").status_code == 303
     with analyst.session() as session:
         critique = session.get(Critique, critique_id)
         assert critique.deleted_at is None and critique.status == "accepted"

@@ -209,6 +209,24 @@ def test_admin_pages_render_in_the_browser(server, new_page, artifacts_dir):
     shot(page, artifacts_dir, "admin-tokens")
 
 
+def _review(url: str, text: str) -> None:
+    """An editor's verdict on the new draft: submitted, then marked reviewed (the review workflow's own moves)."""
+    from sqlmodel import Session, select
+
+    from app.db.engine import build_engine
+    from app.evidence.history import Actor
+    from app.evidence.models import Claim
+    from app.evidence.services import review
+
+    engine = build_engine(url)
+    with Session(engine) as session:
+        claim = session.exec(select(Claim).where(Claim.text.startswith(text))).one()
+        review.move(session, claim, "in_review", Actor("analyst", None, "analyst"), "analyst")
+        review.move(session, claim, "reviewed", Actor("editor", None, "editor"), "editor")
+        session.commit()
+    engine.dispose()
+
+
 def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page, artifacts_dir):
     from app.reports.build import build_snapshot
 
@@ -229,6 +247,7 @@ def test_a_built_report_shows_evidence_added_through_the_forms(server, new_page,
     page.fill("#severity", "0.5")
     page.click("text=Save critique")
     expect(page.locator("#critiques")).to_contain_text("Pangolin probes were tuned")
+    _review(server.settings.database_url, "Pangolin probes generalise")  # reports publish reviewed claims only
 
     outcome = build_snapshot(server.settings, force=True)
     assert outcome.built and outcome.snapshot_id is not None

@@ -82,7 +82,8 @@ def _store_hostile_rows(url: str, engine_for) -> dict[str, int]:
         )  # fmt: skip
         overrides.set_override(session, "safety", "low", HOSTILE + " is the reason", actor)
         request = ask_for_dual_extraction(session, claim, note=HOSTILE)
-        user = service.create_user(session, "hostile" + HOSTILE[:60], PASSWORD, Role.viewer, HOSTILE[:200])
+        # a username can no longer hold markup (app/auth/usernames.py); the display name still does
+        user = service.create_user(session, "hostile-user", PASSWORD, Role.viewer, HOSTILE[:200])
         service.create_token(session, user, HOSTILE[:200], TokenScope.read, dt.datetime.now(dt.UTC))
         return {
             "claim_id": claim.id,

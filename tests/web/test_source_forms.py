@@ -81,14 +81,16 @@ def test_a_source_with_live_claims_cannot_be_deleted(analyst):
     assert _source(analyst, SOURCE_KEY).deleted_at is None
 
 
-def test_a_source_is_soft_deleted_and_restored(analyst, viewer):
+def test_a_source_is_soft_deleted_and_restored_by_an_admin(analyst, viewer, admin):
     source_id = location_id(analyst.post("/sources/new", source_form()))
     analyst.post(f"/sources/{source_id}/delete")
     assert _source(analyst, SOURCE_KEY).deleted_at is not None
     assert viewer.get(f"/sources/{source_id}").status_code == 404
     assert SOURCE_KEY not in viewer.get("/sources?q=Seventy").text
     assert SOURCE_KEY in analyst.get("/sources?q=Seventy&include_deleted=on").text
-    analyst.post(f"/sources/{source_id}/restore")
+    assert analyst.post(f"/sources/{source_id}/restore").status_code == 403
+    assert _source(analyst, SOURCE_KEY).deleted_at is not None
+    assert admin.post(f"/sources/{source_id}/restore").status_code == 303
     assert _source(analyst, SOURCE_KEY).deleted_at is None
     history = visible_text(analyst.get(f"/sources/{source_id}").text)
     assert "restore source" in history and "delete source" in history and "create source" in history

@@ -75,6 +75,8 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         return [], [f"{label}:{error.lineno}: not valid JSON: {error.msg}"]
+    except RecursionError:
+        return [], [f"{label}:1: the JSON nests too deeply to read (CSL-JSON items are a few levels deep)"]
     items = document.get("items") if isinstance(document, dict) else document
     if not isinstance(items, list):
         return [], [f"{label}:1: expected a JSON list of CSL items (or an object with `items`)"]

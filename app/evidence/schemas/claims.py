@@ -32,6 +32,9 @@ from app.evidence.schemas.common import (
 from app.evidence.schemas.critiques import CritiquePublic
 from app.evidence.schemas.results import ResultIn, ResultPublic
 
+MAX_ASPECTS = 32  # one request's size is bounded everywhere (docs/security.md, "Request size and expensive reads")
+MAX_QUESTIONS = 64
+MAX_RESULTS = 500
 
 class ClaimPublic(RowMeta):
     source: str
@@ -91,8 +94,10 @@ class ClaimIn(StrictModel):
     text: LongText
     quote: str | None = Field(default=None, max_length=200_000)
     locator: str | None = Field(default=None, max_length=500)
-    aspects: list[Key] = Field(min_length=1)
-    questions: list[Key] = Field(default_factory=list)
+    aspects: list[Key] = Field(min_length=1, max_length=MAX_ASPECTS, description=f"1 to {MAX_ASPECTS} aspect keys.")
+    questions: list[Key] = Field(
+        default_factory=list, max_length=MAX_QUESTIONS, description=f"At most {MAX_QUESTIONS} question keys."
+    )
     method: Key | None = None
     stance: Stance
     kind: ClaimKind
@@ -102,7 +107,11 @@ class ClaimIn(StrictModel):
         description="Omitted: unchanged (a new claim starts as a draft). Changes go through the review workflow.",
     )
     notes: str | None = Field(default=None, max_length=20_000)
-    results: list[ResultIn] = Field(default_factory=list)
+    results: list[ResultIn] = Field(
+        default_factory=list,
+        max_length=MAX_RESULTS,
+        description=f"At most {MAX_RESULTS} results a claim (a bound on the work of one request: docs/security.md).",
+    )
 
 
 class ClaimFilters(_Filters, _ClaimSide, _SourceSide, _ResultSide):

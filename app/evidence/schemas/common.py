@@ -202,10 +202,16 @@ class RevisionsPublic(BaseModel):
     count: int
 
 
+def _bounded(info) -> Any:
+    """A field's type with its constraints (ge, max_length, ...) attached, as pydantic keeps them apart."""
+    return Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+
+
 def partial_model(model: type[BaseModel], name: str, doc: str) -> type[BaseModel]:
-    """Every field of `model`, optional and without default: the body of a PATCH (JSON merge patch)."""
+    """Every field of `model`, optional and without default: the body of a PATCH (JSON merge patch). Each keeps
+    its bounds (minimum, length, items), so the PATCH schema is no looser than the full write it merges into."""
     fields: dict[str, Any] = {
-        field_name: (info.annotation | None, Field(None, description=info.description))
+        field_name: (_bounded(info) | None, Field(None, description=info.description))
         for field_name, info in model.model_fields.items()
     }
     patch = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields)

@@ -37,6 +37,9 @@ from app.evidence.schemas.common import (
     partial_model,
 )
 
+MAX_AUTHORS = 5000  # large collaborations list thousands; one request's size is bounded all the same
+MAX_LABELS = 100
+MAX_EXTRA_FIELDS = 200
 
 class SourcePublic(RowMeta):
     kind: str
@@ -90,7 +93,7 @@ class SourceIn(StrictModel):
     key: Key
     kind: SourceKind
     title: ShortText
-    authors: list[ShortText] = Field(default_factory=list)
+    authors: list[ShortText] = Field(default_factory=list, max_length=MAX_AUTHORS)
     year: int | None = Field(default=None, ge=1900, le=2100)
     published_date: dt.date | None = None
     venue: str | None = Field(default=None, max_length=500)
@@ -100,10 +103,11 @@ class SourceIn(StrictModel):
     arxiv_id: str | None = None
     peer_reviewed: StrictBool = False
     verification: Verification = Verification.partial
-    report_labels: list[ShortText] = Field(default_factory=list)
+    report_labels: list[ShortText] = Field(default_factory=list, max_length=MAX_LABELS)
     notes: str | None = Field(default=None, max_length=20_000)
     extra: dict[str, Any] = Field(
         default_factory=dict,
+        max_length=MAX_EXTRA_FIELDS,
         description="Fields of an imported reference that no column holds (e.g. BibTeX `pages`), kept as they came.",
     )
 

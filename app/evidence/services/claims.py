@@ -9,7 +9,7 @@ from app.evidence.history import Actor, create_tracked, set_deleted, update_trac
 from app.evidence.models import Aspect, Claim, ClaimAspect, ClaimQuestion, Method, ResearchQuestion, Result, Source
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import results as result_service
-from app.evidence.services.common import by_key, key_to_id
+from app.evidence.services.common import by_key, check_restore, key_to_id
 
 
 def columns(session: Session, data: ClaimIn) -> dict:
@@ -166,4 +166,6 @@ def delete(session: Session, claim: Claim, actor: Actor, expected_version: int |
 
 
 def restore(session: Session, claim: Claim, actor: Actor) -> None:
+    """Undo a soft delete (an admin only: common.check_restore)."""
+    check_restore(actor, "claim", claim.key)
     set_deleted(session, "claim", claim, False, actor)

@@ -6,7 +6,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from app.evidence.errors import NotFound
+from app.auth.roles import Role, role_at_least
+from app.evidence.errors import NotAllowed, NotFound
+from app.evidence.history import Actor
 from app.evidence.services import visibility
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -35,3 +37,18 @@ def key_to_id(session: Session, model: type[Any], key: str, field: str) -> int:
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise NotFound(f"no {model.__name__.lower()} with key {key!r}", field=field)
     return row.id
+
+
+RESTORER = Role.admin
+
+
+def may_restore(role: str | None) -> bool:
+    """Whether a user of this role may undo a delete: an admin only, so that nobody below an admin can bring
+    back what an admin deleted (the API, the pages, the importers and a claim's results all follow this)."""
+    return role is not None and role_at_least(role, RESTORER)
+
+
+def check_restore(actor: Actor, kind: str, key: str) -> None:
+    """Refuse (NotAllowed, 403) a restore by anyone but an admin."""
+    if not may_restore(actor.role):
+        raise NotAllowed(f"only an admin can restore a deleted {kind} ({kind} {key})", field="key")

@@ -8,7 +8,7 @@ from app.evidence.errors import Conflict
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Claim, Critique, Source
 from app.evidence.schemas.critiques import CritiqueIn
-from app.evidence.services.common import by_key, key_to_id
+from app.evidence.services.common import by_key, check_restore, key_to_id
 
 
 def columns(session: Session, data: CritiqueIn) -> dict:
@@ -53,4 +53,6 @@ def delete(session: Session, critique: Critique, actor: Actor, expected_version:
 
 
 def restore(session: Session, critique: Critique, actor: Actor) -> None:
+    """Undo a soft delete (an admin only: common.check_restore)."""
+    check_restore(actor, "critique", critique.key)
     set_deleted(session, "critique", critique, False, actor)

@@ -9,7 +9,7 @@ from app.evidence.errors import Conflict, NotFound
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Method, Result, ResultBand, ScaleBand
 from app.evidence.schemas.results import ResultIn
-from app.evidence.services.common import by_key
+from app.evidence.services.common import by_key, check_restore
 
 
 def columns(session: Session, data: ResultIn, claim_id: int, field_prefix: str = "") -> dict:
@@ -73,6 +73,8 @@ def delete(session: Session, result: Result, actor: Actor, expected_version: int
 
 
 def restore(session: Session, result: Result, actor: Actor) -> None:
+    """Undo a soft delete (an admin only: common.check_restore)."""
+    check_restore(actor, "result", result.key)
     set_deleted(session, "result", result, False, actor)
 
 

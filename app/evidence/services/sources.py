@@ -10,7 +10,7 @@ from app.evidence.history import Actor, create_tracked, set_deleted, update_trac
 from app.evidence.models import Claim, Source
 from app.evidence.schemas.common import normalize_title
 from app.evidence.schemas.sources import SourceIn
-from app.evidence.services.common import by_key
+from app.evidence.services.common import by_key, check_restore
 
 
 def columns(data: SourceIn) -> dict:
@@ -73,4 +73,6 @@ def delete(session: Session, source: Source, actor: Actor, expected_version: int
 
 
 def restore(session: Session, source: Source, actor: Actor) -> None:
+    """Undo a soft delete (an admin only: common.check_restore)."""
+    check_restore(actor, "source", source.key)
     set_deleted(session, "source", source, False, actor)

@@ -149,16 +149,16 @@ def update_claim(request: Request, claim_id: int, form: CsrfForm, session: PageS
 
 @router.post("/claims/{claim_id:int}/delete")
 def delete_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
-    """Soft-delete a claim; it stays in the history and can be restored."""
+    """Soft-delete a claim; it stays in the history and an admin can restore it."""
     claim = row_or_404(session, Claim, claim_id)
-    done = f"Claim {claim.key} deleted; it can be restored from this page."
+    done = f"Claim {claim.key} deleted; an admin can restore it from this page."
     write = partial(claim_service.delete, session, claim, actor(user))
     return delete_or_restore(request, session, write, done, f"/claims/{claim_id}")
 
 
 @router.post("/claims/{claim_id:int}/restore")
 def restore_claim(request: Request, claim_id: int, form: CsrfForm, session: PageSession, user: Analyst):
-    """Restore a soft-deleted claim."""
+    """Restore a soft-deleted claim (an admin: the store's one rule for restores)."""
     claim = row_or_404(session, Claim, claim_id, include_deleted=True)
     write = partial(claim_service.restore, session, claim, actor(user))
     return delete_or_restore(request, session, write, f"Claim {claim.key} restored.", f"/claims/{claim_id}")

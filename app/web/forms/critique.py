@@ -141,14 +141,14 @@ def update_critique(request: Request, critique_id: int, form: CsrfForm, session:
 def delete_critique(request: Request, critique_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Soft-delete a critique."""
     critique = row_or_404(session, Critique, critique_id)
-    done = f"Critique {critique.key} deleted; it can be restored from the claim page."
+    done = f"Critique {critique.key} deleted; an admin can restore it from the claim page."
     write = partial(critique_service.delete, session, critique, actor(user))
     return delete_or_restore(request, session, write, done, f"/claims/{critique.target_claim_id}#critiques")
 
 
 @router.post("/critiques/{critique_id:int}/restore")
 def restore_critique(request: Request, critique_id: int, form: CsrfForm, session: PageSession, user: Analyst):
-    """Restore a soft-deleted critique."""
+    """Restore a soft-deleted critique (an admin: the store's one rule for restores)."""
     critique = row_or_404(session, Critique, critique_id, include_deleted=True)
     done = f"Critique {critique.key} restored."
     write = partial(critique_service.restore, session, critique, actor(user))

@@ -10,12 +10,13 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, SQLModel
 
-from app.evidence.errors import EvidenceError
+from app.evidence.errors import EvidenceError, NotAllowed
 from app.evidence.history import history
 from app.evidence.schemas.common import normalize_title
-from app.evidence.services.common import by_key
+from app.evidence.services.common import RESTORER, by_key
 from app.web.movement import write_and_describe
 from app.web.render import announce, flash
+from app.web.signin import Forbidden
 
 
 def slug(text: str, words: int = 5) -> str:
@@ -63,6 +64,8 @@ def delete_or_restore(request: Request, session: Session, write: Callable[[], ob
     write (a source with live claims, a claim whose source is deleted) is flashed with its reason instead."""
     try:
         write_and_describe(request, session, write)
+    except NotAllowed:
+        raise Forbidden(RESTORER) from None
     except EvidenceError as error:
         session.rollback()
         flash(request, error.message, "error")

@@ -194,14 +194,14 @@ def update_source(request: Request, source_id: int, form: CsrfForm, session: Pag
 def delete_source(request: Request, source_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """Soft-delete a source (refused while it has live claims)."""
     source = row_or_404(session, Source, source_id)
-    done = f"Source {source.key} deleted; it can be restored from its page."
+    done = f"Source {source.key} deleted; an admin can restore it from its page."
     write = partial(source_service.delete, session, source, actor(user))
     return delete_or_restore(request, session, write, done, f"/sources/{source_id}")
 
 
 @router.post("/sources/{source_id:int}/restore")
 def restore_source(request: Request, source_id: int, form: CsrfForm, session: PageSession, user: Analyst):
-    """Restore a soft-deleted source."""
+    """Restore a soft-deleted source (an admin: the store's one rule for restores)."""
     source = row_or_404(session, Source, source_id, include_deleted=True)
     write = partial(source_service.restore, session, source, actor(user))
     return delete_or_restore(request, session, write, f"Source {source.key} restored.", f"/sources/{source_id}")
