@@ -10,7 +10,7 @@ DEV_LOCK := requirements-dev.lock
 UV_VERSION := 0.13.8
 # [build-system] requires of pyproject.toml: locked too, so the editable install builds without fetching anything.
 BUILD_TOOLS := setuptools>=68 wheel
-COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_FLAGS)
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-strip-extras $(LOCK_FLAGS)
 BROWSER_JS := tests/browser/node_modules/.package-lock.json
 
 .PHONY: run test lint lock audit bench calibrate fuzz e2e-deps clean
