@@ -74,3 +74,16 @@ def test_no_secret_is_written_into_the_compose_file():
         for name, value in (service.get("environment") or {}).items():
             if re.search(r"SECRET|PASSWORD", name):
                 assert str(value).startswith("${"), f"{name} must come from the environment"
+
+
+def test_replicas_believe_forwarded_headers_from_the_proxy_address_only():
+    """The sign-in throttle counts by the client the proxy names: the replicas must trust Caddy's fixed address,
+    and that address must be the proxy's own on the compose network (not a range any container could take)."""
+    import ipaddress
+
+    proxy_address = COMPOSE["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    subnet = ipaddress.ip_network(COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert ipaddress.ip_address(proxy_address) in subnet
+    for replica in ("app1", "app2"):
+        trusted = COMPOSE["services"][replica]["environment"]["CEILING_FORWARDED_ALLOW_IPS"]
+        assert trusted == proxy_address
