@@ -87,3 +87,13 @@ def test_replicas_believe_forwarded_headers_from_the_proxy_address_only():
     for replica in ("app1", "app2"):
         trusted = COMPOSE["services"][replica]["environment"]["CEILING_FORWARDED_ALLOW_IPS"]
         assert trusted == proxy_address
+
+
+def test_one_assessment_worker_serves_the_replicas_and_the_scheduler():
+    """Web processes stay light only if they do not assess: the replicas and the scheduler read the worker's
+    assessments, and exactly one service runs `ceiling worker`."""
+    workers = [name for name, service in SERVICES.items() if service.get("command") == ["ceiling", "worker"]]
+    assert workers == ["worker"]
+    for name in (*REPLICAS, "scheduler"):
+        assert SERVICES[name]["environment"]["CEILING_ASSESSMENT_WORKER"] == "external"
+    assert "CEILING_ASSESSMENT_WORKER" not in SERVICES["worker"]["environment"]
