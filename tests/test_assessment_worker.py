@@ -22,7 +22,10 @@ from tests.conftest import make_settings
 
 @pytest.fixture
 def external(sqlite_seeded_url, engine_for, tmp_path):
-    settings = make_settings(sqlite_seeded_url, tmp_path, assessment_worker="external", assessment_wait_s=0.3)
+    """One published view (every claim public), so each new data version is one assessment for the worker."""
+    settings = make_settings(
+        sqlite_seeded_url, tmp_path, assessment_worker="external", assessment_wait_s=0.3, publish_reviewed_only=False
+    )
     return settings, engine_for(sqlite_seeded_url)
 
 

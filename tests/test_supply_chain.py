@@ -35,6 +35,12 @@ def _assert_locked(lock: str, requirements: list[Requirement]) -> None:
             f"{lock} pins {name}=={pins[name]}, outside {requirement.specifier} of pyproject.toml: run `make lock`"
         )
     blocks = re.split(r"\n(?=\S)", (PROJECT_ROOT / lock).read_text())
+    # pip 23 with --require-hashes refuses `psycopg[binary]` unless the lock names the extra on the pin itself
+    heads = {b.split()[0].split("==")[0].lower() for b in blocks if "==" in b.split()[0]}
+    for requirement in requirements:
+        if requirement.extras:
+            extras = ",".join(sorted(requirement.extras))
+            assert f"{canonicalize_name(requirement.name)}[{extras}]" in heads, f"{lock} drops [{extras}]: make lock"
     unhashed = [b.split()[0] for b in blocks if "==" in b.split()[0] and "--hash=sha256:" not in b]
     assert unhashed == [], f"pinned without a hash in {lock}: {unhashed}"
 

@@ -22,11 +22,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[A-Za-z0-9_,.-]+\])?==([^\s;\\]+)")
 
 
 def read_pins(lock: Path) -> dict[str, str]:
-    """Every `name==version` line of a requirements lock file, by canonical name."""
+    """Every `name==version` (or `name[extras]==version`) line of a requirements lock file, by canonical name."""
     return {
         canonicalize_name(found.group(1)): found.group(2)
         for found in map(PIN.match, lock.read_text().splitlines())
