@@ -4,13 +4,13 @@ capture, a bounded snapshot, and a link to the rest."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import Session
 
 from app.reports import capture
 from app.reports.content import counts, questions
-import json
-
 from app.reports.render import render_html, render_json
 from app.reports.snapshots import live_document
 from tests.conftest import make_settings

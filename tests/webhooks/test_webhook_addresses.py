@@ -4,7 +4,6 @@ or without the loopback setting of tests, and a name is judged by every address 
 from __future__ import annotations
 
 import ipaddress
-
 import secrets
 
 import pytest
@@ -117,4 +116,6 @@ def test_public_addresses_are_allowed_and_carried_internal_ones_are_not():
 
 def test_production_refuses_the_loopback_setting():
     with pytest.raises(ValueError, match="CEILING_WEBHOOK_ALLOW_LOOPBACK is for tests"):
-        Settings(environment="production", secret_key=secrets.token_hex(32), webhook_allow_loopback=True, _env_file=None)
+        Settings(
+            environment="production", secret_key=secrets.token_hex(32), webhook_allow_loopback=True, _env_file=None
+        )
