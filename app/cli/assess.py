@@ -56,10 +56,10 @@ def calibrate_command(
 
     if format not in FORMATS:
         fail(f"--format: unknown {format!r}; choose one of {', '.join(FORMATS)}", code=2)
-    kinds = tuple(k.strip() for k in worlds.split(",") if k.strip())
+    kinds = tuple(dict.fromkeys(k.strip() for k in worlds.split(",") if k.strip()))
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
-        fail(f"--worlds: unknown kinds {unknown}; choose from {', '.join(KINDS)}", code=2)
+        fail(f"--worlds: unknown kinds {unknown}; give one or more of {', '.join(KINDS)}", code=2)
     console = Console(stderr=True)
     started = time.perf_counter()
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))

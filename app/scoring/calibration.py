@@ -32,7 +32,6 @@ from app.scoring.settings import ScoringSettings
 ASPECT = "features"
 STUDY_ASPECTS = [a for a in SEED_ASPECTS if a["key"] == ASPECT]  # the others would have no evidence: time only
 KINDS = ("ceiling", "step", "flat", "standard_shift")
-NO_CEILING = ("flat", "standard_shift")
 STATES = ("insufficient", "not_established", "no_scale_dependence", "below_range", "not_reached", "estimated")
 STATES_A_CEILING = ("estimated", "below_range")
 FLAT_RATES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -43,31 +42,28 @@ FORMATS = ("table", "markdown", "csv", "json")
 class World:
     """A true curve: P(works) at log10 size x for a source offset by `offset` decades, and how it judges."""
 
-    kind: str
     p_works: Callable[[float, float, str | None], float]
     true_log10: float | None = None  # the ceiling, where one exists
-    flat_rate: float | None = None  # P(works) of a flat world (the internal metric's, in a shifted one)
+    flat_rate: float | None = None  # P(works) of a flat world
     standard_switch_log10: float | None = None  # sources centred above it judge against a simple baseline
 
 
 def ceiling_world(rng: np.random.Generator) -> World:
     """A logistic fall with lapses around a true ceiling; each source shifts the ceiling by its offset."""
     truth, slope, lapse = float(rng.uniform(7.0, 13.0)), float(rng.uniform(0.7, 3.0)), float(rng.uniform(0.0, 0.1))
-    return World(
-        "ceiling", lambda x, offset, _: lapse + (1 - 2 * lapse) * float(expit(slope * (truth + offset - x))), truth
-    )
+    return World(lambda x, offset, _: lapse + (1 - 2 * lapse) * float(expit(slope * (truth + offset - x))), truth)
 
 
 def step_world(rng: np.random.Generator) -> World:
     """A step down from a high rate (0.7..0.95) to a low one (0.05..0.3) at the true ceiling."""
     truth, high, low = float(rng.uniform(7.0, 13.0)), float(rng.uniform(0.7, 0.95)), float(rng.uniform(0.05, 0.3))
-    return World("step", lambda x, offset, _: high if x < truth + offset else low, truth)
+    return World(lambda x, offset, _: high if x < truth + offset else low, truth)
 
 
 def flat_world(rng: np.random.Generator) -> World:
     """The same P(works) at every scale."""
     rate = float(rng.choice(FLAT_RATES))
-    return World("flat", lambda x, offset, _: rate, flat_rate=rate)
+    return World(lambda x, offset, _: rate, flat_rate=rate)
 
 
 def standard_shift_world(rng: np.random.Generator) -> World:
@@ -75,7 +71,7 @@ def standard_shift_world(rng: np.random.Generator) -> World:
     internal, baseline = float(rng.choice(FLAT_RATES[5:])), float(rng.choice(FLAT_RATES[:4]))
     switch = float(rng.uniform(8.5, 11.0))
     rates = {"internal_metric": internal, "simple_baseline": baseline}
-    return World("standard_shift", lambda x, offset, standard: rates[standard], None, internal, switch)
+    return World(lambda x, offset, standard: rates[standard], standard_switch_log10=switch)
 
 
 WORLDS = {"ceiling": ceiling_world, "step": step_world, "flat": flat_world, "standard_shift": standard_shift_world}
