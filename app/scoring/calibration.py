@@ -169,6 +169,7 @@ def score_one(literature: Literature, settings: ScoringSettings) -> dict:
         "covered": covered,
         "error": error,
         "found": bool(inside and stated and covered),
+        "p_fall": getattr(c, "p_fall", None),  # engine v3: P(P(works) falls with scale | evidence)
     }
 
 
@@ -218,6 +219,7 @@ def summary_table(study: pd.DataFrame) -> pd.DataFrame:
     false_ceiling: share of literatures of a world without a ceiling where the engine states one (estimated or
     below_range). power: share of literatures whose true ceiling lies inside the data where the engine states a
     ceiling whose 90% interval covers it. coverage_90, bias and error: over the estimated ceilings.
+    median_p_fall: the engine's probability of a fall, where it gives one (engine v3).
     """
 
     def summarise(group: pd.DataFrame) -> dict:
@@ -229,9 +231,10 @@ def summary_table(study: pd.DataFrame) -> pd.DataFrame:
             "false_ceiling": None if has_ceiling else _share(group["states_a_ceiling"]),
             "power": _share(inside["found"]) if has_ceiling else None,
             "coverage_90": _share(estimated["covered"]) if has_ceiling else None,
-            "bias_decades": _round(estimated["error"].median()) if has_ceiling else None,
+            "bias_decades": _median(estimated["error"]) if has_ceiling else None,
             "mean_abs_error_decades": _round(estimated["error"].abs().mean()) if has_ceiling else None,
         }
+        row["median_p_fall"] = _median(group["p_fall"])
         return row | {state: _round((group["state"] == state).mean()) for state in STATES}
 
     kind, rate = study["kind"], study["flat_rate"]
@@ -253,6 +256,11 @@ def summary_table(study: pd.DataFrame) -> pd.DataFrame:
 def _share(values: pd.Series) -> float | None:
     values = values.dropna()
     return None if values.empty else round(float(values.astype(bool).mean()), 3)
+
+
+def _median(values: pd.Series) -> float | None:
+    values = pd.to_numeric(values).dropna()
+    return None if values.empty else _round(values.median())
 
 
 def _round(value) -> float | None:

@@ -80,12 +80,15 @@ def test_worlds_without_a_ceiling_meet_the_false_ceiling_target(table):
     """
     flat, shifted = table.loc["flat", "false_ceiling"], table.loc["standard shift", "false_ceiling"]
     assert table.loc["flat", "power"] is None and table.loc["flat", "coverage_90"] is None
+    p_fall = table["median_p_fall"]
     if engine_tests_for_a_fall():
         assert flat <= 0.25
         assert shifted <= 0.25
+        assert p_fall.map(lambda p: 0.0 <= p <= 1.0).all()
     else:
         assert flat >= 0.5
         assert shifted >= 0.5
+        assert p_fall.isna().all()
 
 
 def test_flat_worlds_do_not_depend_on_scale_and_step_worlds_drop_at_the_truth():
