@@ -39,33 +39,44 @@ def assess_command(
 
 
 def calibrate_command(
-    literatures: int = typer.Option(200, "--literatures", "-n", min=1, help="Synthetic literatures to simulate."),
+    worlds: str = typer.Option(
+        "ceiling,step,flat,standard_shift", "--worlds", "-w", help="Kinds of world, comma-separated."
+    ),
+    literatures: int = typer.Option(200, "--literatures", "-n", min=1, help="Synthetic literatures per kind."),
     seed: int = typer.Option(11, "--seed", help="Random seed (the same seed gives the same table)."),
-    format: str = typer.Option("markdown", "--format", "-f", help="markdown, csv or json."),
+    format: str = typer.Option("table", "--format", "-f", help="table, markdown, csv or json."),
 ) -> None:
-    """Run the engine's calibration study on synthetic literatures drawn from known true curves and print the table."""
+    """Run the calibration study on synthetic worlds with and without a ceiling and print its table."""
+    import time
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from app.scoring.calibration import markdown_table, run_study, summary_table
+    from app.scoring.calibration import FORMATS, KINDS, render_table, run_study, summary_table
 
-    if format not in ("markdown", "csv", "json"):
-        fail(f"unknown format {format!r}; choose one of markdown, csv, json", code=2)
+    if format not in FORMATS:
+        fail(f"--format: unknown {format!r}; choose one of {', '.join(FORMATS)}", code=2)
+    kinds = tuple(dict.fromkeys(k.strip() for k in worlds.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        fail(f"--worlds: unknown kinds {unknown}; give one or more of {', '.join(KINDS)}", code=2)
     console = Console(stderr=True)
-    columns = (TextColumn("simulating and scoring"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    started = time.perf_counter()
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
     with Progress(
         *columns, TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal
     ) as bar:
-        task = bar.add_task("study", total=literatures)
-        study = run_study(literatures, seed, progress=lambda done: bar.update(task, completed=done))
-    table = summary_table(study)
-    if format == "json":
-        sys.stdout.write(table.to_json(orient="index", indent=2) + "\n")
-    elif format == "csv":
-        sys.stdout.write(table.to_csv())
-    else:
-        sys.stdout.write(f"Calibration study: {literatures} literatures, seed {seed}\n\n")
-        sys.stdout.write(markdown_table(table))
+        task = bar.add_task("scoring", total=literatures * len(kinds))
+
+        def advance(kind: str, done: int) -> None:
+            bar.update(task, advance=1, description=f"scoring {kind} worlds")
+            if done == literatures:
+                typer.echo(f"{kind}: {literatures} literatures scored, {time.perf_counter() - started:.0f} s", err=True)
+
+        study = run_study(literatures, seed, kinds, progress=advance)
+    if format in ("table", "markdown"):
+        sys.stdout.write(f"Calibration study: {literatures} literatures per kind of world, seed {seed}\n\n")
+    sys.stdout.write(render_table(summary_table(study), format))
 
 
 def worker_command() -> None:
