@@ -29,6 +29,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "stance": ("nominal", "claim"),
     "confidence": ("interval", "claim"),
     "outcome": ("nominal", "result"),
+    "evaluation_standard": ("nominal", "result"),
     "safety_impact": ("nominal", "result"),
     "params_basis": ("nominal", "result"),
     "params": ("interval", "result"),

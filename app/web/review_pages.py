@@ -21,6 +21,7 @@ from app.evidence.models import Claim
 from app.evidence.schemas.review import ExtractionIn
 from app.evidence.services import extraction, queue, review, vocabulary
 from app.web.csrf import CsrfForm
+from app.web.forms.claim_values import STANDARD_HELP
 from app.web.forms.formdata import blank_to_none, exact_number, number, text, validation_errors
 from app.web.lookup import PageNotFound, row_or_404
 from app.web.movement import write_and_describe
@@ -138,6 +139,7 @@ def _extraction_page(request, session, row, values, errors, status_code=200) -> 
         "errors": errors,
         "stances": _choices(Stance),
         "outcomes": _choices(Outcome),
+        "standards": list(STANDARD_HELP.items()),
         "impacts": _choices(SafetyImpact),
         "bases": _choices(ParamsBasis),
         "methods": [(m.key, m.name) for m in vocabulary.all_of(session, "methods")],

@@ -162,3 +162,21 @@ def test_the_claims_list_filters_by_review_status(reviewed_only_api, team):
     assert api.get(f"{API}/claims", params={"status": "in_review"}, headers=team.analyst).json()["count"] == 0
     for reader in ({}, team.viewer):  # drafts are not published: readers who are not analysts never see them
         assert api.get(f"{API}/claims", params={"status": "draft"}, headers=reader).json()["count"] == 0
+
+
+def test_the_evaluation_standard_is_extracted_twice_compared_and_resolved(reviewed_only_api, team):
+    api = reviewed_only_api
+    claim_id = api.post(f"{API}/claims", json=new_claim(), headers=team.analyst).json()["id"]
+    api.post(f"{API}/claims/{claim_id}/status", json={"status": "in_review"}, headers=team.analyst)
+    pair = {"first_analyst": "rv-analyst", "second_analyst": "rv-analyst2"}
+    request_id = api.post(f"{API}/claims/{claim_id}/extractions", json=pair, headers=team.editor).json()["id"]
+    for standard, who in (("internal_metric", team.analyst), ("ground_truth", team.analyst2)):
+        body = extraction("success")
+        body["results"]["rv-claim.r1"]["evaluation_standard"] = standard
+        assert api.put(f"{API}/extractions/{request_id}/mine", json=body, headers=who).status_code == 201
+    compared = api.get(f"{API}/extractions/{request_id}", headers=team.analyst).json()["comparison"]
+    assert [r["path"] for r in compared if not r["agrees"]] == ["results.rv-claim.r1.evaluation_standard"]
+    choice = {"results.rv-claim.r1.evaluation_standard": "ground_truth"}
+    resolved = api.post(f"{API}/extractions/{request_id}/resolution", json={"choices": choice}, headers=team.editor)
+    assert resolved.status_code == 200, resolved.text
+    assert api.get(f"{API}/claims/{claim_id}").json()["results"][0]["evaluation_standard"] == "ground_truth"

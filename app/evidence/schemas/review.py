@@ -6,12 +6,13 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from app.evidence.enums import Outcome, ParamsBasis, SafetyImpact, Stance
+from app.evidence.enums import EvaluationStandard, Outcome, ParamsBasis, SafetyImpact, Stance
 from app.evidence.schemas.common import MAX_PARAMS, Key, StrictModel, Unit
 
 
 class ResultExtraction(StrictModel):
     outcome: Outcome
+    evaluation_standard: EvaluationStandard | None = None  # optional, so extractions saved before it still read
     safety_impact: SafetyImpact
     params_basis: ParamsBasis
     params: float | None = Field(default=None, gt=0, le=MAX_PARAMS)

@@ -27,11 +27,12 @@ from app.evidence.services import results as result_service
 from app.evidence.services import review
 
 CLAIM_FIELDS = ("stance", "confidence")
-RESULT_FIELDS = ("outcome", "safety_impact", "params_basis", "params", "method")
+RESULT_FIELDS = ("outcome", "evaluation_standard", "safety_impact", "params_basis", "params", "method")
 LABELS = {
     "stance": "Stance",
     "confidence": "Confidence",
     "outcome": "Outcome",
+    "evaluation_standard": "Evaluation standard",
     "safety_impact": "Safety impact",
     "params_basis": "Parameter basis",
     "params": "Parameters",
