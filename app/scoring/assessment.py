@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.scoring.bands import band_ceiling, scale_table
+from app.scoring.bands import band_ceiling, rests_on_one_source, scale_table
 from app.scoring.ceiling import (
     BINNED,
     DIMENSIONS,
@@ -21,9 +21,11 @@ from app.scoring.ceiling import (
 )
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
-from app.scoring.grade import LEVELS, GradeInputs, grade_aspect
+from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
 from app.scoring.inputs import Evidence, fingerprint
+from app.scoring.naming import TestedModels, tested_models
+from app.scoring.overall import overall_row
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
 from app.scoring.schema import (
@@ -33,8 +35,6 @@ from app.scoring.schema import (
     BandInfo,
     Ceiling,
     Counts,
-    OverallRow,
-    SafetyRow,
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
@@ -116,8 +116,29 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
     return worst, band, statuses.get((worst, band), "no_evidence")
 
 
+def reach_positions(a: int, ctx: Context) -> np.ndarray:
+    """Rows of Evidence.results with reach weight in aspect a."""
+    segments = ctx.data.segments_of(a)
+    rows = segments["row"].to_numpy()[segments["w_reach"].to_numpy() > 0]
+    return ctx.data.rows["res"].to_numpy()[rows]
+
+
+def overall_citations(ctx: Context) -> tuple[list, list]:
+    """Key evidence (mechanistic) and path forward over every aspect, for the overall row."""
+    any_aspect = ctx.member.any(axis=1)
+    settings, claims = ctx.settings, ctx.claims
+    key_evidence = top_claims(claims, any_aspect & ~ctx.baseline_claim, False, settings.top_key_evidence, settings)
+    return key_evidence, top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
+
+
+def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
+    """The named models of the results with weight in one dimension of an aspect's fit."""
+    rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
+    return tested_models(ctx.evidence.results, ctx.data.rows["res"].to_numpy()[rows])
+
+
 MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
-STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
+STATUS_ORDER = ["tractable", "partial", "fragmentary", "too_little_evidence", "no_evidence"]
 
 
 def distinct(values, mask) -> int:
@@ -172,20 +193,20 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
-    ceiling = ceiling_output(fit, settings)
+    ceiling = ceiling_output(fit, settings, models_behind(segments, ctx, "validity"))
     if role == "impact":
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
         )
+    band = None if role == "impact" else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10)
     return AspectRow(
         aspect_key=aspect_key,
         aspect_name=str(names.get(aspect_key) or aspect_key),
         role=role,
         ceiling=ceiling,
-        reach_ceiling=ceiling_output(reach, settings),
-        band_ceiling=None
-        if role == "impact"
-        else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10[:, 0]),
+        reach_ceiling=ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach"),
+        band_ceiling=band,
+        band_ceiling_single_study=rests_on_one_source(ctx.cells, aspect_key, band),
         confidence=grade,
         key_evidence=top_claims(claims, member & ~ctx.baseline_claim, False, settings.top_key_evidence, settings),
         baseline_evidence=top_claims(claims, member & ctx.baseline_claim, False, settings.top_key_evidence, settings),
@@ -196,84 +217,6 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         counts=counts,
         curve=[] if role == "impact" else fitted_curve(fit, plot_points, settings),
         points=plot_points,
-    )
-
-
-def overall_row(rows: list[AspectRow], ctx: Context, safety: SafetyRow) -> OverallRow:
-    """The weakest validated scale aspect, its reach beside it, qualified by evaluation and safety.
-
-    A mechanistic account at some scale needs its units (features) and how they compose (circuits) together,
-    so the programme's validity ceiling is the lowest of the scale aspects'; evaluation lowers their grades
-    instead of entering the minimum, and safety is measured impact, stated beside it.
-    """
-    settings, claims = ctx.settings, ctx.claims
-    excluded, included = {}, []
-    for row in rows:
-        if row.role != "scale" or row.aspect_key in settings.overall_excluded_aspects:
-            excluded[row.aspect_key] = {
-                "qualifier": "qualifies the other rows' confidence (reported in its own row)",
-                "impact": "measured impact, reported in its own row",
-            }.get(row.role, "excluded by settings")
-        elif row.ceiling.state == "insufficient":
-            excluded[row.aspect_key] = "too thin to fit"
-        else:
-            included.append(row)
-    any_aspect = ctx.member.any(axis=1)
-    key_evidence = top_claims(claims, any_aspect & ~ctx.baseline_claim, False, settings.top_key_evidence, settings)
-    path_forward = top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
-    qualifiers = [r for r in rows if r.role == "qualifier"]
-    qualifier_text = "".join(
-        f" Evaluation ({q.aspect_key}): {q.ceiling.statement}; it lowers the confidence of the rows above."
-        for q in qualifiers
-    )
-    if not included:
-        statement = "No scale aspect has enough sized evidence for a ceiling." + qualifier_text
-        return OverallRow(
-            ceiling=Ceiling(state="insufficient", statement=statement),
-            limiting_aspect=None,
-            band_ceiling=None,
-            confidence="very_low",
-            aspects_included=[],
-            aspects_excluded=excluded,
-            key_evidence=key_evidence,
-            path_forward=path_forward,
-            statement=statement,
-        )
-    rank = {"not_established": 0, "below_range": 1, "estimated": 2, "not_reached": 3}
-
-    def position(row: AspectRow) -> tuple:
-        c = row.ceiling
-        return (rank[c.state], c.crossing_log10_params if c.crossing_log10_params is not None else 0.0, row.aspect_key)
-
-    limiting = min(included, key=position)
-
-    def reach_position(row: AspectRow) -> tuple:
-        c = row.reach_ceiling
-        size = c.largest_observed_params if c.state == "not_reached" else 10 ** (c.crossing_log10_params or 0)
-        return (rank.get(c.state, -1), size or 0.0, row.aspect_key)
-
-    reach = max(included, key=reach_position)
-    grade = max((row.confidence.final for row in included), key=LEVELS.index)
-    band_ceilings = [row.band_ceiling for row in included]
-    band = None if None in band_ceilings else min(band_ceilings, key=ctx.data.band_keys.index)
-    statement = (
-        f"Validated mechanistic accounts: {limiting.ceiling.statement}, limited by {limiting.aspect_key} "
-        f"(the lowest of {', '.join(r.aspect_key for r in sorted(included, key=lambda r: r.aspect_key))}). "
-        f"The methods have been applied (reach, {reach.aspect_key}): {reach.reach_ceiling.statement}."
-        f"{qualifier_text} Safety: {safety.statement} Confidence {grade.replace('_', ' ')}, "
-        f"the lowest of the rows it combines."
-    )
-    return OverallRow(
-        ceiling=limiting.ceiling,
-        reach_ceiling=reach.reach_ceiling,
-        limiting_aspect=limiting.aspect_key,
-        band_ceiling=band,
-        confidence=grade,
-        aspects_included=sorted(r.aspect_key for r in included),
-        aspects_excluded=excluded,
-        key_evidence=key_evidence,
-        path_forward=path_forward,
-        statement=statement,
     )
 
 
@@ -361,7 +304,16 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         aspects=rows,
         scale_table=cells,
         safety=safety,
-        overall=overall_row(rows, ctx, safety),
+        overall=overall_row(
+            rows,
+            cells,
+            dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True)),
+            {k: reach_positions(a, ctx) for a, k in enumerate(data.aspect_keys)},
+            evidence.results,
+            safety,
+            overall_citations(ctx),
+            settings,
+        ),
         gaps=evidence_gaps(
             data.aspect_keys,
             data.band_keys,
