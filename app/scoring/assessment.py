@@ -20,11 +20,11 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
-from app.scoring.gaps import evidence_gaps
+from app.scoring.gaps import evidence_gaps, what_would_change
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
 from app.scoring.inputs import Evidence, fingerprint
-from app.scoring.naming import TestedModels, tested_models
+from app.scoring.naming import TestedModels, named_models
 from app.scoring.overall import overall_row
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
@@ -116,6 +116,12 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
     return worst, band, statuses.get((worst, band), "no_evidence")
 
 
+def row_change(aspect_key: str, gaps: list, fitted: bool, band_names: dict[str, str]) -> str:
+    """What evidence would change a row most, from its highest-ranked gap."""
+    gap = next((g for g in gaps if g.aspect_key == aspect_key), None)
+    return what_would_change(gap, fitted, band_names.get(gap.band_key, gap.band_key) if gap else "")
+
+
 def reach_positions(a: int, ctx: Context) -> np.ndarray:
     """Rows of Evidence.results with reach weight in aspect a."""
     segments = ctx.data.segments_of(a)
@@ -134,7 +140,7 @@ def overall_citations(ctx: Context) -> tuple[list, list]:
 def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
     """The named models of the results with weight in one dimension of an aspect's fit."""
     rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
-    return tested_models(ctx.evidence.results, ctx.data.rows["res"].to_numpy()[rows])
+    return named_models(ctx.evidence.results, ctx.data.rows["res"].to_numpy()[rows])
 
 
 MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
@@ -296,6 +302,18 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     safety = safety_row(
         data.rows, safety_index, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings
     )
+    fitted = [
+        fit["validity"].state != "insufficient" and aspect_role(k, settings) != "impact"
+        for k, fit in zip(data.aspect_keys, fits, strict=True)
+    ]
+    gaps = evidence_gaps(data.aspect_keys, data.band_keys, data.band_log10, bins, cells, fitted, settings)
+    band_names = dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True))
+    rows = [
+        row
+        if row.role == "impact"
+        else row.model_copy(update={"what_would_change": row_change(row.aspect_key, gaps, fitted[a], band_names)})
+        for a, row in enumerate(rows)
+    ]
     settings_json = settings.model_dump_json()
     return Assessment(
         fingerprint=fingerprint(evidence, settings_json),
@@ -307,24 +325,13 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         overall=overall_row(
             rows,
             cells,
-            dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True)),
+            band_names,
             {k: reach_positions(a, ctx) for a, k in enumerate(data.aspect_keys)},
             evidence.results,
             safety,
             overall_citations(ctx),
             settings,
         ),
-        gaps=evidence_gaps(
-            data.aspect_keys,
-            data.band_keys,
-            data.band_log10,
-            bins,
-            cells,
-            [
-                fit["validity"].state != "insufficient" and aspect_role(k, settings) != "impact"
-                for k, fit in zip(data.aspect_keys, fits, strict=True)
-            ],
-            settings,
-        ),
+        gaps=gaps[: settings.top_gaps],
         sensitivity=sensitivity,
     )

@@ -94,7 +94,7 @@ class TestedModels:
 NONE = TestedModels(None, None, None, ())
 
 
-def tested_models(results: pd.DataFrame, positions: np.ndarray) -> TestedModels:
+def named_models(results: pd.DataFrame, positions: np.ndarray) -> TestedModels:
     """Name the smallest and largest tested model among the results at `positions` (rows of Evidence.results).
 
     One entry per distinct (model name, size); ties are broken by name so the choice is deterministic.

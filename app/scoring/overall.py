@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.scoring.grade import LEVELS
-from app.scoring.naming import tested_models
+from app.scoring.naming import named_models
 from app.scoring.schema import AspectRow, BandCell, EvidenceRef, OverallPart, OverallRow, SafetyRow
 from app.scoring.settings import ScoringSettings
 
@@ -36,7 +36,7 @@ def frontier_reach(rows: list[AspectRow], reach_positions: dict[str, np.ndarray]
     """Where the methods have been applied beyond every disclosed size: the frontier models, named."""
     keys = [r.aspect_key for r in rows]
     positions = np.concatenate([reach_positions[k] for k in keys]) if keys else np.zeros(0, np.int64)
-    frontier = tested_models(results, positions).frontier_text()
+    frontier = named_models(results, positions).frontier_text()
     if frontier:
         return f"Methods have been applied to frontier models: {frontier}."
     largest = [r.reach_ceiling.largest_model for r in rows if r.reach_ceiling.largest_model]

@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "2.0"
 ENGINE_VERSION = "2.0.0"
 
-CeilingState = Literal["estimated", "below_range", "not_reached", "not_established", "insufficient", "not_applicable"]
+CeilingState = Literal[
+    "estimated",
+    "below_range",
+    "not_reached",
+    "not_established",
+    "no_scale_dependence",
+    "insufficient",
+    "not_applicable",
+]
 AspectRole = Literal["scale", "qualifier", "impact"]
 BandStatus = Literal["tractable", "partial", "fragmentary", "too_little_evidence", "no_evidence"]
 GradeLevel = Literal["high", "moderate", "low", "very_low"]
