@@ -20,6 +20,7 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
+from app.scoring.evaluation import evaluation_ceiling
 from app.scoring.gaps import evidence_gaps, what_would_change
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
@@ -200,17 +201,23 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         fit_weight=round(fit.weight, 6),
     )
     ceiling = ceiling_output(fit, settings, models_behind(segments, ctx, "validity"))
+    reach_ceiling = ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach")
     if role == "impact":
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
         )
-    band = None if role == "impact" else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10)
+    if role == "qualifier":
+        ceiling = evaluation_ceiling(data.rows, evidence.results)
+        reach_ceiling = Ceiling(
+            state="not_applicable", statement="Evaluation is reported by how results were judged, not as a reach."
+        )
+    band = None if role != "scale" else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10)
     return AspectRow(
         aspect_key=aspect_key,
         aspect_name=str(names.get(aspect_key) or aspect_key),
         role=role,
         ceiling=ceiling,
-        reach_ceiling=ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach"),
+        reach_ceiling=reach_ceiling,
         band_ceiling=band,
         band_ceiling_single_study=rests_on_one_source(ctx.cells, aspect_key, band),
         confidence=grade,
@@ -221,7 +228,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
             all_rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
         ),
         counts=counts,
-        curve=[] if role == "impact" else fitted_curve(fit, plot_points, settings),
+        curve=[] if role != "scale" else fitted_curve(fit, plot_points, settings),
         points=plot_points,
     )
 

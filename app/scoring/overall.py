@@ -89,7 +89,9 @@ def overall_row(
     ]
     asserted = [r.confidence.final for r in included if r.ceiling.state != "insufficient"]
     grade = max(asserted, key=LEVELS.index, default="very_low")
-    evaluation = " ".join(r.ceiling.statement for r in rows if r.role == "qualifier")
+    evaluation = " ".join(
+        r.ceiling.statement[:1].lower() + r.ceiling.statement[1:] for r in rows if r.role == "qualifier"
+    )
     sentences = [p.statement + "." for p in parts] or ["No scale aspect has evidence."]
     sentences += [frontier_reach(included, reach_positions, results)]
     sentences += [f"Evaluation: {evaluation}" + ("" if evaluation.endswith(".") else ".")] if evaluation else []

@@ -11,10 +11,11 @@ from app.scoring import assess
 from app.scoring.bands import band_ceiling
 from app.scoring.formats import render
 from app.scoring.naming import format_params, named_models
+from app.scoring.overlap import already_counted
 from app.scoring.records import SEED_BANDS, build_evidence
 from app.scoring.schema import BandCell, Ceiling
 from app.scoring.settings import ScoringSettings
-from app.scoring.weights import already_counted, claim_weights
+from app.scoring.weights import claim_weights
 
 SONNET = {
     "model_name": "Claude 3 Sonnet",
