@@ -138,6 +138,13 @@ def overall_citations(ctx: Context) -> tuple[list, list]:
     return key_evidence, top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
 
 
+def models_without(a: int, leave_out: tuple[str, object], ctx: Context) -> TestedModels:
+    """The named validity models of aspect a without the segments whose column equals a value."""
+    segments = ctx.data.segments_of(a)
+    column, value = leave_out
+    return models_behind(segments[segments[column].to_numpy() != value], ctx, "validity")
+
+
 def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
     """The named models of the results with weight in one dimension of an aspect's fit."""
     rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
@@ -284,6 +291,8 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
+        if aspect_role(aspect_key, settings) != "scale":
+            continue  # evaluation and safety report no ceiling, so no ceiling moves either
         estimated = aspect_points[a]["estimated"].astype(bool)
         measured_points = aspect_points[a].where(~estimated, BINNED)
         measured = (
@@ -301,6 +310,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 rows[a].counts.results_estimated_size,
                 data.source_keys,
                 settings,
+                lambda leave_out, a=a: models_without(a, leave_out, ctx),
             )
         )
     safety_index = (

@@ -27,7 +27,7 @@ def format_params(log10_params: float) -> str:
         if value >= size:
             scaled = value / size
             return f"{scaled:.2g}{unit}" if scaled < 10 else f"{scaled:.0f}{unit}"
-    return f"{value:.2g}"
+    return f"{value:.2g}" if value < 10 else f"{value:.0f}"
 
 
 @dataclass(frozen=True)

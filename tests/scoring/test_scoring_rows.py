@@ -49,7 +49,15 @@ def two_sources(results_a, results_b=(), aspects=("features",)):
 
 @pytest.mark.parametrize(
     ("params", "text"),
-    [(2.5e9, "2.5B"), (7.06e10, "71B"), (7e10, "70B"), (1.75e11, "175B"), (1.24e8, "124M"), (1e10, "10B")],
+    [
+        (2.5e9, "2.5B"),
+        (7.06e10, "71B"),
+        (7e10, "70B"),
+        (1.75e11, "175B"),
+        (1.24e8, "124M"),
+        (1e10, "10B"),
+        (240, "240"),
+    ],
 )
 def test_sizes_print_at_two_significant_digits_or_whole_units(params, text):
     assert format_params(np.log10(params)) == text
@@ -228,3 +236,23 @@ def test_each_row_says_what_evidence_would_change_it_most():
     assert f"{first.shift_if_success_decades:.1f} orders of magnitude" in row.what_would_change
     assert next(r for r in assessment.aspects if r.role == "impact").what_would_change == ""
     assert row.what_would_change in render(assessment, "markdown")
+
+
+def test_sensitivity_names_the_largest_model_left_not_a_bin_edge():
+    """Without the source that tested Chinchilla, the bound is the next real model, said by name; v2 said the
+    edge of a 0.05-decade bin ('75B' for Chinchilla's 70B, '11B' for a 10B bound)."""
+    claims = [{"key": k, "source_key": k, "method": "circuits", "aspects": ["circuits"]} for k in "abc"]
+    results = [
+        {"key": "r1", "claim_key": "a", "model_name": "Chinchilla", "params": 7e10},
+        {"key": "r2", "claim_key": "b", "model_name": "Pythia-2.8B", "params": 2.8e9},
+        {"key": "r3", "claim_key": "c", "model_name": "GPT-2 small", "params": 1.24e8},
+        {"key": "r4", "claim_key": "b", "model_name": "Pythia-70M", "params": 7e7},
+    ]
+    ev = build_evidence([{"key": k} for k in "abc"], claims, results)
+    assessment = assess(ev)
+    assert assessment.aspects[1].ceiling.statement == "not reached up to the largest model tested (Chinchilla, 70B)"
+    texts = [s.text for s in next(x for x in assessment.sensitivity if x.aspect_key == "circuits").sources]
+    assert any(t.startswith("without a ") and "(Pythia-2.8B, 2.8B)" in t for t in texts)
+    assert any(t.startswith("without b ") and "(Chinchilla, 70B)" in t for t in texts)
+    assert not any("75B" in t for t in texts)
+    assert {s.aspect_key for s in assessment.sensitivity} == {"features", "circuits"}
