@@ -9,13 +9,14 @@ import pytest
 
 from app.scoring import assess
 from app.scoring.bands import band_ceiling
+from app.scoring.evaluation import evaluation_ceiling
 from app.scoring.formats import render
 from app.scoring.naming import format_params, named_models
 from app.scoring.overlap import already_counted
 from app.scoring.records import SEED_BANDS, build_evidence
 from app.scoring.schema import BandCell, Ceiling
 from app.scoring.settings import ScoringSettings
-from app.scoring.weights import claim_weights
+from app.scoring.weights import claim_weights, sample_size_factors
 
 SONNET = {
     "model_name": "Claude 3 Sonnet",
@@ -256,3 +257,54 @@ def test_sensitivity_names_the_largest_model_left_not_a_bin_edge():
     assert any(t.startswith("without b ") and "(Chinchilla, 70B)" in t for t in texts)
     assert not any("75B" in t for t in texts)
     assert {s.aspect_key for s in assessment.sensitivity} == {"features", "circuits"}
+
+
+@pytest.mark.parametrize(("n", "factor"), [(None, 1.0), (1, 1.0), (10, 1.5), (100, 2.0), (113, 2.0), (10_000, 2.0)])
+def test_a_result_aggregating_more_tasks_weighs_more_within_a_bound(n, factor):
+    frame = pd.DataFrame({"sample_size": [np.nan if n is None else float(n)]})
+    assert sample_size_factors(frame, ScoringSettings())[0] == pytest.approx(factor)
+
+
+def test_sample_size_factor_grows_with_n_and_never_passes_its_cap():
+    sizes = np.array([1, 2, 4, 13, 50, 99, 100, 1e6])
+    factors = sample_size_factors(pd.DataFrame({"sample_size": sizes}), ScoringSettings())
+    assert np.all(np.diff(factors) >= 0) and factors.max() == pytest.approx(2.0) and factors.min() == 1.0
+
+
+def evaluation_case(standards: list[str | None], sizes: list[float], outcomes: list[float]):
+    rows = pd.DataFrame(
+        {
+            "res": np.arange(len(sizes)),
+            "source": np.arange(len(sizes)) % 2,
+            "mechanistic": True,
+            "y": outcomes,
+            "lo": np.log10(sizes),
+            "hi": np.log10(sizes),
+        }
+    )
+    results = results_frame([{"model_name": f"m{i}", "params": p} for i, p in enumerate(sizes)])
+    return evaluation_ceiling(rows, results.assign(evaluation_standard=standards))
+
+
+def test_evaluation_row_says_where_explanations_were_checked_against_ground_truth_and_how_beyond():
+    ceiling = evaluation_case(
+        ["ground_truth", "ground_truth", "simple_baseline", "simple_baseline", "internal_metric"],
+        [1e6, 1.24e8, 2.5e9, 8e9, 7e10],
+        [1.0, 0.5, 0.0, 0.0, 1.0],
+    )
+    assert ceiling.state == "not_applicable" and ceiling.params is None
+    assert ceiling.statement == (
+        "Checked against ground truth up to m1, 124M: 2 result(s) from 2 source(s), 1 validated, 1 partial; "
+        "beyond it, results were judged against simple baselines (2), by internal metrics (1), "
+        "none against ground truth."
+    )
+
+
+def test_evaluation_row_without_ground_truth_or_without_records_says_so():
+    none = evaluation_case(["simple_baseline", "demonstration"], [2e9, 1e10], [0.0, 1.0])
+    assert none.statement == (
+        "No explanation has been checked against ground truth; results were judged "
+        "by demonstrations (1), against simple baselines (1)."  # ties in the order of the standards' names
+    )
+    unknown = evaluation_case([None, None], [2e9, 1e10], [0.0, 1.0])
+    assert "not known" in unknown.statement and "ground truth" in unknown.statement
