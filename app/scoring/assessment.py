@@ -25,7 +25,7 @@ from app.scoring.gaps import evidence_gaps, what_would_change
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
 from app.scoring.inputs import Evidence, fingerprint
-from app.scoring.naming import TestedModels, named_models
+from app.scoring.naming import ModelIndex, TestedModels, named_models
 from app.scoring.overall import overall_row
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
@@ -95,6 +95,7 @@ class Context:
     cells: list[BandCell]
     evidence: Evidence
     settings: ScoringSettings
+    models: ModelIndex  # every result's model and size, for naming them in statements
 
 
 def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role: str) -> tuple[str, str, str] | None:
@@ -148,7 +149,7 @@ def models_without(a: int, leave_out: tuple[str, object], ctx: Context) -> Teste
 def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
     """The named models of the results with weight in one dimension of an aspect's fit."""
     rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
-    return named_models(ctx.evidence.results, ctx.data.rows["res"].to_numpy()[rows])
+    return named_models(ctx.models, ctx.data.rows["res"].to_numpy()[rows])
 
 
 MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
@@ -214,7 +215,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
         )
     if role == "qualifier":
-        ceiling = evaluation_ceiling(data.rows, evidence.results)
+        ceiling = evaluation_ceiling(data.rows, evidence.results, ctx.models)
         reach_ceiling = Ceiling(
             state="not_applicable", statement="Evaluation is reported by how results were judged, not as a reach."
         )
@@ -287,7 +288,17 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     ]
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(data, claims)
-    ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
+    ctx = Context(
+        data,
+        claims,
+        member,
+        baseline_claims(data, claims, evidence),
+        critiques,
+        cells,
+        evidence,
+        settings,
+        ModelIndex.of(evidence.results),
+    )
     rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
@@ -344,7 +355,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
             cells,
             band_names,
             {k: reach_positions(a, ctx) for a, k in enumerate(data.aspect_keys)},
-            evidence.results,
+            ctx.models,
             safety,
             overall_citations(ctx),
             settings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from app.scoring.naming import named_models
+from app.scoring.naming import ModelIndex, named_models
 from app.scoring.schema import Ceiling
 
 STANDARD_WORDS = {
@@ -29,7 +29,7 @@ def standards_text(standards: pd.Series) -> str:
     return ", ".join(f"{STANDARD_WORDS.get(k or None, k)} ({n})" for k, n in ordered)
 
 
-def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame) -> Ceiling:
+def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame, models: ModelIndex | None = None) -> Ceiling:
     """The evaluation statement from the visible mechanistic results of every aspect, each counted once.
 
     rows: ScaleData.rows (res, source, mechanistic, y, lo, hi); results: Evidence.results.
@@ -58,7 +58,7 @@ def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame) -> Ceiling:
     sized = truth[~np.isnan(truth["lo"].to_numpy())]
     if sized.empty:
         return Ceiling(state="not_applicable", statement=f"Checked against ground truth on unsized models: {counts}.")
-    models = named_models(results, sized["res"].to_numpy())
+    models = named_models(results if models is None else models, sized["res"].to_numpy())
     top = models.largest_bounded or models.largest
     middle = (mine["lo"].to_numpy() + mine["hi"].to_numpy()) / 2
     beyond = standard[middle > float(sized["hi"].max())]

@@ -94,37 +94,68 @@ class TestedModels:
 NONE = TestedModels(None, None, None, ())
 
 
-def named_models(results: pd.DataFrame, positions: np.ndarray) -> TestedModels:
+FRONTIER_NAMED = 5  # frontier models named in a statement; more are counted
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    """Every result's model and size as arrays, built once per assessment so naming a subset is one sort."""
+
+    name: np.ndarray  # object: the model name, "" when unnamed
+    name_rank: np.ndarray  # position of the name in sorted order, for ties
+    basis: np.ndarray
+    low: np.ndarray  # params; NaN when unsized
+    high: np.ndarray  # params; inf for an open-ended bound
+    middle: np.ndarray  # the representative size that orders models
+
+    @classmethod
+    def of(cls, results: pd.DataFrame) -> ModelIndex:
+        point, low, high = (results[c].to_numpy(float) for c in ("params", "params_low", "params_high"))
+        basis = results["params_basis"].to_numpy()
+        has_range = ~np.isnan(low) & (low > 0)
+        use_point = ~np.isnan(point) & (point > 0) & ((basis == "disclosed") | ~has_range)
+        lo = np.where(use_point, point, np.where(has_range, low, np.nan))
+        hi = np.where(use_point, point, np.where(np.isnan(high), np.inf, high))
+        codes, uniques = pd.factorize(results["model_name"].to_numpy(), sort=True)
+        names = np.array([str(u) for u in uniques] + [""], dtype=object)
+        with np.errstate(invalid="ignore"):
+            middle = np.where(np.isinf(hi), lo, np.sqrt(lo * hi))
+        return cls(names[codes], codes, basis, lo, hi, middle)
+
+    def model(self, i: int) -> NamedSize:
+        return NamedSize(self.name[i] or None, str(self.basis[i]), float(self.low[i]), float(self.high[i]))
+
+
+FRONTIER_NAMED = 5  # frontier models named in a statement, the largest bounds first
+
+
+def named_models(index: ModelIndex | pd.DataFrame, positions: np.ndarray) -> TestedModels:
     """Name the smallest and largest tested model among the results at `positions` (rows of Evidence.results).
 
-    One entry per distinct (model name, size); ties are broken by name so the choice is deterministic.
+    Ties are broken by name, so the choice is deterministic; at most FRONTIER_NAMED frontier models are kept.
     """
-    if len(positions) == 0:
+    if isinstance(index, pd.DataFrame):
+        index = ModelIndex.of(index)
+    at = np.asarray(positions, dtype=np.int64)  # repeats are harmless: they sort next to each other
+    at = at[~np.isnan(index.low[at]) & (index.low[at] > 0)]
+    if not len(at):
         return NONE
-    rows = results.iloc[np.unique(positions)]
-    point, low, high = (rows[c].to_numpy(float) for c in ("params", "params_low", "params_high"))
-    basis = rows["params_basis"].to_numpy()
-    has_range = ~np.isnan(low) & (low > 0)
-    use_point = ~np.isnan(point) & (point > 0) & ((basis == "disclosed") | ~has_range)
-    lo = np.where(use_point, point, low)
-    hi = np.where(use_point, point, np.where(np.isnan(high), np.inf, high))
-    names = rows["model_name"].to_numpy()
-    models = sorted(
-        {
-            NamedSize(None if pd.isna(n) else str(n), str(b), float(a), float(z))
-            for n, b, a, z in zip(names, basis, lo, hi, strict=True)
-            if not np.isnan(a) and a > 0
-        },
-        key=lambda m: (m.representative, m.high, m.name, m.basis),
-    )
-    if not models:
-        return NONE
-    bounded = [m for m in models if not m.open_ended]
-    frontier = tuple(sorted((m for m in models if m.open_ended), key=lambda m: (-m.low, m.name)))
-    by_top = sorted(models, key=lambda m: (m.high, m.representative, m.name))
-    return TestedModels(
-        smallest=models[0],
-        largest=by_top[-1],
-        largest_bounded=max(bounded, key=lambda m: (m.high, m.representative, m.name)) if bounded else None,
-        frontier=frontier,
-    )
+    rank, high, middle = index.name_rank[at], index.high[at], index.middle[at]
+    smallest = index.model(int(at[np.lexsort((rank, high, middle))[0]]))
+    largest = index.model(int(at[np.lexsort((-rank, middle, high))[-1]]))
+    bounded = np.isfinite(high)
+    largest_bounded = None
+    if bounded.any():
+        b = at[bounded]
+        largest_bounded = index.model(int(b[np.lexsort((-rank[bounded], middle[bounded], high[bounded]))[-1]]))
+    open_ended = at[~bounded]
+    order = open_ended[np.lexsort((index.name_rank[open_ended], -index.low[open_ended]))]
+    frontier, seen = [], set()
+    for i in order.tolist():
+        key = (index.name[i], index.low[i])
+        if key not in seen:
+            seen.add(key)
+            frontier.append(index.model(i))
+        if len(frontier) == FRONTIER_NAMED:
+            break
+    return TestedModels(smallest, largest, largest_bounded, tuple(frontier))

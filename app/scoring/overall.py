@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.scoring.grade import LEVELS
-from app.scoring.naming import named_models
+from app.scoring.naming import ModelIndex, named_models
 from app.scoring.schema import AspectRow, BandCell, EvidenceRef, OverallPart, OverallRow, SafetyRow
 from app.scoring.settings import ScoringSettings
 
@@ -32,11 +32,11 @@ def aspect_clause(row: AspectRow, cells: list[BandCell], band_names: dict[str, s
     return f"{name}: {c.statement}"
 
 
-def frontier_reach(rows: list[AspectRow], reach_positions: dict[str, np.ndarray], results) -> str:
+def frontier_reach(rows: list[AspectRow], reach_positions: dict[str, np.ndarray], models: ModelIndex) -> str:
     """Where the methods have been applied beyond every disclosed size: the frontier models, named."""
     keys = [r.aspect_key for r in rows]
     positions = np.concatenate([reach_positions[k] for k in keys]) if keys else np.zeros(0, np.int64)
-    frontier = named_models(results, positions).frontier_text()
+    frontier = named_models(models, positions).frontier_text()
     if frontier:
         return f"Methods have been applied to frontier models: {frontier}."
     largest = [r.reach_ceiling.largest_model for r in rows if r.reach_ceiling.largest_model]
@@ -56,7 +56,7 @@ def overall_row(
     cells: list[BandCell],
     band_names: dict[str, str],
     reach_positions: dict[str, np.ndarray],
-    results,
+    models: ModelIndex,
     safety: SafetyRow,
     citations: tuple[list[EvidenceRef], list[EvidenceRef]],
     settings: ScoringSettings,
@@ -93,7 +93,7 @@ def overall_row(
         r.ceiling.statement[:1].lower() + r.ceiling.statement[1:] for r in rows if r.role == "qualifier"
     )
     sentences = [p.statement + "." for p in parts] or ["No scale aspect has evidence."]
-    sentences += [frontier_reach(included, reach_positions, results)]
+    sentences += [frontier_reach(included, reach_positions, models)]
     sentences += [f"Evaluation: {evaluation}" + ("" if evaluation.endswith(".") else ".")] if evaluation else []
     sentences += [safety_clause(safety)]
     by_row = ", ".join(f"{p.aspect_key} {p.confidence.replace('_', ' ')}" for p in parts)

@@ -81,29 +81,25 @@ def source_influences(
         sources, scores = sources[keep], scores[keep]
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     order = [source for source, _ in order]
-    influences = []
+    refits = []
     posterior = log_posterior(bins, settings)
     for source in order:
         own = aspect_bins(points.where(np.flatnonzero(np.asarray(points["source"]) == source)), settings)
         others = points.where(np.flatnonzero(np.asarray(points["source"]) != source))
         median, rest = refit_without(own, bins, posterior, fit.n_sources, settings, evidence_range(others, DIM))
-        shift = median - fit.crossing
+        refits.append((median - fit.crossing, source_keys[source], source, rest))
+    refits.sort(key=lambda r: (-abs(r6(r[0])), r[1]))
+    influences = []
+    for shift, key, source, rest in refits[:limit]:  # only the reported ones are stated (naming costs a sort)
         where = (
             "the rest is too thin to fit"
             if rest.state == "insufficient"
             else ceiling_output(rest, settings, models_without(source)).statement
         )
-        text = (
-            f"without {source_keys[source]} the ceiling moves {'up' if shift >= 0 else 'down'} "
-            f"{abs(shift):.2f} orders of magnitude ({where})"
-        )
-        influences.append(
-            SourceInfluence(
-                source_key=source_keys[source], shift_decades=r6(shift), state_without=rest.state, text=text
-            )
-        )
-    influences.sort(key=lambda s: (-abs(s.shift_decades), s.source_key))
-    return influences[:limit]
+        move = f"{'up' if shift >= 0 else 'down'} {abs(shift):.2f} orders of magnitude"
+        text = f"without {key} the ceiling moves {move} ({where})"
+        influences.append(SourceInfluence(source_key=key, shift_decades=r6(shift), state_without=rest.state, text=text))
+    return influences
 
 
 def without_estimates(

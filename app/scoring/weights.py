@@ -79,7 +79,7 @@ def critique_discounts(evidence: Evidence, retracted: np.ndarray, settings: Scor
     discounting = standing_mask(evidence, retracted) & critiques["kind"].isin(settings.discounting_critique_kinds)
     from app.scoring.overlap import already_counted  # overlap places results on bands (spread), which uses this module
 
-    discounting &= ~already_counted(evidence)
+    discounting &= ~already_counted(evidence, settings)
     multiplier = (1.0 - effective_severity(critiques[discounting], settings)).to_numpy()
     target = evidence.positions("critiques", "target_claim_key")[discounting]
     return products_by(target, np.where(np.isnan(multiplier), 1.0, multiplier), len(retracted))

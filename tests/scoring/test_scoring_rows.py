@@ -208,7 +208,7 @@ def target_weight(evidence) -> float:
 
 def test_a_critique_whose_failure_already_counts_in_the_targets_band_does_not_discount_it_again():
     same_band = critique_case({"params": 3e9, "outcome": "failure"}, target_size=8e9)
-    assert already_counted(same_band).tolist() == [True]
+    assert already_counted(same_band, ScoringSettings()).tolist() == [True]
     assert target_weight(same_band) == pytest.approx(1.0)
 
 
@@ -219,11 +219,12 @@ def test_a_critique_whose_failure_already_counts_in_the_targets_band_does_not_di
         ({"params": 3e8, "outcome": "failure"}, ("features",)),  # at another scale: the critique carries it
         ({"params": 3e9, "outcome": "success"}, ("features",)),  # no failure of its own
         ({**SONNET, "outcome": "failure"}, ("features",)),  # a failure above a bound is censored: counts nowhere
+        ({"params": 3e9, "outcome": "failure", "method": "linear_probe"}, ("features",)),  # a baseline's failure
     ],
 )
 def test_a_critique_discounts_where_its_finding_does_not_already_count(critic_result, aspects):
     evidence = critique_case(critic_result, target_size=8e9 if "params" in critic_result else 1.5e10, aspects=aspects)
-    assert already_counted(evidence).tolist() == [False]
+    assert already_counted(evidence, ScoringSettings()).tolist() == [False]
     assert target_weight(evidence) == pytest.approx(1 - 0.8)
 
 
