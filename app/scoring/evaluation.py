@@ -35,10 +35,7 @@ def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame, models: ModelI
     rows: ScaleData.rows (res, source, mechanistic, y, lo, hi); results: Evidence.results.
     """
     mine = rows[rows["mechanistic"].to_numpy()].drop_duplicates("res")
-    if "evaluation_standard" in results.columns:
-        standard = pd.Series(results["evaluation_standard"].to_numpy()[mine["res"].to_numpy()], index=mine.index)
-    else:
-        standard = pd.Series([None] * len(mine), index=mine.index, dtype=object)
+    standard = pd.Series(results["evaluation_standard"].to_numpy()[mine["res"].to_numpy()], index=mine.index)
     truth = mine[(standard == "ground_truth").to_numpy()]
     if len(mine) and standard.isna().all():
         return Ceiling(

@@ -64,8 +64,6 @@ def sample_size_factors(results: pd.DataFrame, settings: ScoringSettings) -> np.
     sample_size_full_credit tasks and capped there: tasks within one result share a model, a method and
     its authors, so they are not independent replications and their information grows far slower than n.
     """
-    if "sample_size" not in results.columns:
-        return np.ones(len(results))
     n = results["sample_size"].to_numpy(float)
     n = np.where(np.isnan(n) | (n < 1), 1.0, n)
     share = np.minimum(np.log10(n) / np.log10(settings.sample_size_full_credit), 1.0)

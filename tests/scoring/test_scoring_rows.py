@@ -309,3 +309,40 @@ def test_evaluation_row_without_ground_truth_or_without_records_says_so():
     )
     unknown = evaluation_case([None, None], [2e9, 1e10], [0.0, 1.0])
     assert "not known" in unknown.statement and "ground truth" in unknown.statement
+
+
+def test_a_benchmark_of_many_tasks_outweighs_a_one_case_study_in_its_cell():
+    one_case = two_sources([{"params": 2e9, "sample_size": 1}], [{"params": 3e9, "outcome": "failure"}])
+    benchmark = two_sources([{"params": 2e9, "sample_size": 113}], [{"params": 3e9, "outcome": "failure"}])
+    unknown = two_sources([{"params": 2e9}], [{"params": 3e9, "outcome": "failure"}])
+
+    def small(evidence):
+        return next(c for c in assess(evidence).scale_table if c.aspect_key == "features" and c.band_key == "small")
+
+    assert small(one_case).weight == pytest.approx(2.0) and small(unknown).weight == pytest.approx(2.0)
+    assert small(benchmark).weight == pytest.approx(3.0)  # 2 for 113 tasks, 1 for the one-case failure
+    assert small(benchmark).mean > small(one_case).mean
+
+
+def test_the_evaluation_row_in_the_assessment_has_no_parameter_ceiling():
+    claims = [
+        {"key": "truth", "source_key": "a", "method": "circuits", "aspects": ["evaluation", "circuits"]},
+        {"key": "probe", "source_key": "b", "method": "sae", "aspects": ["evaluation", "features"]},
+    ]
+    results = [
+        {"key": "r1", "claim_key": "truth", "model_name": "GPT-2 small", "params": 1.24e8},
+        {"key": "r2", "claim_key": "truth", "model_name": "Tracr", "params": 1e5, "outcome": "partial"},
+        {"key": "r3", "claim_key": "probe", "model_name": "gemma-2b-it", "params": 2.5e9, "outcome": "failure"},
+    ]
+    standards = {"r1": "ground_truth", "r2": "ground_truth", "r3": "simple_baseline"}
+    results = [{**r, "evaluation_standard": standards[r["key"]]} for r in results]
+    assessment = assess(build_evidence([{"key": "a"}, {"key": "b"}], claims, results))
+    row = next(r for r in assessment.aspects if r.aspect_key == "evaluation")
+    assert row.ceiling.state == "not_applicable" and row.ceiling.params is None and row.band_ceiling is None
+    assert row.ceiling.statement == (
+        "Checked against ground truth up to GPT-2 small, 124M: 2 result(s) from 1 source(s), 1 validated, "
+        "1 partial; beyond it, results were judged against simple baselines (1), none against ground truth."
+    )
+    assert (
+        row.curve == [] and "Evaluation: checked against ground truth up to GPT-2 small" in assessment.overall.statement
+    )
