@@ -36,11 +36,10 @@ def frontier_reach(rows: list[AspectRow], reach_positions: dict[str, np.ndarray]
     """Where the methods have been applied beyond every disclosed size: the frontier models, named."""
     keys = [r.aspect_key for r in rows]
     positions = np.concatenate([reach_positions[k] for k in keys]) if keys else np.zeros(0, np.int64)
-    frontier = named_models(models, positions).frontier_text()
-    if frontier:
-        return f"Methods have been applied to frontier models: {frontier}."
-    largest = [r.reach_ceiling.largest_model for r in rows if r.reach_ceiling.largest_model]
-    return f"Methods have been applied up to {largest[-1]}." if largest else ""
+    named = named_models(models, positions)
+    if named.frontier:
+        return f"Methods have been applied to frontier models: {named.frontier_text()}."
+    return f"Methods have been applied up to {named.largest.text()}." if named.largest else ""
 
 
 def safety_clause(safety: SafetyRow) -> str:
