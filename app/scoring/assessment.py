@@ -20,7 +20,7 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
-from app.scoring.evaluation import evaluation_ceiling
+from app.scoring.evaluation import evaluation_ceiling, evaluation_change
 from app.scoring.gaps import evidence_gaps, what_would_change
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
@@ -214,6 +214,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
         )
+        reach_ceiling = ceiling
     if role == "qualifier":
         ceiling = evaluation_ceiling(data.rows, evidence.results, ctx.models)
         reach_ceiling = Ceiling(
@@ -331,17 +332,17 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         data.rows, safety_index, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings
     )
     fitted = [
-        fit["validity"].state != "insufficient" and aspect_role(k, settings) != "impact"
+        fit["validity"].state != "insufficient" and aspect_role(k, settings) == "scale"
         for k, fit in zip(data.aspect_keys, fits, strict=True)
     ]
     gaps = evidence_gaps(data.aspect_keys, data.band_keys, data.band_log10, bins, cells, fitted, settings)
     band_names = dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True))
-    rows = [
-        row
-        if row.role == "impact"
-        else row.model_copy(update={"what_would_change": row_change(row.aspect_key, gaps, fitted[a], band_names)})
-        for a, row in enumerate(rows)
-    ]
+    changes = {
+        "scale": lambda a, row: row_change(row.aspect_key, gaps, fitted[a], band_names),
+        "qualifier": lambda a, row: evaluation_change(row.ceiling),
+        "impact": lambda a, row: "",
+    }
+    rows = [row.model_copy(update={"what_would_change": changes[row.role](a, row)}) for a, row in enumerate(rows)]
     settings_json = settings.model_dump_json()
     return Assessment(
         fingerprint=fingerprint(evidence, settings_json),

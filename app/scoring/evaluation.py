@@ -69,3 +69,14 @@ def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame, models: ModelI
         largest_model=top.text(),
         statement=f"Checked against ground truth up to {top.text()}: {counts}{rest}.",
     )
+
+
+def evaluation_change(ceiling: Ceiling) -> str:
+    """What would change the evaluation row most: a ground-truth check beyond the largest one, or records."""
+    if ceiling.statement.startswith("No result records"):
+        return "Recording how each result was judged (its evaluation standard) would say where checks exist."
+    if ceiling.largest_model is None:
+        return "One explanation checked against ground truth on a sized model would give this row a scale."
+    return (
+        f"One explanation checked against ground truth on a model larger than {ceiling.largest_model} would extend it."
+    )

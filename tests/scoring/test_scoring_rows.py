@@ -343,6 +343,7 @@ def test_the_evaluation_row_in_the_assessment_has_no_parameter_ceiling():
         "Checked against ground truth up to GPT-2 small, 124M: 2 result(s) from 1 source(s), 1 validated, "
         "1 partial; beyond it, results were judged against simple baselines (1), none against ground truth."
     )
-    assert (
-        row.curve == [] and "Evaluation: checked against ground truth up to GPT-2 small" in assessment.overall.statement
-    )
+    assert row.curve == [] and row.reach_ceiling.state == "not_applicable"
+    assert "Evaluation: checked against ground truth up to GPT-2 small" in assessment.overall.statement
+    larger = "One explanation checked against ground truth on a model larger than GPT-2 small, 124M would extend it."
+    assert row.what_would_change == larger
