@@ -20,7 +20,7 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
-from app.scoring.evaluation import evaluation_ceiling, evaluation_change
+from app.scoring.evaluation import evaluation_ceiling, evaluation_change, failure_standards
 from app.scoring.gaps import evidence_gaps, what_would_change
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
@@ -360,6 +360,10 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
             safety,
             overall_citations(ctx),
             settings,
+            {
+                k: failure_standards(data.segments_of(a), data.rows, evidence.results)
+                for a, k in enumerate(data.aspect_keys)
+            },
         ),
         gaps=gaps[: settings.top_gaps],
         sensitivity=sensitivity,

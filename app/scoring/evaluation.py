@@ -48,10 +48,9 @@ def evaluation_ceiling(rows: pd.DataFrame, results: pd.DataFrame, models: ModelI
         text = "No explanation has been checked against ground truth"
         return Ceiling(state="not_applicable", statement=f"{text}; results were judged {how}." if how else text + ".")
     y = truth["y"].to_numpy()
-    validated, partial = int((y == 1.0).sum()), int((y == 0.5).sum())
-    counts = (
-        f"{len(truth)} result(s) from {truth['source'].nunique()} source(s), {validated} validated, {partial} partial"
-    )
+    validated, partial, failed = int((y == 1.0).sum()), int((y == 0.5).sum()), int((y == 0.0).sum())
+    counts = f"{len(truth)} result(s) from {truth['source'].nunique()} source(s): {validated} validated, "
+    counts += f"{partial} partial, {failed} failed"
     sized = truth[~np.isnan(truth["lo"].to_numpy())]
     if sized.empty:
         return Ceiling(state="not_applicable", statement=f"Checked against ground truth on unsized models: {counts}.")
@@ -80,3 +79,10 @@ def evaluation_change(ceiling: Ceiling) -> str:
     return (
         f"One explanation checked against ground truth on a model larger than {ceiling.largest_model} would extend it."
     )
+
+
+def failure_standards(segments: pd.DataFrame, rows: pd.DataFrame, results: pd.DataFrame) -> str:
+    """How an aspect's sized validity failures were judged ('against simple baselines (5), ...'), '' if none."""
+    failing = segments["row"].to_numpy()[(segments["w_validity"].to_numpy() > 0) & (segments["y_validity"] == 0)]
+    res = np.unique(rows["res"].to_numpy()[failing])
+    return standards_text(pd.Series(results["evaluation_standard"].to_numpy()[res]))

@@ -16,13 +16,15 @@ from app.scoring.schema import AspectRow, BandCell, EvidenceRef, OverallPart, Ov
 from app.scoring.settings import ScoringSettings
 
 
-def aspect_clause(row: AspectRow, cells: list[BandCell], band_names: dict[str, str]) -> str:
-    """One short clause a researcher can sign for a scale aspect, from its state and its band table."""
+def aspect_clause(row: AspectRow, cells: list[BandCell], band_names: dict[str, str], failures_judged: str = "") -> str:
+    """One short clause a researcher can sign for a scale aspect, from its state and its band table; with no
+    scale where it works, how its failures were judged, since a change of standard can pose as a change of scale."""
     c, name = row.ceiling, row.aspect_name.split(" (")[0]
     if c.state in ("not_established", "below_range"):
         smallest = f" (smallest model tested: {c.smallest_model})" if c.smallest_model else ""
         verdict = "not validated" if c.state == "not_established" else "not shown to work more often than not"
-        return f"{name}: {verdict} at any scale tested{smallest}"
+        judged = f"; its failures were judged {failures_judged}" if failures_judged else ""
+        return f"{name}: {verdict} at any scale tested{smallest}{judged}"
     if c.state == "not_reached" and row.band_ceiling:
         walk = [x.status for x in cells if x.aspect_key == row.aspect_key and x.status != "no_evidence"]
         level = "partial" if "partial" in walk else "tractable"
@@ -59,6 +61,7 @@ def overall_row(
     safety: SafetyRow,
     citations: tuple[list[EvidenceRef], list[EvidenceRef]],
     settings: ScoringSettings,
+    failures_judged: dict[str, str] | None = None,
 ) -> OverallRow:
     """Features and circuits (every scale aspect) side by side, then reach, evaluation and safety.
 
@@ -66,6 +69,7 @@ def overall_row(
     than its least sure clause, the lowest grade among the scale rows it cites (a row too thin to fit
     asserts nothing about scale and does not count; with no other row the grade is very low).
     """
+    failures_judged = failures_judged or {}
     excluded, included = {}, []
     for row in rows:
         if row.role != "scale" or row.aspect_key in settings.overall_excluded_aspects:
@@ -79,7 +83,7 @@ def overall_row(
         OverallPart(
             aspect_key=r.aspect_key,
             state=r.ceiling.state,
-            statement=aspect_clause(r, cells, band_names),
+            statement=aspect_clause(r, cells, band_names, failures_judged.get(r.aspect_key, "")),
             band_ceiling=r.band_ceiling,
             single_study=r.band_ceiling_single_study,
             confidence=r.confidence.final,

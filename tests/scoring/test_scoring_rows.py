@@ -295,7 +295,7 @@ def test_evaluation_row_says_where_explanations_were_checked_against_ground_trut
     )
     assert ceiling.state == "not_applicable" and ceiling.params is None
     assert ceiling.statement == (
-        "Checked against ground truth up to m1, 124M: 2 result(s) from 2 source(s), 1 validated, 1 partial; "
+        "Checked against ground truth up to m1, 124M: 2 result(s) from 2 source(s): 1 validated, 1 partial, 0 failed; "
         "beyond it, results were judged against simple baselines (2), by internal metrics (1), "
         "none against ground truth."
     )
@@ -340,10 +340,31 @@ def test_the_evaluation_row_in_the_assessment_has_no_parameter_ceiling():
     row = next(r for r in assessment.aspects if r.aspect_key == "evaluation")
     assert row.ceiling.state == "not_applicable" and row.ceiling.params is None and row.band_ceiling is None
     assert row.ceiling.statement == (
-        "Checked against ground truth up to GPT-2 small, 124M: 2 result(s) from 1 source(s), 1 validated, "
-        "1 partial; beyond it, results were judged against simple baselines (1), none against ground truth."
+        "Checked against ground truth up to GPT-2 small, 124M: 2 result(s) from 1 source(s): 1 validated, "
+        "1 partial, 0 failed; beyond it, results were judged against simple baselines (1), none against ground truth."
     )
     assert row.curve == [] and row.reach_ceiling.state == "not_applicable"
     assert "Evaluation: checked against ground truth up to GPT-2 small" in assessment.overall.statement
     larger = "One explanation checked against ground truth on a model larger than GPT-2 small, 124M would extend it."
     assert row.what_would_change == larger
+
+
+def test_an_aspect_that_works_nowhere_says_how_its_failures_were_judged():
+    """A change of standard can pose as a change of scale: the overall clause says what the failures were."""
+    ev = two_sources(
+        [
+            {
+                "model_name": "gemma-2b-it",
+                "params": 2.5e9,
+                "outcome": "failure",
+                "evaluation_standard": "simple_baseline",
+            },
+            {"model_name": "Llama 3 8B", "params": 8e9, "outcome": "failure", "evaluation_standard": "simple_baseline"},
+        ],
+        [{"model_name": "Gemma-2-2B", "params": 2.6e9, "outcome": "failure", "evaluation_standard": "internal_metric"}],
+    )
+    part = assess(ev).overall.parts[0]
+    assert part.statement == (
+        "Features: not validated at any scale tested (smallest model tested: gemma-2b-it, 2.5B); "
+        "its failures were judged against simple baselines (2), by internal metrics (1)"
+    )
