@@ -216,7 +216,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         )
         reach_ceiling = ceiling
     if role == "qualifier":
-        ceiling = evaluation_ceiling(data.rows, evidence.results, ctx.models)
+        ceiling = evaluation_ceiling(data.rows, evidence.coded("results", "evaluation_standard"), ctx.models)
         reach_ceiling = Ceiling(
             state="not_applicable", statement="Evaluation is reported by how results were judged, not as a reach."
         )
@@ -361,7 +361,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
             overall_citations(ctx),
             settings,
             {
-                k: failure_standards(data.segments_of(a), data.rows, evidence.results)
+                k: failure_standards(data.segments_of(a), data.rows, evidence.coded("results", "evaluation_standard"))
                 for a, k in enumerate(data.aspect_keys)
             },
         ),

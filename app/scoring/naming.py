@@ -141,21 +141,28 @@ def named_models(index: ModelIndex | pd.DataFrame, positions: np.ndarray) -> Tes
     if not len(at):
         return NONE
     rank, high, middle = index.name_rank[at], index.high[at], index.middle[at]
-    smallest = index.model(int(at[np.lexsort((rank, high, middle))[0]]))
-    largest = index.model(int(at[np.lexsort((-rank, middle, high))[-1]]))
-    bounded = np.isfinite(high)
+    smallest = index.model(int(at[first_of(at, (middle, high, rank), (1, 1, 1))]))
+    largest = index.model(int(at[first_of(at, (high, middle, rank), (-1, -1, 1))]))
+    bounded = np.flatnonzero(np.isfinite(high))
     largest_bounded = None
-    if bounded.any():
-        b = at[bounded]
-        largest_bounded = index.model(int(b[np.lexsort((-rank[bounded], middle[bounded], high[bounded]))[-1]]))
-    open_ended = at[~bounded]
-    order = open_ended[np.lexsort((index.name_rank[open_ended], -index.low[open_ended]))]
-    frontier, seen = [], set()
-    for i in order.tolist():
-        key = (index.name[i], index.low[i])
-        if key not in seen:
-            seen.add(key)
-            frontier.append(index.model(i))
-        if len(frontier) == FRONTIER_NAMED:
-            break
+    if len(bounded):
+        pick = first_of(bounded, (high[bounded], middle[bounded], rank[bounded]), (-1, -1, 1))
+        largest_bounded = index.model(int(at[bounded[pick]]))
+    open_ended = at[~np.isfinite(high)]
+    pairs = np.unique(np.stack([-index.low[open_ended], index.name_rank[open_ended].astype(float)]), axis=1)
+    frontier = []
+    for minus_low, name_rank in pairs.T[:FRONTIER_NAMED].tolist():  # distinct (bound, name), largest bound first
+        i = open_ended[(index.low[open_ended] == -minus_low) & (index.name_rank[open_ended] == int(name_rank))][0]
+        frontier.append(index.model(int(i)))
     return TestedModels(smallest, largest, largest_bounded, tuple(frontier))
+
+
+def first_of(at: np.ndarray, keys: tuple[np.ndarray, ...], signs: tuple[int, ...]) -> int:
+    """Position of the first entry ordered by keys (sign 1 ascending, -1 descending), without a full sort."""
+    candidates = np.arange(len(at))
+    for key, sign in zip(keys, signs, strict=True):
+        values = key[candidates] * sign
+        candidates = candidates[values == values.min()]
+        if len(candidates) == 1:
+            break
+    return int(candidates[0])

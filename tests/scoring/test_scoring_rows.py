@@ -11,7 +11,8 @@ from app.scoring import assess
 from app.scoring.bands import band_ceiling
 from app.scoring.evaluation import evaluation_ceiling
 from app.scoring.formats import render
-from app.scoring.naming import format_params, named_models
+from app.scoring.inputs import Coded
+from app.scoring.naming import ModelIndex, format_params, named_models
 from app.scoring.overlap import already_counted
 from app.scoring.records import SEED_BANDS, build_evidence
 from app.scoring.schema import BandCell, Ceiling
@@ -284,7 +285,8 @@ def evaluation_case(standards: list[str | None], sizes: list[float], outcomes: l
         }
     )
     results = results_frame([{"model_name": f"m{i}", "params": p} for i, p in enumerate(sizes)])
-    return evaluation_ceiling(rows, results.assign(evaluation_standard=standards))
+    codes, uniques = pd.factorize(pd.Series(standards, dtype=object))
+    return evaluation_ceiling(rows, Coded(codes, np.asarray(uniques)), ModelIndex.of(results))
 
 
 def test_evaluation_row_says_where_explanations_were_checked_against_ground_truth_and_how_beyond():
