@@ -42,7 +42,9 @@ def evaluation_ceiling(rows: pd.DataFrame, standards: Coded, models: ModelIndex)
     res, first = np.unique(res_all[rows["mechanistic"].to_numpy()], return_index=True)
     at = np.flatnonzero(rows["mechanistic"].to_numpy())[first]
     code = standards.codes[res]
-    if len(res) and (code < 0).all():
+    if not len(res):
+        return Ceiling(state="insufficient", statement="No result yet says where explanations were checked.")
+    if (code < 0).all():
         return Ceiling(
             state="not_applicable",
             statement=f"No result records how it was judged ({len(res)} results): where explanations were checked "

@@ -370,3 +370,8 @@ def test_an_aspect_that_works_nowhere_says_how_its_failures_were_judged():
         "Features: not validated at any scale tested (smallest model tested: gemma-2b-it, 2.5B); "
         "its failures were judged against simple baselines (2), by internal metrics (1)"
     )
+
+
+def test_an_evaluation_row_without_any_result_is_too_thin_not_a_statement_about_ground_truth():
+    ceiling = evaluation_case([], [], [])
+    assert ceiling.state == "insufficient" and "No result yet" in ceiling.statement
