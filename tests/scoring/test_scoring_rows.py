@@ -36,7 +36,7 @@ GEMMA_FAMILY = {
 
 def results_frame(rows: list[dict]) -> pd.DataFrame:
     base = {"params": np.nan, "params_low": np.nan, "params_high": np.nan, "params_basis": "disclosed"}
-    return pd.DataFrame([{**base, **r} for r in rows])
+    return pd.DataFrame([{**base, **r} for r in rows], columns=[*base, "model_name"])
 
 
 def two_sources(results_a, results_b=(), aspects=("features",)):
