@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.scoring.bands import band_ceiling, scale_table
+from app.scoring.bands import band_ceiling, rests_on_one_source, scale_table
 from app.scoring.ceiling import (
     BINNED,
     DIMENSIONS,
@@ -20,10 +20,13 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
-from app.scoring.gaps import evidence_gaps
-from app.scoring.grade import LEVELS, GradeInputs, grade_aspect
+from app.scoring.evaluation import evaluation_ceiling, evaluation_change, failure_standards
+from app.scoring.gaps import evidence_gaps, what_would_change
+from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import count_distinct
 from app.scoring.inputs import Evidence, fingerprint
+from app.scoring.naming import ModelIndex, TestedModels, named_models
+from app.scoring.overall import overall_row
 from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
 from app.scoring.schema import (
@@ -33,8 +36,6 @@ from app.scoring.schema import (
     BandInfo,
     Ceiling,
     Counts,
-    OverallRow,
-    SafetyRow,
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
@@ -94,6 +95,7 @@ class Context:
     cells: list[BandCell]
     evidence: Evidence
     settings: ScoringSettings
+    models: ModelIndex  # every result's model and size, for naming them in statements
 
 
 def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role: str) -> tuple[str, str, str] | None:
@@ -116,8 +118,42 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
     return worst, band, statuses.get((worst, band), "no_evidence")
 
 
+def row_change(aspect_key: str, gaps: list, fitted: bool, band_names: dict[str, str]) -> str:
+    """What evidence would change a row most, from its highest-ranked gap."""
+    gap = next((g for g in gaps if g.aspect_key == aspect_key), None)
+    return what_would_change(gap, fitted, band_names.get(gap.band_key, gap.band_key) if gap else "")
+
+
+def reach_positions(a: int, ctx: Context) -> np.ndarray:
+    """Rows of Evidence.results with reach weight in aspect a."""
+    segments = ctx.data.segments_of(a)
+    rows = segments["row"].to_numpy()[segments["w_reach"].to_numpy() > 0]
+    return ctx.data.rows["res"].to_numpy()[rows]
+
+
+def overall_citations(ctx: Context) -> tuple[list, list]:
+    """Key evidence (mechanistic) and path forward over every aspect, for the overall row."""
+    any_aspect = ctx.member.any(axis=1)
+    settings, claims = ctx.settings, ctx.claims
+    key_evidence = top_claims(claims, any_aspect & ~ctx.baseline_claim, False, settings.top_key_evidence, settings)
+    return key_evidence, top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
+
+
+def models_without(a: int, leave_out: tuple[str, object], ctx: Context) -> TestedModels:
+    """The named validity models of aspect a without the segments whose column equals a value."""
+    segments = ctx.data.segments_of(a)
+    column, value = leave_out
+    return models_behind(segments[segments[column].to_numpy() != value], ctx, "validity")
+
+
+def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
+    """The named models of the results with weight in one dimension of an aspect's fit."""
+    rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
+    return named_models(ctx.models, ctx.data.rows["res"].to_numpy()[rows])
+
+
 MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
-STATUS_ORDER = ["tractable", "partial", "fragmentary", "no_evidence"]
+STATUS_ORDER = ["tractable", "partial", "fragmentary", "too_little_evidence", "no_evidence"]
 
 
 def distinct(values, mask) -> int:
@@ -172,20 +208,27 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
-    ceiling = ceiling_output(fit, settings)
+    ceiling = ceiling_output(fit, settings, models_behind(segments, ctx, "validity"))
+    reach_ceiling = ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach")
     if role == "impact":
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
         )
+        reach_ceiling = ceiling
+    if role == "qualifier":
+        ceiling = evaluation_ceiling(data.rows, evidence.coded("results", "evaluation_standard"), ctx.models)
+        reach_ceiling = Ceiling(
+            state="not_applicable", statement="Evaluation is reported by how results were judged, not as a reach."
+        )
+    band = None if role != "scale" else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10)
     return AspectRow(
         aspect_key=aspect_key,
         aspect_name=str(names.get(aspect_key) or aspect_key),
         role=role,
         ceiling=ceiling,
-        reach_ceiling=ceiling_output(reach, settings),
-        band_ceiling=None
-        if role == "impact"
-        else band_ceiling(ctx.cells, aspect_key, data.band_keys, ceiling, data.band_log10[:, 0]),
+        reach_ceiling=reach_ceiling,
+        band_ceiling=band,
+        band_ceiling_single_study=rests_on_one_source(ctx.cells, aspect_key, band),
         confidence=grade,
         key_evidence=top_claims(claims, member & ~ctx.baseline_claim, False, settings.top_key_evidence, settings),
         baseline_evidence=top_claims(claims, member & ctx.baseline_claim, False, settings.top_key_evidence, settings),
@@ -194,86 +237,8 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
             all_rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
         ),
         counts=counts,
-        curve=[] if role == "impact" else fitted_curve(fit, plot_points, settings),
+        curve=[] if role != "scale" else fitted_curve(fit, plot_points, settings),
         points=plot_points,
-    )
-
-
-def overall_row(rows: list[AspectRow], ctx: Context, safety: SafetyRow) -> OverallRow:
-    """The weakest validated scale aspect, its reach beside it, qualified by evaluation and safety.
-
-    A mechanistic account at some scale needs its units (features) and how they compose (circuits) together,
-    so the programme's validity ceiling is the lowest of the scale aspects'; evaluation lowers their grades
-    instead of entering the minimum, and safety is measured impact, stated beside it.
-    """
-    settings, claims = ctx.settings, ctx.claims
-    excluded, included = {}, []
-    for row in rows:
-        if row.role != "scale" or row.aspect_key in settings.overall_excluded_aspects:
-            excluded[row.aspect_key] = {
-                "qualifier": "qualifies the other rows' confidence (reported in its own row)",
-                "impact": "measured impact, reported in its own row",
-            }.get(row.role, "excluded by settings")
-        elif row.ceiling.state == "insufficient":
-            excluded[row.aspect_key] = "too thin to fit"
-        else:
-            included.append(row)
-    any_aspect = ctx.member.any(axis=1)
-    key_evidence = top_claims(claims, any_aspect & ~ctx.baseline_claim, False, settings.top_key_evidence, settings)
-    path_forward = top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
-    qualifiers = [r for r in rows if r.role == "qualifier"]
-    qualifier_text = "".join(
-        f" Evaluation ({q.aspect_key}): {q.ceiling.statement}; it lowers the confidence of the rows above."
-        for q in qualifiers
-    )
-    if not included:
-        statement = "No scale aspect has enough sized evidence for a ceiling." + qualifier_text
-        return OverallRow(
-            ceiling=Ceiling(state="insufficient", statement=statement),
-            limiting_aspect=None,
-            band_ceiling=None,
-            confidence="very_low",
-            aspects_included=[],
-            aspects_excluded=excluded,
-            key_evidence=key_evidence,
-            path_forward=path_forward,
-            statement=statement,
-        )
-    rank = {"not_established": 0, "below_range": 1, "estimated": 2, "not_reached": 3}
-
-    def position(row: AspectRow) -> tuple:
-        c = row.ceiling
-        return (rank[c.state], c.crossing_log10_params if c.crossing_log10_params is not None else 0.0, row.aspect_key)
-
-    limiting = min(included, key=position)
-
-    def reach_position(row: AspectRow) -> tuple:
-        c = row.reach_ceiling
-        size = c.largest_observed_params if c.state == "not_reached" else 10 ** (c.crossing_log10_params or 0)
-        return (rank.get(c.state, -1), size or 0.0, row.aspect_key)
-
-    reach = max(included, key=reach_position)
-    grade = max((row.confidence.final for row in included), key=LEVELS.index)
-    band_ceilings = [row.band_ceiling for row in included]
-    band = None if None in band_ceilings else min(band_ceilings, key=ctx.data.band_keys.index)
-    statement = (
-        f"Validated mechanistic accounts: {limiting.ceiling.statement}, limited by {limiting.aspect_key} "
-        f"(the lowest of {', '.join(r.aspect_key for r in sorted(included, key=lambda r: r.aspect_key))}). "
-        f"The methods have been applied (reach, {reach.aspect_key}): {reach.reach_ceiling.statement}."
-        f"{qualifier_text} Safety: {safety.statement} Confidence {grade.replace('_', ' ')}, "
-        f"the lowest of the rows it combines."
-    )
-    return OverallRow(
-        ceiling=limiting.ceiling,
-        reach_ceiling=reach.reach_ceiling,
-        limiting_aspect=limiting.aspect_key,
-        band_ceiling=band,
-        confidence=grade,
-        aspects_included=sorted(r.aspect_key for r in included),
-        aspects_excluded=excluded,
-        key_evidence=key_evidence,
-        path_forward=path_forward,
-        statement=statement,
     )
 
 
@@ -324,10 +289,22 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     ]
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(data, claims)
-    ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
+    ctx = Context(
+        data,
+        claims,
+        member,
+        baseline_claims(data, claims, evidence),
+        critiques,
+        cells,
+        evidence,
+        settings,
+        ModelIndex.of(evidence.results),
+    )
     rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
+        if aspect_role(aspect_key, settings) != "scale":
+            continue  # evaluation and safety report no ceiling, so no ceiling moves either
         estimated = aspect_points[a]["estimated"].astype(bool)
         measured_points = aspect_points[a].where(~estimated, BINNED)
         measured = (
@@ -345,6 +322,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 rows[a].counts.results_estimated_size,
                 data.source_keys,
                 settings,
+                lambda leave_out, a=a: models_without(a, leave_out, ctx),
             )
         )
     safety_index = (
@@ -353,6 +331,18 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     safety = safety_row(
         data.rows, safety_index, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings
     )
+    fitted = [
+        fit["validity"].state != "insufficient" and aspect_role(k, settings) == "scale"
+        for k, fit in zip(data.aspect_keys, fits, strict=True)
+    ]
+    gaps = evidence_gaps(data.aspect_keys, data.band_keys, data.band_log10, bins, cells, fitted, settings)
+    band_names = dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True))
+    changes = {
+        "scale": lambda a, row: row_change(row.aspect_key, gaps, fitted[a], band_names),
+        "qualifier": lambda a, row: evaluation_change(row.ceiling),
+        "impact": lambda a, row: "",
+    }
+    rows = [row.model_copy(update={"what_would_change": changes[row.role](a, row)}) for a, row in enumerate(rows)]
     settings_json = settings.model_dump_json()
     return Assessment(
         fingerprint=fingerprint(evidence, settings_json),
@@ -361,18 +351,20 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         aspects=rows,
         scale_table=cells,
         safety=safety,
-        overall=overall_row(rows, ctx, safety),
-        gaps=evidence_gaps(
-            data.aspect_keys,
-            data.band_keys,
-            data.band_log10,
-            bins,
+        overall=overall_row(
+            rows,
             cells,
-            [
-                fit["validity"].state != "insufficient" and aspect_role(k, settings) != "impact"
-                for k, fit in zip(data.aspect_keys, fits, strict=True)
-            ],
+            band_names,
+            {k: reach_positions(a, ctx) for a, k in enumerate(data.aspect_keys)},
+            ctx.models,
+            safety,
+            overall_citations(ctx),
             settings,
+            {
+                k: failure_standards(data.segments_of(a), data.rows, evidence.coded("results", "evaluation_standard"))
+                for a, k in enumerate(data.aspect_keys)
+            },
         ),
+        gaps=gaps[: settings.top_gaps],
         sensitivity=sensitivity,
     )

@@ -18,11 +18,11 @@ from app.text import shorten
 def status_of(low: float, n_results: int, weight: float, settings: ScoringSettings) -> str:
     """Status of a cell from the lower end of its credible interval, never from its prior-dominated mean:
     tractable when even the lower end says it works more often than not, partial when it rules out
-    near-certain failure, fragmentary otherwise, and always fragmentary when the cell is light."""
+    near-certain failure, fragmentary when it does not; a light cell has too little evidence to say."""
     if n_results == 0:
         return "no_evidence"
     if weight < settings.min_status_weight:
-        return "fragmentary"
+        return "too_little_evidence"
     if low >= settings.tractable_min_low:
         return "tractable"
     if low >= settings.partial_min_low:
@@ -39,8 +39,9 @@ def posterior(weight: float, weighted_successes: float, settings: ScoringSetting
     return a, b, a / (a + b), float(low), float(high)
 
 
-def cell_sums(data: ScaleData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weight, weighted successes and number of results of every (aspect, band) cell, aspect-major.
+def cell_sums(data: ScaleData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weight, weighted successes, number of results and number of sources of every (aspect, band) cell,
+    aspect-major.
 
     A result's pieces in one band are one result: with contiguous bands each band is one cell, so a
     result has at most one piece per band and counting pieces counts results.
@@ -52,7 +53,8 @@ def cell_sums(data: ScaleData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     code = seg["aspect"].to_numpy()[keep] * len(data.band_keys) + band[keep]
     weight = np.bincount(code, weights=w[keep], minlength=n_cells)
     wy = np.bincount(code, weights=(w * seg["y_validity"].to_numpy())[keep], minlength=n_cells)
-    return weight, wy, np.bincount(code, minlength=n_cells)
+    _, (cell_of_pair, _) = group_index([code, seg["source"].to_numpy()[keep]])
+    return weight, wy, np.bincount(code, minlength=n_cells), np.bincount(cell_of_pair, minlength=n_cells)
 
 
 def excerpt(text: str | None, settings: ScoringSettings) -> str:
@@ -149,7 +151,7 @@ def scale_table(
     """Every aspect x band cell, in aspect then band order."""
     n_aspects, n_bands = len(data.aspect_keys), len(data.band_keys)
     grid = pd.MultiIndex.from_product([range(n_aspects), range(n_bands)], names=["aspect", "band"])
-    weight, wy, counts = cell_sums(data)
+    weight, wy, counts, sources = cell_sums(data)
     alpha, beta_ = settings.prior_alpha + wy, settings.prior_beta + (weight - wy)
     tail = (1 - settings.credible_mass) / 2
     low, high = beta_dist.ppf(tail, alpha, beta_), beta_dist.ppf(1 - tail, alpha, beta_)
@@ -186,22 +188,36 @@ def scale_table(
                 status=status_of(low[i], int(counts[i]), weight[i], settings),
                 weight=r6(weight[i]),
                 n_results=int(counts[i]),
+                n_sources=int(sources[i]),
+                single_study=int(sources[i]) == 1,
                 barriers=cell_barriers,
             )
         )
     return cells
 
 
+NO_STOP_STATES = ("not_established", "below_range", "no_scale_dependence", "not_applicable")
+
+
+def band_middle(band_log10: np.ndarray) -> np.ndarray:
+    """The log10 middle of each band; an open end counts one decade beyond the closed one."""
+    low, high = band_log10[:, 0], band_log10[:, 1]
+    with np.errstate(invalid="ignore"):
+        middle = np.where(np.isinf(low), high - 1, np.where(np.isinf(high), low + 1, (low + high) / 2))
+    return np.where(np.isfinite(middle), middle, 0.0)
+
+
 def band_ceiling(
-    cells: list[BandCell], aspect_key: str, band_keys: list[str], ceiling: Ceiling, band_low_log10: np.ndarray
+    cells: list[BandCell], aspect_key: str, band_keys: list[str], ceiling: Ceiling, band_log10: np.ndarray
 ) -> str | None:
     """The largest band up to which every band, from the first with evidence, is at least partial.
 
-    The walk never skips a failing or empty band. It is then held to the ceiling of the same row: no band
-    ceiling when the ceiling is not established or lies below the smallest scale tested, and never a band
-    that starts above the upper end of the ceiling's interval.
+    The walk never skips a failing or empty band. It is then held to the ceiling of the same row, so the
+    two never tell different stories: no band ceiling when the row locates no stop (not established, below
+    the smallest model tested, no dependence on scale shown), and never a band lying mostly above the upper
+    end of a located ceiling's interval (its log10 middle above that end).
     """
-    if ceiling.state in ("not_established", "below_range"):
+    if ceiling.state in NO_STOP_STATES:
         return None
     statuses = {c.band_key: c.status for c in cells if c.aspect_key == aspect_key}
     ordered = [statuses.get(k, "no_evidence") for k in band_keys]
@@ -212,6 +228,12 @@ def band_ceiling(
             break
         best = i
     if best is not None and ceiling.state == "estimated" and ceiling.crossing_high_log10 is not None:
-        while best is not None and band_low_log10[best] > ceiling.crossing_high_log10:
+        middle = band_middle(band_log10)
+        while best is not None and middle[best] > ceiling.crossing_high_log10:
             best = best - 1 if best > start else None
     return None if best is None else band_keys[best]
+
+
+def rests_on_one_source(cells: list[BandCell], aspect_key: str, band_key: str | None) -> bool:
+    """True when the band a band ceiling reaches rests on a single source (the "single study" flag)."""
+    return any(c.single_study for c in cells if c.aspect_key == aspect_key and c.band_key == band_key)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from app.scoring.naming import NONE, TestedModels, format_params
 from app.scoring.posterior import posterior_summary
 from app.scoring.schema import Ceiling
 from app.scoring.settings import ScoringSettings
@@ -115,18 +116,24 @@ def fit_dimension(
     return FitResult(state, summary.median, summary.low, summary.high, weight, n_sources, x_min, x_max, "", estimated)
 
 
-def format_params(log10_params: float) -> str:
-    """Human form of a parameter count given in log10: 9.95 -> '9B', 12.3 -> '2T'."""
-    value = 10**log10_params
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if value >= size:
-            scaled = value / size
-            return f"{scaled:.2g}{unit}" if scaled < 10 else f"{scaled:.0f}{unit}"
-    return f"{value:.2g}"
+def tested_range_texts(fit: FitResult, models: TestedModels, dimension: str) -> tuple[str, str, str]:
+    """The smallest and largest model behind a fit, and its frontier applications, in words.
+
+    Without names (a refit in the sensitivity section) the exact range of the evidence is printed.
+    """
+    smallest = models.smallest.text() if models.smallest else format_params(fit.x_min)
+    frontier = models.frontier_text()
+    if models.largest_bounded is None:
+        return smallest, frontier or format_params(fit.x_max), ""
+    verb = "applied to" if dimension == "reach" else "tested on"
+    return smallest, models.largest_bounded.text(), f"; also {verb} frontier models: {frontier}" if frontier else ""
 
 
-def ceiling_output(fit: FitResult, settings: ScoringSettings) -> Ceiling:
-    """The Ceiling model of a fit, with its plain statement; no number outside the sized evidence."""
+def ceiling_output(
+    fit: FitResult, settings: ScoringSettings, models: TestedModels = NONE, dimension: str = "validity"
+) -> Ceiling:
+    """The Ceiling model of a fit, with its plain statement; no number outside the sized evidence, and every
+    size in the statement a named model's or an analyst's bound (app/scoring/naming.py)."""
     smallest = None if fit.x_min is None else r6(10**fit.x_min)
     observed = None if fit.x_max is None else r6(10**fit.x_max)
     flag = " (sizes include analyst estimates)" if fit.estimated_sizes else ""
@@ -134,30 +141,33 @@ def ceiling_output(fit: FitResult, settings: ScoringSettings) -> Ceiling:
         "largest_observed_params": observed,
         "smallest_observed_params": smallest,
         "estimated_sizes": fit.estimated_sizes,
+        "smallest_model": models.smallest.text() if models.smallest else None,
+        "largest_model": (models.largest_bounded or models.largest).text() if models.largest else None,
+        "frontier_models": [m.text() for m in models.frontier],
     }
     if fit.state == "insufficient":
         return Ceiling(state="insufficient", statement=fit.reason, **base)
     c, low, high = fit.crossing, fit.low, fit.high
     common = {**base, "crossing_log10_params": r6(c), "crossing_low_log10": r6(low), "crossing_high_log10": r6(high)}
     mass = round(settings.credible_mass * 100)
+    small, large, frontier = tested_range_texts(fit, models, dimension)
     if fit.state == "not_established":
-        text = f"not established at any scale: every sized result fails (tested {format_params(fit.x_min)}"
-        text += f" to {format_params(fit.x_max)}){flag}"
-        return Ceiling(state="not_established", statement=text, **common)
+        text = f"not established at any scale: every sized result fails (tested from {small} to {large}){frontier}"
+        return Ceiling(state="not_established", statement=text + flag, **common)
     if fit.state == "below_range":
-        text = f"below the smallest scale tested, {format_params(fit.x_min)}{flag}"
+        text = f"below the smallest model tested ({small}){flag}"
         return Ceiling(state="below_range", bound_params=smallest, statement=text, **common)
     if fit.state == "not_reached":
-        text = f"not reached up to {format_params(fit.x_max)} (largest scale tested){flag}"
+        text = f"not reached up to the largest model tested ({large}){frontier}{flag}"
         return Ceiling(state="not_reached", bound_params=observed, statement=text, **common)
-    low_text = f"below {format_params(fit.x_min)}" if low < fit.x_min else format_params(low)
-    high_text = f"above {format_params(fit.x_max)}" if high > fit.x_max else format_params(high)
+    low_text = f"below the smallest model tested ({small})" if low < fit.x_min else format_params(low)
+    high_text = f"above the largest model tested ({large})" if high > fit.x_max else format_params(high)
     return Ceiling(
         state="estimated",
         params=r6(10**c),
         params_low=r6(10 ** max(low, fit.x_min)),
         params_high=r6(10 ** min(high, fit.x_max)),
-        statement=f"about {format_params(c)} ({mass}% interval {low_text} to {high_text}){flag}",
+        statement=f"about {format_params(c)}; {mass}% interval from {low_text} to {high_text}{flag}",
         **common,
     )
 

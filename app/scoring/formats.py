@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from app.scoring.schema import AspectRow, Assessment
+from app.scoring.schema import AspectRow, Assessment, BandCell
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -17,18 +17,32 @@ def ceiling_rows(assessment: Assessment) -> list[dict[str, str]]:
     """The ceiling table (one row per aspect, then the overall row) as plain strings."""
 
     def row(
-        key: str, name: str, statement: str, band: str | None, grade: str, evidence: str, path: str, baselines: str
+        key: str,
+        name: str,
+        statement: str,
+        band: str,
+        grade: str,
+        evidence: str,
+        path: str,
+        baselines: str,
+        change: str = "",
     ) -> dict[str, str]:
         return {
             "aspect": key,
             "name": name,
             "ceiling": statement,
-            "band_ceiling": band or "none",
+            "band_ceiling": band,
             "grade": grade,
             "key_evidence": evidence,
             "path_forward": path,
             "baselines": baselines,
+            "what_would_change_it": change,
         }
+
+    def band(a: AspectRow) -> str:
+        if a.band_ceiling is None:
+            return "none"
+        return f"{a.band_ceiling} (single study)" if a.band_ceiling_single_study else a.band_ceiling
 
     def cite(refs) -> str:
         return "; ".join(f"{r.claim_key} ({r.source_key})" for r in refs)
@@ -42,11 +56,12 @@ def ceiling_rows(assessment: Assessment) -> list[dict[str, str]]:
             a.aspect_key,
             a.aspect_name,
             a.ceiling.statement,
-            a.band_ceiling,
+            band(a),
             grade(a),
             cite(a.key_evidence),
             cite(a.path_forward),
             "; ".join(c.text for c in a.baseline_comparisons),
+            a.what_would_change,
         )
         for a in assessment.aspects
     ]
@@ -56,14 +71,14 @@ def ceiling_rows(assessment: Assessment) -> list[dict[str, str]]:
             "overall",
             "Overall",
             o.statement,
-            o.band_ceiling,
+            "; ".join(f"{p.aspect_key}: {p.band_ceiling or 'none'}" for p in o.parts),
             o.confidence.replace("_", " "),
             cite(o.key_evidence),
             cite(o.path_forward),
             "",
         )
     )
-    rows.append(row("safety_row", "Safety impact (counts)", assessment.safety.statement, None, "", "", "", ""))
+    rows.append(row("safety_row", "Safety impact (counts)", assessment.safety.statement, "none", "", "", "", ""))
     return rows
 
 
@@ -73,7 +88,7 @@ def scale_rows(assessment: Assessment) -> list[dict[str, str]]:
         {
             "aspect": c.aspect_key,
             "band": c.band_key,
-            "status": c.status,
+            "status": c.status + (" (single study)" if c.single_study else ""),
             "mean": f"{c.mean:.2f}",
             "interval": f"{c.low:.2f}-{c.high:.2f}",
             "weight": f"{c.weight:.2f}",
@@ -122,11 +137,22 @@ def to_json(assessment: Assessment) -> str:
 def rich_tables(assessment: Assessment) -> list[Table]:
     """The ceiling table and the scale table (bands as columns) as rich Tables."""
     ceiling = Table(title="Tractability ceiling by aspect", show_lines=True)
-    for column in ("Aspect", "Ceiling", "Band", "Grade", "Key evidence", "Path forward", "Baselines"):
+    columns = (
+        "Aspect",
+        "Ceiling",
+        "Band",
+        "Grade",
+        "Key evidence",
+        "Path forward",
+        "Baselines",
+        "What would change it",
+    )
+    for column in columns:
         ceiling.add_column(column, overflow="fold")
     for r in ceiling_rows(assessment):
         ceiling.add_row(
-            r["name"], r["ceiling"], r["band_ceiling"], r["grade"], r["key_evidence"], r["path_forward"], r["baselines"]
+            *[r[k] for k in ("name", "ceiling", "band_ceiling", "grade", "key_evidence")],
+            *[r[k] for k in ("path_forward", "baselines", "what_would_change_it")],
         )
     bands = [b.key for b in assessment.bands]
     scale = Table(title="Status by scale (posterior mean, 90% interval)", show_lines=True)
@@ -137,9 +163,15 @@ def rich_tables(assessment: Assessment) -> list[Table]:
         cells = {c.band_key: c for c in assessment.scale_table if c.aspect_key == aspect.aspect_key}
         scale.add_row(
             aspect.aspect_name,
-            *[f"{cells[b].status}\n{cells[b].mean:.2f} ({cells[b].low:.2f}-{cells[b].high:.2f})" for b in bands],
+            *[cell_text(cells[b]) for b in bands],
         )
     return [ceiling, scale]
+
+
+def cell_text(cell: BandCell) -> str:
+    """A scale-table cell in words: status (single study when one source), mean and interval."""
+    status = cell.status.replace("_", " ") + (" (single study)" if cell.single_study else "")
+    return f"{status}\n{cell.mean:.2f} ({cell.low:.2f}-{cell.high:.2f})"
 
 
 def to_table_text(assessment: Assessment, width: int = 160) -> str:

@@ -43,9 +43,10 @@ def evidence_gaps(
     fitted: list[bool],
     settings: ScoringSettings,
 ) -> list[Gap]:
-    """Rank every cell by how far one result there would swing the ceiling and the status.
+    """Every aspect x band cell, ranked by how far one result there would swing the ceiling and the status.
 
-    Aspects without a fitted ceiling (too thin) have no ceiling to move: only status changes count.
+    Aspects without a fitted ceiling (too thin) have no ceiling to move: only status changes count. The
+    assessment reports the top few, and each row the first of its own (what_would_change).
     """
     g = settings.gap_probe_weight
     by_cell = {(c.aspect_key, c.band_key): c for c in cells}
@@ -90,4 +91,27 @@ def evidence_gaps(
                 )
             )
     scored.sort(key=lambda item: (round(item[0], 9), item[1], item[2]))
-    return [gap for *_, gap in scored[: settings.top_gaps]]
+    return [gap for *_, gap in scored]
+
+
+def what_would_change(gap: Gap | None, fitted: bool, band_name: str) -> str:
+    """The row's largest gap in words: 'One validated result in Large (100B-1T) would move the ceiling up ...'."""
+    if gap is None:
+        return ""
+    up, down = gap.shift_if_success_decades, gap.shift_if_failure_decades
+    moves = (
+        f" would move the ceiling up {up:.1f} orders of magnitude; a failure there would move it down {abs(down):.1f}"
+        if fitted and (abs(up) >= 0.05 or abs(down) >= 0.05)
+        else ""
+    )
+    now, good, bad = (s.replace("_", " ") for s in (gap.status_now, gap.status_if_success, gap.status_if_failure))
+    if good != now and bad != now:
+        status = f"the band would go from {now} to {good} (or {bad} if a failure)"
+    elif good != now or bad != now:
+        status = f"a {'success' if good != now else 'failure'} would make the band {good if good != now else bad}"
+    else:
+        status = ""
+    if not moves and not status:
+        return "No single new result would move this row much."
+    joined = f"{moves}; {status}" if moves and status else moves or f" would make a difference: {status}"
+    return f"One validated result in {band_name}{joined}."

@@ -9,9 +9,17 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "2.0"
 ENGINE_VERSION = "2.0.0"
 
-CeilingState = Literal["estimated", "below_range", "not_reached", "not_established", "insufficient", "not_applicable"]
+CeilingState = Literal[
+    "estimated",
+    "below_range",
+    "not_reached",
+    "not_established",
+    "no_scale_dependence",
+    "insufficient",
+    "not_applicable",
+]
 AspectRole = Literal["scale", "qualifier", "impact"]
-BandStatus = Literal["tractable", "partial", "fragmentary", "no_evidence"]
+BandStatus = Literal["tractable", "partial", "fragmentary", "too_little_evidence", "no_evidence"]
 GradeLevel = Literal["high", "moderate", "low", "very_low"]
 
 
@@ -60,6 +68,9 @@ class Ceiling(Out):
     crossing_low_log10: float | None = None
     crossing_high_log10: float | None = None
     estimated_sizes: bool = False
+    smallest_model: str | None = None
+    largest_model: str | None = None  # the largest of bounded size when there is one; frontier ones apart
+    frontier_models: list[str] = []
     statement: str
 
 
@@ -136,6 +147,8 @@ class AspectRow(Out):
     ceiling: Ceiling
     reach_ceiling: Ceiling
     band_ceiling: str | None
+    band_ceiling_single_study: bool = False
+    what_would_change: str = ""
     confidence: GradeAssessment
     key_evidence: list[EvidenceRef]
     baseline_evidence: list[EvidenceRef] = []
@@ -159,6 +172,8 @@ class BandCell(Out):
     status: BandStatus
     weight: float
     n_results: int
+    n_sources: int = 0
+    single_study: bool = False
     barriers: list[Barrier]
 
 
@@ -193,13 +208,21 @@ class SafetyRow(Out):
     statement: str
 
 
-class OverallRow(Out):
-    """The programme as a whole: the weakest validated scale aspect, reach beside it, qualified by evaluation."""
+class OverallPart(Out):
+    """One scale aspect in the overall row, with its own statement and grade."""
 
-    ceiling: Ceiling
-    reach_ceiling: Ceiling | None = None
-    limiting_aspect: str | None
+    aspect_key: str
+    state: CeilingState
+    statement: str
     band_ceiling: str | None
+    single_study: bool = False
+    confidence: GradeLevel
+
+
+class OverallRow(Out):
+    """The programme as a whole: the scale aspects side by side, reach, evaluation and safety (no minimum)."""
+
+    parts: list[OverallPart]
     confidence: GradeLevel
     aspects_included: list[str]
     aspects_excluded: dict[str, str]

@@ -54,6 +54,12 @@ class ScoringSettings(BaseModel):
     as_of: dt.date | None = Field(None, description="reference date for recency; never today implicitly")
     unknown_method_family: str = Field("mechanistic", pattern="^(mechanistic|baseline)$")
     baseline_loss_is_failure: bool = True
+    sample_size_full_credit: float = Field(
+        100.0, gt=1, description="a result aggregating this many tasks or more gets the largest sample-size factor"
+    )
+    sample_size_max_factor: float = Field(
+        2.0, ge=1, description="weight factor of a result at sample_size_full_credit; 1 for one case or unknown"
+    )
 
     # 2-3. Scale and the band posteriors
     prior_alpha: float = Field(1.0, gt=0)
@@ -66,7 +72,7 @@ class ScoringSettings(BaseModel):
         0.1, ge=0, le=1, description="partial: the interval's lower end is at least this (not near-certain failure)"
     )
     min_status_weight: float = Field(
-        0.5, ge=0, description="below this weight a cell with evidence is fragmentary, whatever its interval"
+        0.5, ge=0, description="below this weight a cell with evidence has too little evidence, whatever its interval"
     )
     points_per_range_segment: int = Field(4, ge=1, le=64)
     within_source_correlation: float = Field(

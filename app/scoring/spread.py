@@ -26,6 +26,7 @@ from app.evidence.enums import SafetyImpact
 from app.scoring.groups import group_index, stable_order
 from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
+from app.scoring.weights import sample_size_factors
 
 OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0, "not_assessed": np.nan}
 IMPACTS = [impact.value for impact in SafetyImpact]
@@ -121,7 +122,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     lo, hi = log10_sizes(res)
     open_ended = np.isinf(hi)
     hi = np.where(open_ended, lo, hi)
-    weight = claims["weight"].to_numpy()[at]
+    weight = claims["weight"].to_numpy()[at] * sample_size_factors(res, settings)
     visible = weight > 0
     columns = {
         "res": np.arange(len(res)),

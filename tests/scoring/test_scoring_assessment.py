@@ -185,12 +185,13 @@ def test_no_evidence_at_all_is_very_low():
     assert assess(example()).aspects[2].confidence.suggested == "very_low"  # evaluation
 
 
-def test_overall_is_the_weakest_fitted_aspect_at_the_lowest_grade():
+def test_overall_puts_scale_aspects_side_by_side_and_leaves_out_evaluation_and_safety():
     overall = assess(example()).overall
-    assert overall.limiting_aspect == "circuits"
+    assert [p.aspect_key for p in overall.parts] == ["features", "circuits"]
+    assert overall.parts[0].state == "insufficient" and overall.parts[0].statement.startswith("Features: too thin")
+    assert overall.statement.startswith(overall.parts[0].statement + ". " + overall.parts[1].statement + ".")
     assert overall.aspects_excluded["safety"].startswith("measured impact")
     assert overall.aspects_excluded["evaluation"].startswith("qualifies")
-    assert overall.aspects_excluded["features"] == "too thin to fit"
 
 
 def test_gaps_and_sensitivity_point_at_cells_and_sources():

@@ -86,9 +86,10 @@ def test_partial_counts_half_a_success():
         (0.55, 5, 4.0, "tractable"),  # even the interval's lower end says it works more often than not
         (0.22, 1, 1.0, "partial"),  # one full success: Beta(2, 1), lower end sqrt(0.05)
         (0.135, 2, 2.0, "partial"),  # one success and one failure: Beta(2, 2)
-        (0.05, 4, 3.0, "fragmentary"),
+        (0.05, 4, 3.0, "fragmentary"),  # near-certain failure is not ruled out
         (0.5, 0, 0.0, "no_evidence"),
-        (0.3, 1, 0.4, "fragmentary"),  # light: fragmentary whatever its interval
+        (0.3, 1, 0.4, "too_little_evidence"),  # light: too little to say, whatever its interval
+        (0.01, 1, 0.4, "too_little_evidence"),  # light, even when its interval reaches down to failure
     ],
 )
 def test_status_follows_the_interval_not_the_mean(low, n, weight, status):
@@ -153,7 +154,8 @@ def test_all_successes_mean_not_reached_up_to_largest_scale():
     ceiling = assess(ev).aspects[0].ceiling
     assert ceiling.state == "not_reached" and ceiling.params is None
     assert ceiling.largest_observed_params == pytest.approx(7e10) and ceiling.bound_params == pytest.approx(7e10)
-    assert ceiling.statement == "not reached up to 70B (largest scale tested)"
+    assert ceiling.statement == "not reached up to the largest model tested (unnamed model, 70B)"
+    assert ceiling.largest_model == "unnamed model, 70B" and ceiling.smallest_model == "unnamed model, 1B"
 
 
 def test_all_failures_mean_not_established_at_any_scale():
@@ -170,7 +172,8 @@ def test_failures_everywhere_but_far_below_give_a_bound_below_the_smallest_scale
         [{"params": 2e9, "outcome": "failure"}, {"params": 7e10, "outcome": "failure"}],
     )
     ceiling = assess(ev).aspects[0].ceiling
-    assert ceiling.state == "below_range" and ceiling.statement == "below the smallest scale tested, 1B"
+    assert ceiling.state == "below_range"
+    assert ceiling.statement == "below the smallest model tested (unnamed model, 1B)"
 
 
 def test_one_source_is_too_thin_and_says_why():
