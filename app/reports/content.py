@@ -133,7 +133,6 @@ def counts(evidence: dict[str, Any]) -> dict[str, int]:
     }
 
 
-
 REVIEWED_ONLY_SENTENCE = (
     "Only reviewed claims are weighed: drafts, claims in review and rejected claims are left out (how many is not "
     "said, so a reader learns nothing of unpublished work)."
@@ -166,11 +165,14 @@ def questions(evidence: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def scale_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
-    """The scale table as aspect rows with one cell per band, in band order."""
+    """The scale table as aspect rows with one cell per band, in band order; safety (measured impact, counted
+    in its own table) has no P(works) status, whatever an older snapshot holds."""
     cells = {(c["aspect_key"], c["band_key"]): c for c in assessment.get("scale_table", [])}
     bands = [b["key"] for b in assessment.get("bands", [])]
     return [
-        {"aspect": a, "cells": [cells.get((a["aspect_key"], b)) for b in bands]} for a in assessment.get("aspects", [])
+        {"aspect": a, "cells": [cells.get((a["aspect_key"], b)) for b in bands]}
+        for a in assessment.get("aspects", [])
+        if a.get("role") != "impact"
     ]
 
 
