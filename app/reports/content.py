@@ -192,7 +192,7 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "questions": questions(doc.evidence),
         "scale_rows": scale_rows(doc.assessment),
         "reference": reference,
-        "ceiling_comparison": ceiling_comparison(reference, doc.assessment) if reference else [],
+        "ceiling_comparison": ceiling_comparison(reference, doc.assessment, doc.evidence) if reference else [],
         "scale_comparison": scale_comparison(reference, doc.assessment) if reference else [],
         "aspect_names": {a["aspect_key"]: a["aspect_name"] for a in doc.assessment.get("aspects", [])},
         "band_names": {b["key"]: b["name"] for b in doc.assessment.get("bands", [])},
