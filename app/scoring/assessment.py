@@ -344,6 +344,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
             bins[bins["aspect"] == a].reset_index(drop=True),
             aspect_points[a],
             grade_inputs(a, fits[a], ctx),
+            rows[a].confidence.suggested,
             rows[a].counts.results_estimated_size,
             data.source_keys,
             settings,

@@ -86,18 +86,23 @@ def band_statuses(segments: pd.DataFrame, n_bands: int, settings: ScoringSetting
 
 
 class Rework:
-    """One aspect's row recomputed without some of its evidence: suggested grade and band statuses."""
+    """One aspect's row recomputed without some of its evidence: band statuses (cheap, a bincount) and the
+    suggested grade (the five domains, dearer: only for the sources reported)."""
 
-    def __init__(self, inputs: GradeInputs, points, settings: ScoringSettings):
-        self.inputs, self.points, self.settings = inputs, points, settings
+    def __init__(self, inputs: GradeInputs, grade: str, points, settings: ScoringSettings):
+        self.inputs, self.grade, self.points, self.settings = inputs, grade, points, settings
         self.statuses = band_statuses(inputs.segments, len(inputs.band_keys), settings)
-        self.grade = self.suggested(inputs)
 
-    def suggested(self, inputs: GradeInputs) -> str:
-        return grade_aspect(inputs, NO_OVERRIDES, self.settings).suggested
+    def band_changes(self, segment_kept: np.ndarray) -> list[StatusChange]:
+        g = self.inputs
+        statuses = band_statuses(g.segments[segment_kept], len(g.band_keys), self.settings)
+        return [
+            StatusChange(band_key=key, status=before, status_without=after)
+            for key, before, after in zip(g.band_keys, self.statuses, statuses, strict=True)
+            if before != after
+        ]
 
-    def without(self, fit: FitResult, segment_kept: np.ndarray, point_kept: np.ndarray, claim_kept=None):
-        """(suggested grade, band changes) of the rest."""
+    def grade_without(self, fit: FitResult, segment_kept: np.ndarray, point_kept: np.ndarray, claim_kept=None) -> str:
         g, pts = self.inputs, self.points
         used = point_kept & (np.asarray(pts[f"w_{DIM}"]) > 0)
         rest = replace(
@@ -108,13 +113,7 @@ class Rework:
             w=np.asarray(pts[f"w_{DIM}"])[used],
             claims=g.claims if claim_kept is None else g.claims[claim_kept],
         )
-        statuses = band_statuses(rest.segments, len(g.band_keys), self.settings)
-        changes = [
-            StatusChange(band_key=key, status=before, status_without=after)
-            for key, before, after in zip(g.band_keys, self.statuses, statuses, strict=True)
-            if before != after
-        ]
-        return self.suggested(rest), changes
+        return grade_aspect(rest, NO_OVERRIDES, self.settings).suggested
 
 
 def moved_text(grade: str, grade_without: str, changes: list[StatusChange]) -> str:
@@ -155,18 +154,22 @@ def source_influences(
     point_source = np.asarray(points["source"])
     segment_source = rework.inputs.segments["source"].to_numpy()
     claim_source = rework.inputs.claims["source_code"].to_numpy()
-    influences = []
+    found = []
     for source, _ in order:
         kept = point_source != source
         own = aspect_bins(points.where(np.flatnonzero(~kept)), settings)
         rest = refit_without(own, bins, fit.n_sources, evidence_range(points.where(kept), DIM), settings)
         shift = None
         if posterior is not None:
-            mine = log_likelihood(
-                own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings
-            )
+            x, w, wy = (own[c].to_numpy() for c in ("x", f"w_{DIM}", f"wy_{DIM}"))
+            mine = log_likelihood(x, w, wy, settings)
             shift = summarise(posterior - mine, settings).median - fit.crossing
-        grade_without, changes = rework.without(rest, segment_source != source, kept, claim_source != source)
+        changes = rework.band_changes(segment_source != source)
+        moved = int(rest.state != fit.state) + len(changes)
+        found.append((-moved, -abs(shift or 0.0), source_keys[source], source, kept, rest, shift, changes))
+    influences = []
+    for *_, source, kept, rest, shift, changes in sorted(found, key=lambda f: f[:3])[:limit]:
+        grade_without = rework.grade_without(rest, segment_source != source, kept, claim_source != source)
         text = (
             f"without {source_keys[source]} {ceiling_text(fit, rest, shift, settings)}"
             f"{moved_text(rework.grade, grade_without, changes)}"
@@ -182,13 +185,7 @@ def source_influences(
                 text=text,
             )
         )
-
-    def weight(s: SourceInfluence) -> tuple:
-        moved = (s.state_without != fit.state) + (s.grade_without != s.grade) + len(s.band_changes)
-        return (-moved, -abs(s.shift_decades or 0.0), s.source_key)
-
-    influences.sort(key=weight)
-    return influences[:limit]
+    return influences
 
 
 def without_estimates(fit: FitResult, points, left_out: int, rework: Rework, settings) -> EstimateSensitivity | None:
@@ -204,7 +201,8 @@ def without_estimates(fit: FitResult, points, left_out: int, rework: Rework, set
     statement = ceiling_output(rest, settings).statement
     shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
     segment_kept = ~rework.inputs.segments["estimated"].to_numpy().astype(bool)
-    grade_without, changes = rework.without(rest, segment_kept, kept)
+    changes = rework.band_changes(segment_kept)
+    grade_without = rework.grade_without(rest, segment_kept, kept)
     return EstimateSensitivity(
         results_left_out=left_out,
         shift_decades=r6(shift),
@@ -226,6 +224,7 @@ def aspect_sensitivity(
     bins: pd.DataFrame,
     points,
     inputs: GradeInputs,
+    grade: str,
     left_out: int,
     source_keys: list[str],
     settings: ScoringSettings,
@@ -233,7 +232,7 @@ def aspect_sensitivity(
     """Most influential sources of one aspect and the effect of its estimated sizes; none for measured impact."""
     if inputs.role == "impact":
         return AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
-    rework = Rework(inputs, points, settings)
+    rework = Rework(inputs, grade, points, settings)
     return AspectSensitivity(
         aspect_key=aspect_key,
         sources=source_influences(fit, bins, points, source_keys, rework, settings),
