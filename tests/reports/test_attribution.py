@@ -68,6 +68,9 @@ def test_only_the_evidence_whose_removal_undoes_a_change_is_named():
     (band,) = [b for b in diff["bands"] if b["band"] == "mid"]
     assert band["before"] == "no_evidence" and band["responsible"] == mid
     assert not any(UNTESTED in who for move in diff["ceilings"] + diff["bands"] for who in move["responsible"])
+    # the lines the Markdown report and the Atom feed print name the same evidence
+    (line,) = [x for x in diff["lines"] if x.startswith("circuits at mid scale")]
+    assert "because of source mid-paper" in line and "other-toy" not in line
 
 
 def test_a_change_no_new_source_explains_says_so():
