@@ -111,7 +111,6 @@ KILLED_BUILD = textwrap.dedent(
     from app.config import Settings
     from app.reports import publish
     from app.reports.build import build_snapshot
-from app.reports.diff import UNTESTED
     real, calls = publish.write_file, []
     def write_then_die(path, text):
         calls.append(path)
