@@ -10,7 +10,9 @@ Each result carries two outcomes: validity (its outcome: validated or useful the
 method be applied there; when not recorded, a result on a model shows the method was applied). A size known
 only as an open-ended bound ("at least L") is censored: a success or partial counts at L, because a method
 that works above L works at L when P(works) falls with scale; a failure there could lie at any larger scale,
-so it counts in neither the fit nor the band cells of that dimension (it is counted as censored).
+so it counts in neither the fit nor the band cells of that dimension (it is counted as censored). A result
+whose validity was not assessed (outcome not_assessed: a suite trained, a graph traced) is no validity evidence:
+it counts for reach only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from app.scoring.groups import group_index, stable_order
 from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
 
-OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0}
+OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0, "not_assessed": np.nan}
 IMPACTS = [impact.value for impact in SafetyImpact]
 NOT_APPLICABLE = IMPACTS.index(SafetyImpact.not_applicable.value)
 
@@ -114,7 +116,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     mechanistic = np.where(own >= 0, own, np.where(of_claim >= 0, of_claim, unknown == "mechanistic")).astype(bool)
     y = evidence.coded("results", "outcome").take(outcome_values(evidence, "outcome"), np.nan)
     if settings.baseline_loss_is_failure:
-        y = np.where(baseline_loss(evidence) & mechanistic, 0.0, y)
+        y = np.where(baseline_loss(evidence) & mechanistic & ~np.isnan(y), 0.0, y)
     reach = evidence.coded("results", "reach_outcome").take(outcome_values(evidence, "reach_outcome"), 1.0)
     lo, hi = log10_sizes(res)
     open_ended = np.isinf(hi)
@@ -261,6 +263,7 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
     wn = rows["weight"].to_numpy()[at] * frac / share
     censored = rows["open_ended"].to_numpy()[at]
     y_validity, y_reach = rows["y"].to_numpy()[at], rows["y_reach"].to_numpy()[at]
+    assessed = ~np.isnan(y_validity)
     segments = pd.DataFrame(
         {
             "row": at,
@@ -275,9 +278,9 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
             "y": y_validity,
             "weight": rows["weight"].to_numpy()[at],
             "wn": wn,
-            "y_validity": y_validity,
+            "y_validity": np.where(assessed, y_validity, 0.0),  # finite, so weight x y sums stay finite
             "y_reach": y_reach,
-            "w_validity": np.where(censored & (y_validity == 0.0), 0.0, wn),
+            "w_validity": np.where(~assessed | (censored & (y_validity == 0.0)), 0.0, wn),
             "w_reach": np.where(censored & (y_reach == 0.0), 0.0, wn),
         },
         copy=False,
