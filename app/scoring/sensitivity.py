@@ -8,6 +8,7 @@ evidence (its exact range), never bin centres. Safety is counted, not fitted: it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -127,18 +128,32 @@ def words(value: str) -> str:
     return value.replace("_", " ")
 
 
-def ceiling_text(fit: FitResult, rest: FitResult, shift: float | None, settings: ScoringSettings) -> str:
+Statement = Callable[[FitResult, tuple[str, object]], str]  # the rest's statement, given what was left out
+
+
+def plain_statement(settings: ScoringSettings) -> Statement:
+    """The rest's statement from its exact range; an engine that names models passes its own (the left-out
+    part as ("source", code) or ("estimated", True), so it can name the models that remain)."""
+    return lambda rest, left_out: ceiling_output(rest, settings).statement
+
+
+def ceiling_text(rest: FitResult, shift: float | None, where: str) -> str:
     """How the ceiling of the rest reads against the row's."""
     if rest.state == "insufficient":
         return "the rest is too thin to fit"
-    where = ceiling_output(rest, settings).statement
     if shift is None or abs(shift) < 0.005:
         return f"the ceiling: {where}"
     return f"the ceiling moves {'up' if shift > 0 else 'down'} {abs(shift):.2f} orders of magnitude ({where})"
 
 
 def source_influences(
-    fit: FitResult, bins: pd.DataFrame, points, source_keys: list[str], rework: Rework, settings: ScoringSettings
+    fit: FitResult,
+    bins: pd.DataFrame,
+    points,
+    source_keys: list[str],
+    rework: Rework,
+    statement: Statement,
+    settings: ScoringSettings,
 ) -> list[SourceInfluence]:
     """The sources whose removal moves the row most: its ceiling, its suggested grade, its band statuses."""
     limit = settings.top_influential_sources
@@ -171,7 +186,7 @@ def source_influences(
     for *_, source, kept, rest, shift, changes in sorted(found, key=lambda f: f[:3])[:limit]:
         grade_without = rework.grade_without(rest, segment_source != source, kept, claim_source != source)
         text = (
-            f"without {source_keys[source]} {ceiling_text(fit, rest, shift, settings)}"
+            f"without {source_keys[source]} {ceiling_text(rest, shift, statement(rest, ('source', source)))}"
             f"{moved_text(rework.grade, grade_without, changes)}"
         )
         influences.append(
@@ -188,7 +203,9 @@ def source_influences(
     return influences
 
 
-def without_estimates(fit: FitResult, points, left_out: int, rework: Rework, settings) -> EstimateSensitivity | None:
+def without_estimates(
+    fit: FitResult, points, left_out: int, rework: Rework, statement: Statement, settings
+) -> EstimateSensitivity | None:
     """The row from disclosed sizes only, beside the one that uses the analysts' estimates."""
     if left_out == 0:
         return None
@@ -198,7 +215,7 @@ def without_estimates(fit: FitResult, points, left_out: int, rework: Rework, set
     rest = fit_dimension(
         aspect_bins(measured_points, settings), sources, DIM, settings, evidence_range(measured_points, DIM)
     )
-    statement = ceiling_output(rest, settings).statement
+    where = statement(rest, ("estimated", True))
     shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
     segment_kept = ~rework.inputs.segments["estimated"].to_numpy().astype(bool)
     changes = rework.band_changes(segment_kept)
@@ -207,12 +224,12 @@ def without_estimates(fit: FitResult, points, left_out: int, rework: Rework, set
         results_left_out=left_out,
         shift_decades=r6(shift),
         state_without=rest.state,
-        statement_without=statement,
+        statement_without=where,
         grade=rework.grade,
         grade_without=grade_without,
         band_changes=changes,
         text=(
-            f"without the {left_out} result(s) whose size is an estimate {ceiling_text(fit, rest, shift, settings)}"
+            f"without the {left_out} result(s) whose size is an estimate {ceiling_text(rest, shift, where)}"
             f"{moved_text(rework.grade, grade_without, changes)}"
         ),
     )
@@ -228,13 +245,15 @@ def aspect_sensitivity(
     left_out: int,
     source_keys: list[str],
     settings: ScoringSettings,
+    statement: Statement | None = None,
 ) -> AspectSensitivity:
     """Most influential sources of one aspect and the effect of its estimated sizes; none for measured impact."""
     if inputs.role == "impact":
         return AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
     rework = Rework(inputs, grade, points, settings)
+    statement = statement or plain_statement(settings)
     return AspectSensitivity(
         aspect_key=aspect_key,
-        sources=source_influences(fit, bins, points, source_keys, rework, settings),
-        without_estimates=without_estimates(fit, points, left_out, rework, settings),
+        sources=source_influences(fit, bins, points, source_keys, rework, statement, settings),
+        without_estimates=without_estimates(fit, points, left_out, rework, statement, settings),
     )
