@@ -131,10 +131,19 @@ def words(value: str) -> str:
 Statement = Callable[[FitResult, tuple[str, object]], str]  # the rest's statement, given what was left out
 
 
-def plain_statement(settings: ScoringSettings) -> Statement:
-    """The rest's statement from its exact range; an engine that names models passes its own (the left-out
-    part as ("source", code) or ("estimated", True), so it can name the models that remain)."""
-    return lambda rest, left_out: ceiling_output(rest, settings).statement
+def plain_statement(segments: pd.DataFrame, settings: ScoringSettings) -> Statement:
+    """The rest's statement with its sizes named from the results that remain: the smallest and largest end of
+    their sizes or ranges (a model's size or a bound), never a quadrature point or a bin's centre or edge. An
+    engine that names models passes its own (the left-out part is ("source", code) or ("estimated", True))."""
+
+    def statement(rest: FitResult, left_out: tuple[str, object]) -> str:
+        column, value = left_out
+        kept = segments[(segments[column].to_numpy() != value) & (segments["w_validity"].to_numpy() > 0)]
+        if len(kept) and rest.x_min is not None:
+            rest = replace(rest, x_min=float(kept["a"].min()), x_max=float(kept["b"].max()))
+        return ceiling_output(rest, settings).statement
+
+    return statement
 
 
 def ceiling_text(rest: FitResult, shift: float | None, where: str) -> str:
@@ -251,7 +260,7 @@ def aspect_sensitivity(
     if inputs.role == "impact":
         return AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
     rework = Rework(inputs, grade, points, settings)
-    statement = statement or plain_statement(settings)
+    statement = statement or plain_statement(inputs.segments, settings)
     return AspectSensitivity(
         aspect_key=aspect_key,
         sources=source_influences(fit, bins, points, source_keys, rework, statement, settings),

@@ -106,3 +106,28 @@ def test_without_estimated_sizes_reports_grade_and_band_statuses():
     assert [(c.band_key, c.status_without) for c in without.band_changes] == [("large", "no_evidence")]
     assert "large band" in without.text and without.grade_without is not None
     assert "70B" in without.statement_without
+
+
+def test_a_range_is_named_by_its_ends_not_by_a_quadrature_point():
+    sources = [{"key": k} for k in ("toy", "small", "family")]
+    claims = [
+        {"key": f"c-{s['key']}", "source_key": s["key"], "method": "circuits", "aspects": ["circuits"]} for s in sources
+    ]
+    results = [
+        {"key": "r-toy", "claim_key": "c-toy", "params": 1e8},
+        {"key": "r-small", "claim_key": "c-small", "params": 1e9},
+        # a model family of 20B-60B (an analyst's range): its largest quadrature point is about 52B
+        {
+            "key": "r-family",
+            "claim_key": "c-family",
+            "params_basis": "estimated",
+            "params_low": 2e10,
+            "params_high": 6e10,
+        },
+    ]
+    circuits = next(
+        s for s in assess(build_evidence(sources, claims, results)).sensitivity if s.aspect_key == "circuits"
+    )
+    by_source = {s.source_key: s for s in circuits.sources}
+    assert "not reached up to 60B" in by_source["toy"].text and "52B" not in by_source["toy"].text
+    assert "not reached up to 1B" in circuits.without_estimates.text
