@@ -158,7 +158,7 @@ def grade_inputs(a: int, fits: dict[str, FitResult], ctx: Context) -> GradeInput
     )
 
 
-def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
+def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, inputs: GradeInputs) -> AspectRow:
     """One row of the ceiling table."""
     data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
     member = ctx.member[:, a]
@@ -169,7 +169,6 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
     mechanistic = all_rows["mechanistic"].to_numpy()
     segments = data.segments_of(a)
     fit, reach = fits["validity"], fits["reach"]
-    inputs = grade_inputs(a, fits, ctx)
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
     grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
@@ -336,14 +335,15 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(data, claims)
     ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
-    rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
+    inputs = [grade_inputs(a, fits[a], ctx) for a in range(n)]
+    rows = [aspect_row(a, fits[a], ctx, inputs[a]) for a in range(n)]
     sensitivity = [
         aspect_sensitivity(
             aspect_key,
             fits[a]["validity"],
             bins[bins["aspect"] == a].reset_index(drop=True),
             aspect_points[a],
-            grade_inputs(a, fits[a], ctx),
+            inputs[a],
             rows[a].confidence.suggested,
             rows[a].counts.results_estimated_size,
             data.source_keys,

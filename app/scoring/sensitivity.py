@@ -26,6 +26,7 @@ from app.scoring.ceiling import (
     sources_with_weight,
 )
 from app.scoring.grade import GradeInputs, grade_aspect
+from app.scoring.groups import group_index, group_sums
 from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
 from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence, StatusChange
 from app.scoring.settings import ScoringSettings
@@ -74,47 +75,100 @@ def refit_without(own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, rest_ra
     return fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings, rest_range)
 
 
-def band_statuses(segments: pd.DataFrame, n_bands: int, settings: ScoringSettings) -> list[str]:
-    """The status of every band of one aspect from its segments, as the scale table computes it."""
-    band, w = segments["band"].to_numpy(), segments["w_validity"].to_numpy()
-    keep = (band >= 0) & (w > 0)
-    weight = np.bincount(band[keep], weights=w[keep], minlength=n_bands)
-    wy = np.bincount(band[keep], weights=(w * segments["y_validity"].to_numpy())[keep], minlength=n_bands)
-    counts = np.bincount(band[keep], minlength=n_bands)
+def statuses_of(weight: np.ndarray, successes: np.ndarray, counts: np.ndarray, settings: ScoringSettings) -> list:
+    """Each band's status from its weight, weighted successes and number of pieces, as the scale table's."""
     tail = (1 - settings.credible_mass) / 2
-    low = beta_dist.ppf(tail, settings.prior_alpha + wy, settings.prior_beta + (weight - wy))
-    return [status_of(low[b], int(counts[b]), weight[b], settings) for b in range(n_bands)]
+    low = beta_dist.ppf(tail, settings.prior_alpha + successes, settings.prior_beta + (weight - successes))
+    return [status_of(low[b], int(counts[b]), weight[b], settings) for b in range(len(weight))]
+
+
+def band_statuses(band: np.ndarray, w: np.ndarray, wy: np.ndarray, n_bands: int, settings: ScoringSettings) -> list:
+    """The status of every band of one aspect from its sized pieces with weight."""
+    weight = np.bincount(band, weights=w, minlength=n_bands)
+    successes = np.bincount(band, weights=wy, minlength=n_bands)
+    return statuses_of(weight, successes, np.bincount(band, minlength=n_bands), settings)
+
+
+def by_band_and_source(segments: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+    """The kept segments summed by (band, source): all the grade reads of them (app/scoring/grade.py sums
+    validity weight and weighted successes by band and source, or by source), so its domains come out the same
+    on a frame a few hundred times smaller than the segments at a million results."""
+    seg = segments[kept] if not kept.all() else segments
+    w = seg["w_validity"].to_numpy()
+    per = group_sums(
+        {"band": seg["band"].to_numpy(), "source": seg["source"].to_numpy()},
+        {"w_validity": w, "wy": w * seg["y_validity"].to_numpy()},
+    )
+    weight = per["w_validity"].to_numpy()
+    rate = np.divide(per["wy"].to_numpy(), weight, out=np.zeros(len(per)), where=weight > 0)
+    return per.assign(y_validity=rate)
 
 
 class Rework:
-    """One aspect's row recomputed without some of its evidence: band statuses (cheap, a bincount) and the
-    suggested grade (the five domains, dearer: only for the sources reported)."""
+    """One aspect's row recomputed without some of its evidence: band statuses (cheap: bincounts over numpy
+    arrays) and the suggested grade (the five domains, dearer: only for the sources reported, on the segments
+    summed by band and source)."""
 
     def __init__(self, inputs: GradeInputs, grade: str, points, settings: ScoringSettings):
-        self.inputs, self.grade, self.points, self.settings = inputs, grade, points, settings
-        self.statuses = band_statuses(inputs.segments, len(inputs.band_keys), settings)
+        self.grade, self.points, self.settings = grade, points, settings
+        seg, claims = inputs.segments, inputs.claims
+        # the grade reads the claims' weight summed by tier and source, and each source's highest tier
+        claims = claims.groupby(["source_code", "tier"], dropna=False, sort=True)["weight"].sum().reset_index()
+        self.inputs = replace(inputs, segments=by_band_and_source(seg, np.ones(len(seg), bool)), claims=claims)
+        band, w = seg["band"].to_numpy(), seg["w_validity"].to_numpy()
+        self.sized = np.flatnonzero((band >= 0) & (w > 0))
+        self.band, self.w = band[self.sized], w[self.sized]
+        self.wy = self.w * seg["y_validity"].to_numpy()[self.sized]
+        self.source = seg["source"].to_numpy()[self.sized]
+        self.per_source: tuple | None = None  # sums by (source, band), made on first use
+        self.statuses = band_statuses(self.band, self.w, self.wy, len(inputs.band_keys), settings)
 
     def band_changes(self, segment_kept: np.ndarray) -> list[StatusChange]:
-        g = self.inputs
-        statuses = band_statuses(g.segments[segment_kept], len(g.band_keys), self.settings)
+        """The bands whose status differs on the kept segments."""
+        keep = segment_kept[self.sized]
+        n = len(self.inputs.band_keys)
+        return self._changes(band_statuses(self.band[keep], self.w[keep], self.wy[keep], n, self.settings))
+
+    def band_changes_without(self, source: int) -> list[StatusChange]:
+        """The bands whose status differs without one source: the totals less that source's sums."""
+        if self.per_source is None:
+            n = len(self.inputs.band_keys)
+            self.totals = [np.bincount(self.band, weights=v, minlength=n) for v in (self.w, self.wy, None)]
+            inverse, (src, band) = group_index([self.source, self.band])
+            sums = [np.bincount(inverse, weights=v, minlength=len(src)) for v in (self.w, self.wy, None)]
+            self.per_source = (src, band, *sums)
+        src, band, w, wy, n_pieces = self.per_source
+        mine = src == source
+        weight, successes, count = (t.copy() for t in self.totals)
+        np.subtract.at(weight, band[mine], w[mine])
+        np.subtract.at(successes, band[mine], wy[mine])
+        np.subtract.at(count, band[mine], n_pieces[mine])
+        return self._changes(statuses_of(weight.clip(0.0), successes.clip(0.0), count, self.settings))
+
+    def _changes(self, statuses: list[str]) -> list[StatusChange]:
         return [
             StatusChange(band_key=key, status=before, status_without=after)
-            for key, before, after in zip(g.band_keys, self.statuses, statuses, strict=True)
+            for key, before, after in zip(self.inputs.band_keys, self.statuses, statuses, strict=True)
             if before != after
         ]
 
-    def grade_without(self, fit: FitResult, segment_kept: np.ndarray, point_kept: np.ndarray, claim_kept=None) -> str:
+    def grade_without(self, fit: FitResult, segments: pd.DataFrame, point_kept: np.ndarray, claim_kept=None) -> str:
+        """The suggested grade of the rest, given its segments summed by band and source."""
         g, pts = self.inputs, self.points
         used = point_kept & (np.asarray(pts[f"w_{DIM}"]) > 0)
         rest = replace(
             g,
             fit=fit,
-            segments=g.segments[segment_kept],
+            segments=segments,
             x=np.asarray(pts["x"])[used],
             w=np.asarray(pts[f"w_{DIM}"])[used],
             claims=g.claims if claim_kept is None else g.claims[claim_kept],
         )
         return grade_aspect(rest, NO_OVERRIDES, self.settings).suggested
+
+    def without_source(self, source: int) -> pd.DataFrame:
+        summed = self.inputs.segments
+        return summed[summed["source"].to_numpy() != source]
 
 
 def moved_text(grade: str, grade_without: str, changes: list[StatusChange]) -> str:
@@ -136,11 +190,14 @@ def plain_statement(segments: pd.DataFrame, settings: ScoringSettings) -> Statem
     their sizes or ranges (a model's size or a bound), never a quadrature point or a bin's centre or edge. An
     engine that names models passes its own (the left-out part is ("source", code) or ("estimated", True))."""
 
+    weighed = segments["w_validity"].to_numpy() > 0
+    a, b = segments["a"].to_numpy(), segments["b"].to_numpy()
+
     def statement(rest: FitResult, left_out: tuple[str, object]) -> str:
         column, value = left_out
-        kept = segments[(segments[column].to_numpy() != value) & (segments["w_validity"].to_numpy() > 0)]
-        if len(kept) and rest.x_min is not None:
-            rest = replace(rest, x_min=float(kept["a"].min()), x_max=float(kept["b"].max()))
+        kept = weighed & (segments[column].to_numpy() != value)
+        if kept.any() and rest.x_min is not None:
+            rest = replace(rest, x_min=float(a[kept].min()), x_max=float(b[kept].max()))
         return ceiling_output(rest, settings).statement
 
     return statement
@@ -176,8 +233,7 @@ def source_influences(
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     posterior = log_posterior(bins, settings) if fit.crossing is not None else None
     point_source = np.asarray(points["source"])
-    segment_source = rework.inputs.segments["source"].to_numpy()
-    claim_source = rework.inputs.claims["source_code"].to_numpy()
+    claim_source = rework.inputs.claims["source_code"].to_numpy()  # summed by source and tier
     found = []
     for source, _ in order:
         kept = point_source != source
@@ -188,12 +244,12 @@ def source_influences(
             x, w, wy = (own[c].to_numpy() for c in ("x", f"w_{DIM}", f"wy_{DIM}"))
             mine = log_likelihood(x, w, wy, settings)
             shift = summarise(posterior - mine, settings).median - fit.crossing
-        changes = rework.band_changes(segment_source != source)
+        changes = rework.band_changes_without(source)
         moved = int(rest.state != fit.state) + len(changes)
         found.append((-moved, -abs(shift or 0.0), source_keys[source], source, kept, rest, shift, changes))
     influences = []
     for *_, source, kept, rest, shift, changes in sorted(found, key=lambda f: f[:3])[:limit]:
-        grade_without = rework.grade_without(rest, segment_source != source, kept, claim_source != source)
+        grade_without = rework.grade_without(rest, rework.without_source(source), kept, claim_source != source)
         text = (
             f"without {source_keys[source]} {ceiling_text(rest, shift, statement(rest, ('source', source)))}"
             f"{moved_text(rework.grade, grade_without, changes)}"
@@ -213,7 +269,7 @@ def source_influences(
 
 
 def without_estimates(
-    fit: FitResult, points, left_out: int, rework: Rework, statement: Statement, settings
+    fit: FitResult, points, left_out: int, rework: Rework, statement: Statement, settings, segments: pd.DataFrame
 ) -> EstimateSensitivity | None:
     """The row from disclosed sizes only, beside the one that uses the analysts' estimates."""
     if left_out == 0:
@@ -226,9 +282,9 @@ def without_estimates(
     )
     where = statement(rest, ("estimated", True))
     shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
-    segment_kept = ~rework.inputs.segments["estimated"].to_numpy().astype(bool)
+    segment_kept = ~np.asarray(segments["estimated"]).astype(bool)
     changes = rework.band_changes(segment_kept)
-    grade_without = rework.grade_without(rest, segment_kept, kept)
+    grade_without = rework.grade_without(rest, by_band_and_source(segments, segment_kept), kept)
     return EstimateSensitivity(
         results_left_out=left_out,
         shift_decades=r6(shift),
@@ -264,5 +320,5 @@ def aspect_sensitivity(
     return AspectSensitivity(
         aspect_key=aspect_key,
         sources=source_influences(fit, bins, points, source_keys, rework, statement, settings),
-        without_estimates=without_estimates(fit, points, left_out, rework, statement, settings),
+        without_estimates=without_estimates(fit, points, left_out, rework, statement, settings, inputs.segments),
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from app.scoring import assess
+from dataclasses import replace
+
+import numpy as np
+
+from app.scoring import ScoringSettings, assess
 from app.scoring.records import build_evidence
 
 
@@ -131,3 +135,24 @@ def test_a_range_is_named_by_its_ends_not_by_a_quadrature_point():
     by_source = {s.source_key: s for s in circuits.sources}
     assert "not reached up to 60B" in by_source["toy"].text and "52B" not in by_source["toy"].text
     assert "not reached up to 1B" in circuits.without_estimates.text
+
+
+def test_the_grade_on_segments_summed_by_band_and_source_is_the_grade(monkeypatch):
+    """Sensitivity regrades on segments summed by (band, source) and claims by (source, tier): every domain
+    must come out the same."""
+    from app.scoring import assessment
+    from app.scoring.grade import grade_aspect
+    from app.scoring.sensitivity import NO_OVERRIDES, Rework
+    from tests.support.synthetic import synthetic_evidence
+
+    seen = []
+    real = assessment.grade_inputs
+    monkeypatch.setattr(assessment, "grade_inputs", lambda *args: seen.append(real(*args)) or seen[-1])
+    assess(synthetic_evidence(5000, seed=11))
+    assert len(seen) == 4
+    for inputs in seen:
+        whole = grade_aspect(inputs, NO_OVERRIDES, ScoringSettings())
+        summed = Rework(inputs, whole.suggested, {"x": np.zeros(0), "w_validity": np.zeros(0)}, ScoringSettings())
+        again = grade_aspect(replace(summed.inputs, fit=inputs.fit), NO_OVERRIDES, ScoringSettings())
+        assert [d.downgrade for d in again.domains] == [d.downgrade for d in whole.domains]
+        assert [d.reason for d in again.domains] == [d.reason for d in whole.domains]
