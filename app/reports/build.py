@@ -19,12 +19,13 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
 from app.assessment.asof import record_settings_in_force
-from app.assessment.live import current_assessment, weighs_reviewed_only
+from app.assessment.live import current_assessment, load_evidence, weighs_reviewed_only
 from app.config import Settings
 from app.db.engine import get_engine
 from app.db.session import session_scope
 from app.ops.metrics import REPORT_BUILDS
 from app.reports import publish
+from app.reports.attribution import attribution
 from app.reports.capture import canonical_json, capture_evidence, report_fingerprint
 from app.reports.content import ReportDocument
 from app.reports.diff import diff_documents
@@ -91,6 +92,13 @@ def _build(settings: Settings, force: bool, progress: Callable[[str], None] | No
                 False, staged.id, fingerprint, None, f"unchanged since {staged.status} {staged.id}: nothing written"
             )
         previous_parts = _parts(previous) if previous else None
+        if previous_parts is not None:  # which new evidence moved each row: tested now, while the frames are here
+            evidence["attribution"] = attribution(
+                previous_parts,
+                assessment.model_dump(mode="json"),
+                evidence,
+                load_evidence(session, weighs_reviewed_only(settings)),
+            )
         history = snapshot_points(session)
         taken = set(session.exec(select(ReportSnapshot.directory)))
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)

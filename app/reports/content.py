@@ -84,19 +84,46 @@ def _sentence_for_row(row: dict[str, Any]) -> str:
     return f"{name}: {lead} {ceiling['statement']}, {grade} confidence.{applied}{qualifier}"
 
 
+STATE_PHRASES = (  # (states, singular, plural): what the aspects' ceilings say, in the summary's words
+    (
+        ("estimated",),
+        "has a ceiling located within the sized evidence",
+        "have a ceiling located within the sized evidence",
+    ),
+    (("below_range", "not_reached"), "has only a bound", "have only a bound"),
+    (("no_scale_dependence",), "shows no dependence on scale", "show no dependence on scale"),
+    (("not_established",), "has no validated use at any scale tested", "have no validated use at any scale tested"),
+    (("insufficient",), "has too little sized evidence for a ceiling", "have too little sized evidence for a ceiling"),
+)
+
+
+def states_sentence(aspects: list[dict[str, Any]]) -> str:
+    """'Of the 3 aspects fitted for a ceiling, 1 has a ceiling located within the sized evidence and 2 have only
+    a bound; safety is counted as measured impact, not fitted.' Agreement in number, zeros left out."""
+    fitted = [a for a in aspects if a.get("role", "scale") != "impact"]
+    states = [a["ceiling"]["state"] for a in fitted]
+    parts = []
+    for wanted, one, many in STATE_PHRASES:
+        k = sum(states.count(s) for s in wanted)
+        if k:
+            parts.append(f"{k} {one if k == 1 else many}")
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    noun = "aspect" if len(fitted) == 1 else "aspects"
+    text = f"Of the {len(fitted)} {noun} fitted for a ceiling, {listed}." if parts else "No aspect is fitted."
+    impact = [a["aspect_name"] for a in aspects if a.get("role") == "impact"]
+    if impact:
+        text += f" {', '.join(impact)}: counted as measured impact, not fitted."
+    return text
+
+
 def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
     """The summary in words, every figure taken from the assessment."""
     aspects = assessment.get("aspects", [])
     overall = assessment.get("overall", {})
-    states = [a["ceiling"]["state"] for a in aspects]
     n = evidence.get("totals") or counts(evidence)
     lines = [
         f"This report weighs {n['claims']} claims ({n['retracted']} retracted) from {n['sources']} "
-        f"sources, {n['results']} empirical results and {n['critiques']} "
-        f"critiques. Of {len(aspects)} aspects, {states.count('estimated')} have a ceiling located within the "
-        f"sized evidence, {states.count('not_reached') + states.count('below_range')} only a bound, "
-        f"{states.count('not_established')} none established at any scale and {states.count('insufficient')} "
-        "too little evidence for one."
+        f"sources, {n['results']} empirical results and {n['critiques']} critiques. {states_sentence(aspects)}"
     ]
     if overall.get("limiting_aspect"):
         lo = overall["ceiling"]
@@ -106,9 +133,10 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
             f"{lo['statement']}; the overall confidence is {words(overall.get('confidence'))}, the lowest among "
             f"{len(overall.get('aspects_included', []))} scale aspects. "
             + (
-                f"Every band up to {band} is at least partial in every scale aspect."
+                f"In every scale aspect, each band from the smallest with evidence up to {band} is at least partial."
                 if band
-                else "No band is at least partial, from the smallest tested up, in every scale aspect."
+                else "In at least one scale aspect even the smallest band with evidence is not shown to be at least "
+                "partial, so no band is at least partial in all of them."
             )
         )
     else:
@@ -165,11 +193,14 @@ def questions(evidence: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def scale_rows(assessment: dict[str, Any]) -> list[dict[str, Any]]:
-    """The scale table as aspect rows with one cell per band, in band order."""
+    """The scale table as aspect rows with one cell per band, in band order; safety (measured impact, counted
+    in its own table) has no P(works) status, whatever an older snapshot holds."""
     cells = {(c["aspect_key"], c["band_key"]): c for c in assessment.get("scale_table", [])}
     bands = [b["key"] for b in assessment.get("bands", [])]
     return [
-        {"aspect": a, "cells": [cells.get((a["aspect_key"], b)) for b in bands]} for a in assessment.get("aspects", [])
+        {"aspect": a, "cells": [cells.get((a["aspect_key"], b)) for b in bands]}
+        for a in assessment.get("aspects", [])
+        if a.get("role") != "impact"
     ]
 
 
@@ -189,9 +220,10 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "questions": questions(doc.evidence),
         "scale_rows": scale_rows(doc.assessment),
         "reference": reference,
-        "ceiling_comparison": ceiling_comparison(reference, doc.assessment) if reference else [],
+        "ceiling_comparison": ceiling_comparison(reference, doc.assessment, doc.evidence) if reference else [],
         "scale_comparison": scale_comparison(reference, doc.assessment) if reference else [],
         "aspect_names": {a["aspect_key"]: a["aspect_name"] for a in doc.assessment.get("aspects", [])},
+        "impact_keys": {a["aspect_key"] for a in doc.assessment.get("aspects", []) if a.get("role") == "impact"},
         "band_names": {b["key"]: b["name"] for b in doc.assessment.get("bands", [])},
         "left_out_sentence": REVIEWED_ONLY_SENTENCE,
         "poor_below": POOR,

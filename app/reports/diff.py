@@ -1,12 +1,16 @@
 """What changed between two snapshots: ceilings (in orders of magnitude), confidence, band statuses and
-evidence, each movement naming the claims, critiques or sources responsible.
+evidence, each movement naming the evidence responsible.
 
 Works on the stored dicts (assessment_json, evidence_json) so any two snapshots compare, whatever
-engine version wrote them.
+engine version wrote them. The evidence responsible was tested when the newer snapshot was built, against the
+one before it (app/reports/attribution.py: leave it out, does the change go away?) and stored with it; between
+snapshots that are not consecutive, or built before that test existed, each movement names the new evidence of
+its aspect as untested candidates. A ceiling's shift is measured between the numbers the statements show.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 EVIDENCE_KINDS = (("sources", "source"), ("claims", "claim"), ("results", "result"), ("critiques", "critique"))
@@ -68,11 +72,30 @@ def _aspects_of_change(change: dict, old: dict, new: dict) -> set[str]:
     return aspects
 
 
+UNTESTED = "not tested (no leave-out test between these two reports); the evidence changes of this aspect:"
+
+
 def _responsible(aspect: str, changes: list[dict], old: dict, new: dict, settings_changed: bool) -> list[str]:
+    """Untested candidates: every evidence change bearing on the aspect."""
     names = [c["label"] for c in changes if aspect in _aspects_of_change(c, old, new)]
+    if names:
+        names.insert(0, UNTESTED)
     if settings_changed:
         names.append("the scoring settings")
     return names or ["no evidence change of this aspect (it moved with the other aspects' evidence)"]
+
+
+def tested_responsible(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]] | None:
+    """The leave-out test stored with the newer snapshot, when it was made against the older one."""
+    record = (new.get("evidence") or {}).get("attribution") or {}
+    previous = (old.get("meta") or {}).get("fingerprint")
+    return record.get("responsible") if previous and record.get("previous") == previous else None
+
+
+def shown_log10(ceiling: dict) -> float | None:
+    """The number a statement shows, as log10: the ceiling where located, else the bound."""
+    value = ceiling.get("params") if ceiling.get("state") == "estimated" else ceiling.get("bound_params")
+    return math.log10(value) if value else None
 
 
 def _ceiling_text(ceiling: dict) -> str:
@@ -86,7 +109,7 @@ def _grade(row: dict) -> str:
 
 def _ceiling_move(before: dict, after: dict) -> dict[str, Any] | None:
     b, a = before.get("ceiling") or {}, after.get("ceiling") or {}
-    xb, xa = b.get("crossing_log10_params"), a.get("crossing_log10_params")
+    xb, xa = shown_log10(b), shown_log10(a)  # the sign agrees with the numbers shown, not the raw posterior
     shift = None if xb is None or xa is None else round(xa - xb, 3)
     if b.get("state") == a.get("state") and (shift is None or abs(shift) < MIN_SHIFT_DECADES):
         if _ceiling_text(b) == _ceiling_text(a):
@@ -99,6 +122,13 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     old_a, new_a, old_e, new_e = old["assessment"], new["assessment"], old["evidence"], new["evidence"]
     changes = evidence_changes(old_e, new_e)
     settings_changed = old_a.get("settings") != new_a.get("settings")
+    tested = tested_responsible(old, new)
+
+    def who(item: str, aspect: str) -> list[str]:
+        if tested is not None and item in tested:
+            return tested[item] + (["the scoring settings"] if settings_changed else [])
+        return _responsible(aspect, changes, old_e, new_e, settings_changed)
+
     old_rows = {r["aspect_key"]: r for r in old_a.get("aspects", [])}
     rows = [("overall", old_a.get("overall"), new_a.get("overall"))]
     rows = [(r["aspect_key"], old_rows.get(r["aspect_key"]), r) for r in new_a.get("aspects", [])] + rows
@@ -106,26 +136,31 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     for key, before, after in rows:
         if before is None or after is None:
             continue
-        limiting = after.get("limiting_aspect") if key == "overall" else key
-        who = _responsible(limiting or key, changes, old_e, new_e, settings_changed)
+        aspect = (after.get("limiting_aspect") if key == "overall" else key) or key
         move = _ceiling_move(before, after)
         if move:
-            ceilings.append({"aspect": key, **move, "responsible": who})
+            ceilings.append({"aspect": key, **move, "responsible": who(f"ceiling:{key}", aspect)})
         if _grade(before) != _grade(after):
-            confidence.append({"aspect": key, "before": _grade(before), "after": _grade(after), "responsible": who})
+            confidence.append(
+                {
+                    "aspect": key,
+                    "before": _grade(before),
+                    "after": _grade(after),
+                    "responsible": who(f"confidence:{key}", aspect),
+                }
+            )
     old_cells = {(c["aspect_key"], c["band_key"]): c["status"] for c in old_a.get("scale_table", [])}
     bands = []
     for cell in new_a.get("scale_table", []):
         was = old_cells.get((cell["aspect_key"], cell["band_key"]))
         if was is not None and was != cell["status"]:
-            who = _responsible(cell["aspect_key"], changes, old_e, new_e, settings_changed)
             bands.append(
                 {
                     "aspect": cell["aspect_key"],
                     "band": cell["band_key"],
                     "before": was,
                     "after": cell["status"],
-                    "responsible": who,
+                    "responsible": who(f"band:{cell['aspect_key']}:{cell['band_key']}", cell["aspect_key"]),
                 }
             )
     return {

@@ -10,7 +10,6 @@ import pandas as pd
 
 from app.scoring.bands import band_ceiling, rests_on_one_source, scale_table
 from app.scoring.ceiling import (
-    BINNED,
     DIMENSIONS,
     FitResult,
     aspect_bins,
@@ -31,6 +30,7 @@ from app.scoring.plotdata import evidence_points, fitted_curve
 from app.scoring.safety import safety_row
 from app.scoring.schema import (
     AspectRow,
+    AspectSensitivity,
     Assessment,
     BandCell,
     BandInfo,
@@ -163,13 +163,11 @@ def distinct(values, mask) -> int:
     return int(len(picked) > 0) + int(np.count_nonzero(np.diff(picked)))
 
 
-def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
-    """One row of the ceiling table."""
-    data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
+def grade_inputs(a: int, fits: dict[str, FitResult], ctx: Context) -> GradeInputs:
+    """What the grade of aspect `a` looks at (the sensitivity recomputes it on part of the evidence)."""
+    data, claims, settings = ctx.data, ctx.claims, ctx.settings
     member = ctx.member[:, a]
-    aspect_key = data.aspect_keys[a]
-    role = aspect_role(aspect_key, settings)
-    names = dict(zip(evidence.aspects["key"], evidence.aspects["name"], strict=True))
+    role = aspect_role(data.aspect_keys[a], settings)
     all_rows = data.rows_of(a)
     mechanistic = all_rows["mechanistic"].to_numpy()
     segments = data.segments_of(a)
@@ -179,7 +177,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
     pts = data.points_of(a)
     pts = pts.where(pts["w_validity"] > 0, ("x", "w_validity"))
     fit, reach = fits["validity"], fits["reach"]
-    inputs = GradeInputs(
+    return GradeInputs(
         role=role,
         fit=fit,
         reach=reach,
@@ -195,6 +193,19 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
             all_rows["res"].to_numpy()[mechanistic & np.isin(all_rows["impact"].to_numpy(), MEASURED_IMPACTS)]
         ),
     )
+
+
+def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, inputs: GradeInputs) -> AspectRow:
+    """One row of the ceiling table."""
+    data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
+    member = ctx.member[:, a]
+    aspect_key = data.aspect_keys[a]
+    role = aspect_role(aspect_key, settings)
+    names = dict(zip(evidence.aspects["key"], evidence.aspects["name"], strict=True))
+    all_rows = data.rows_of(a)
+    mechanistic = all_rows["mechanistic"].to_numpy()
+    segments = data.segments_of(a)
+    fit, reach = fits["validity"], fits["reach"]
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
     grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
@@ -300,37 +311,26 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         settings,
         ModelIndex.of(evidence.results),
     )
-    rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
-    sensitivity = []
-    for a, aspect_key in enumerate(data.aspect_keys):
-        if aspect_role(aspect_key, settings) != "scale":
-            continue  # evaluation and safety report no ceiling, so no ceiling moves either
-        estimated = aspect_points[a]["estimated"].astype(bool)
-        measured_points = aspect_points[a].where(~estimated, BINNED)
-        measured = (
-            aspect_bins(measured_points, settings),
-            sources_with_weight(measured_points, "validity"),
-            evidence_range(measured_points, "validity"),
+    inputs = [grade_inputs(a, fits[a], ctx) for a in range(n)]
+    rows = [aspect_row(a, fits[a], ctx, inputs[a]) for a in range(n)]
+    sensitivity = [
+        AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
+        if aspect_role(aspect_key, settings) != "scale"  # evaluation and safety report no ceiling to move
+        else aspect_sensitivity(
+            aspect_key,
+            fits[a]["validity"],
+            bins[bins["aspect"] == a].reset_index(drop=True),
+            aspect_points[a],
+            inputs[a],
+            rows[a].confidence.suggested,
+            rows[a].counts.results_estimated_size,
+            data.source_keys,
+            settings,
+            lambda rest, left_out, a=a: ceiling_output(rest, settings, models_without(a, left_out, ctx)).statement,
         )
-        sensitivity.append(
-            aspect_sensitivity(
-                aspect_key,
-                fits[a]["validity"],
-                bins[bins["aspect"] == a].reset_index(drop=True),
-                aspect_points[a],
-                measured,
-                rows[a].counts.results_estimated_size,
-                data.source_keys,
-                settings,
-                lambda leave_out, a=a: models_without(a, leave_out, ctx),
-            )
-        )
-    safety_index = (
-        data.aspect_keys.index(settings.safety_aspect_key) if settings.safety_aspect_key in data.aspect_keys else None
-    )
-    safety = safety_row(
-        data.rows, safety_index, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings
-    )
+        for a, aspect_key in enumerate(data.aspect_keys)
+    ]
+    safety = safety_row(data.rows, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings)
     fitted = [
         fit["validity"].state != "insufficient" and aspect_role(k, settings) == "scale"
         for k, fit in zip(data.aspect_keys, fits, strict=True)
@@ -349,7 +349,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         settings=settings.model_dump(mode="json"),
         bands=band_infos(evidence, data.band_keys),
         aspects=rows,
-        scale_table=cells,
+        scale_table=[c for c in cells if aspect_role(c.aspect_key, settings) != "impact"],  # no P(works) for safety
         safety=safety,
         overall=overall_row(
             rows,

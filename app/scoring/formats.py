@@ -159,7 +159,7 @@ def rich_tables(assessment: Assessment) -> list[Table]:
     scale.add_column("Aspect")
     for band in assessment.bands:
         scale.add_column(band.name, overflow="fold")
-    for aspect in assessment.aspects:
+    for aspect in (a for a in assessment.aspects if a.role != "impact"):  # safety has counts, not P(works)
         cells = {c.band_key: c for c in assessment.scale_table if c.aspect_key == aspect.aspect_key}
         scale.add_row(
             aspect.aspect_name,

@@ -1,4 +1,9 @@
-"""The safety row: results by safety impact, mechanistic methods and baselines apart."""
+"""The safety row: results that measured a safety effect, by impact, mechanistic methods and baselines apart.
+
+`none` is a measured null effect and counts; `not_applicable` means the result did not measure safety and is
+no safety result at all, whatever aspect its claim bears on. The baseline side of a head-to-head is its own
+result, described by the baseline's method and the baseline's side of the outcome (docs/scoring.md section 6).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,25 @@ import numpy as np
 import pandas as pd
 
 from app.evidence.enums import SafetyImpact
-from app.scoring.citations import comparison_entries
+from app.scoring.citations import comparison_entries, size_text
 from app.scoring.groups import count_distinct, first_occurrences
 from app.scoring.inputs import Evidence
-from app.scoring.schema import SafetyBand, SafetyRow
+from app.scoring.schema import BaselineComparison, SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import IMPACTS, NOT_APPLICABLE, impact_codes
 
 
-def safety_results(rows: pd.DataFrame, safety_aspect: int | None, baseline_impact: np.ndarray) -> pd.DataFrame:
-    """Each visible result once if it bears on the safety aspect or reports a safety impact, plus the
-    baseline side of each head-to-head row that reports the baseline's impact, as a baseline result."""
-    picked = rows["impact"].to_numpy() != NOT_APPLICABLE
-    if safety_aspect is not None:
-        picked |= rows["aspect"].to_numpy() == safety_aspect
-    at = np.flatnonzero(picked)
-    chosen = rows.iloc[at[first_occurrences(rows["res"].to_numpy()[at])]]
-    base_impact = baseline_impact[chosen["res"].to_numpy()]
-    has_side = (base_impact != NOT_APPLICABLE) & chosen["mechanistic"].to_numpy()
-    sides = chosen[has_side].assign(mechanistic=False, impact=base_impact[has_side])
-    return pd.concat([chosen, sides], ignore_index=True)
+def safety_results(rows: pd.DataFrame, baseline_impact: np.ndarray) -> pd.DataFrame:
+    """Each visible result once if it measured a safety effect (its impact is not `not_applicable`), plus the
+    baseline side of each mechanistic row whose baseline's impact was measured, as a baseline result
+    (`baseline_side` true). Whether the mechanistic side measured anything does not decide the baseline's."""
+    res = rows["res"].to_numpy()
+    once = rows.iloc[first_occurrences(res)]
+    measured = once[once["impact"].to_numpy() != NOT_APPLICABLE].assign(baseline_side=False)
+    base_impact = baseline_impact[once["res"].to_numpy()]
+    has_side = (base_impact != NOT_APPLICABLE) & once["mechanistic"].to_numpy()
+    sides = once[has_side].assign(mechanistic=False, impact=base_impact[has_side], baseline_side=True)
+    return pd.concat([measured, sides], ignore_index=True)
 
 
 def band_of(rows: pd.DataFrame, band_log10: np.ndarray) -> np.ndarray:
@@ -69,7 +73,7 @@ def plural(n: int, word: str) -> str:
 
 
 def safety_statement(mech: dict[str, int], mech_sources: int, base: dict[str, int], base_sources: int) -> str:
-    """The plain statement that follows from the counts."""
+    """The plain statement that follows from the counts of results that measured a safety effect."""
     improved = mech["measured_improvement"]
     lead = (
         f"{plural(improved, 'measured improvement')} from a mechanistic method"
@@ -77,20 +81,39 @@ def safety_statement(mech: dict[str, int], mech_sources: int, base: dict[str, in
         else "No measured improvement from a mechanistic method"
     )
     text = (
-        f"{lead} in {plural(sum(mech.values()), 'result')} from {plural(mech_sources, 'source')}; "
+        f"{lead} in {plural(sum(mech.values()), 'result')} that measured a safety effect "
+        f"({plural(mech_sources, 'source')}): {mech['none']} measured null, "
         f"{plural(mech['monitoring_aid'], 'monitoring aid')}, {mech['negative']} negative."
     )
     if sum(base.values()):
         text += (
-            f" Baselines: {plural(base['measured_improvement'], 'measured improvement')} in "
-            f"{plural(sum(base.values()), 'result')} from {plural(base_sources, 'source')}."
+            f" Baselines: {plural(base['measured_improvement'], 'measured improvement')}, "
+            f"{plural(base['monitoring_aid'], 'monitoring aid')} in {plural(sum(base.values()), 'result')} "
+            f"({plural(base_sources, 'source')})."
         )
     return text
 
 
+BASELINE_VERDICT = {"baseline": "won the head-to-head", "method": "lost the head-to-head", "tie": "tied"}
+
+
+def baseline_side(entry: BaselineComparison, result, size: str, impact: str) -> BaselineComparison:
+    """The baseline side of a head-to-head described as the baseline's own result: the baseline's name and
+    method, what it was compared with, the baseline's side of the outcome and its safety impact."""
+    name = result.baseline_name if isinstance(result.baseline_name, str) else None
+    method = result.baseline_method if isinstance(result.baseline_method, str) else None
+    who = " ".join(part for part in (name, f"({method})" if name and method else method) if part) or "a baseline"
+    task = f" on {result.task}" if isinstance(result.task, str) and result.task else ""
+    winner = result.winner if isinstance(result.winner, str) else None
+    verdict = BASELINE_VERDICT.get(winner, "compared")
+    text = f"baseline {who} against {entry.method or 'a mechanistic method'}{task} at {size}: {verdict}; "
+    text += impact.replace("_", " ")
+    won = {"baseline": False, "method": True}.get(winner)
+    return entry.model_copy(update={"method": method or name, "mechanistic_won": won, "text": text})
+
+
 def safety_row(
     rows: pd.DataFrame,
-    safety_aspect: int | None,
     evidence: Evidence,
     claims: pd.DataFrame,
     source_keys: list[str],
@@ -100,7 +123,7 @@ def safety_row(
 ) -> SafetyRow:
     """Counts, sources, the improvements themselves (with keys) and the statement."""
     results = evidence.results
-    chosen = safety_results(rows, safety_aspect, impact_codes(evidence, "baseline_safety_impact"))
+    chosen = safety_results(rows, impact_codes(evidence, "baseline_safety_impact"))
     is_mech = chosen["mechanistic"].to_numpy()
     counts = np.bincount(is_mech * len(IMPACTS) + chosen["impact"].to_numpy(), minlength=2 * len(IMPACTS))
     mech_counts, base_counts = impact_counts(counts[len(IMPACTS) :]), impact_counts(counts[: len(IMPACTS)])
@@ -108,10 +131,20 @@ def safety_row(
     mech_sources, base_sources = count_distinct(source[is_mech]), count_distinct(source[~is_mech])
 
     improved = chosen["impact"].to_numpy() == IMPACTS.index(SafetyImpact.measured_improvement.value)
+    sides = chosen["baseline_side"].to_numpy()
 
     def improvements(side: np.ndarray) -> list:
-        at = np.flatnonzero(improved & side)
-        return comparison_entries(chosen, at, results, claims, source_keys, settings.top_baseline_comparisons)
+        at = np.flatnonzero(improved & side & ~sides)
+        entries = comparison_entries(chosen, at, results, claims, source_keys, settings.top_baseline_comparisons)
+        at_sides = np.flatnonzero(improved & side & sides)
+        limit = settings.top_baseline_comparisons
+        side_rows = {results["key"].iat[r.res]: r for r in chosen.iloc[at_sides].itertuples()}
+        for entry in comparison_entries(chosen, at_sides, results, claims, source_keys, limit):
+            row = side_rows[entry.result_key]
+            size = size_text(row.lo, row.hi, row.open_ended, row.estimated)
+            entries.append(baseline_side(entry, results.iloc[row.res], size, SafetyImpact.measured_improvement.value))
+        entries.sort(key=lambda e: (-e.weight, e.result_key))
+        return entries[: settings.top_baseline_comparisons]
 
     return SafetyRow(
         by_band=by_band(chosen, band_keys, band_log10),

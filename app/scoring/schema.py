@@ -245,22 +245,36 @@ class Gap(Out):
     text: str
 
 
+class StatusChange(Out):
+    """A band whose status differs when some evidence is left out."""
+
+    band_key: str
+    status: BandStatus
+    status_without: BandStatus
+
+
 class SourceInfluence(Out):
-    """How far an aspect's ceiling moves when one source is left out."""
+    """What moves when one source is left out: the ceiling (shift, state), the suggested grade, band statuses."""
 
     source_key: str
-    shift_decades: float
+    shift_decades: float | None
     state_without: CeilingState
+    grade: GradeLevel | None = None
+    grade_without: GradeLevel | None = None
+    band_changes: list[StatusChange] = []
     text: str
 
 
 class EstimateSensitivity(Out):
-    """How far an aspect's ceiling moves when the results with estimated sizes are left out."""
+    """What moves when the results with estimated sizes are left out: ceiling, suggested grade, band statuses."""
 
     results_left_out: int
     shift_decades: float | None
     state_without: CeilingState
     statement_without: str
+    grade: GradeLevel | None = None
+    grade_without: GradeLevel | None = None
+    band_changes: list[StatusChange] = []
     text: str
 
 

@@ -1,38 +1,60 @@
-"""Sensitivity: how far each aspect's ceiling moves without one source, and without the estimated sizes."""
+"""Sensitivity: what moves when one source, or every estimated size, is left out of an aspect.
+
+Three things can move and each is recomputed, not guessed: the ceiling (the exact posterior without the
+evidence, and the state of the fit of the rest), the suggested grade (the five domains on the rest) and the
+status of every band (the Beta cells on the rest). Sizes in the sentences are those of the remaining
+evidence (its exact range), never bin centres. Safety is counted, not fitted: it has no ceiling to move.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import beta as beta_dist
 
-from app.scoring.ceiling import FitResult, aspect_bins, ceiling_output, evidence_range, fit_dimension, r6
-from app.scoring.naming import NONE, TestedModels
+from app.scoring.bands import status_of
+from app.scoring.ceiling import (
+    FitResult,
+    aspect_bins,
+    ceiling_output,
+    evidence_range,
+    fit_dimension,
+    r6,
+    sources_with_weight,
+)
+from app.scoring.grade import GradeInputs, grade_aspect
+from app.scoring.groups import group_index, group_sums
 from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
-from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence
+from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence, StatusChange
 from app.scoring.settings import ScoringSettings
 
 CANDIDATES_PER_SLOT = 3
-ModelsOf = Callable[[tuple[str, object]], TestedModels]  # (column, value): the models without those segments
 DIM = "validity"
+NO_OVERRIDES = pd.DataFrame({"grade": [], "reason": []})
 
 
 def approximate_shifts(fit: FitResult, points, settings: ScoringSettings) -> tuple[np.ndarray, np.ndarray]:
-    """The aspect's sources and each one's score at the ceiling, a cheap ranking of whose removal moves it most.
+    """The aspect's sources and a cheap score of how much each one's removal could move the row.
 
-    Each point is scored at its bin centre, where the fit sees it.
+    With a crossing, each point's residual at the ceiling (scored at its bin centre, where the fit sees it);
+    without one, each source's weight.
     """
-    width = settings.fit_bin_decades
-    index = np.floor(np.asarray(points["x"]) / width + 0.5).astype(np.int64)
-    low = int(index.min())
-    centres = (np.arange(int(index.max()) - low + 1) + low) * width
-    p = p_works(np.array([fit.crossing]), centres, settings)[:, 0][index - low]
     w = np.asarray(points[f"w_{DIM}"])
-    residual = w * np.asarray(points[f"y_{DIM}"]) - w * p
     source = np.asarray(points["source"])
+    if fit.crossing is None:
+        score = np.bincount(source, weights=w)
+    else:
+        width = settings.fit_bin_decades
+        index = np.floor(np.asarray(points["x"]) / width + 0.5).astype(np.int64)
+        low = int(index.min())
+        centres = (np.arange(int(index.max()) - low + 1) + low) * width
+        p = p_works(np.array([fit.crossing]), centres, settings)[:, 0][index - low]
+        score = np.abs(np.bincount(source, weights=w * np.asarray(points[f"y_{DIM}"]) - w * p))
     sources = np.flatnonzero(np.bincount(source))
-    return sources, np.abs(np.bincount(source, weights=residual))[sources]
+    return sources, score[sources]
 
 
 def log_posterior(bins: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
@@ -41,17 +63,8 @@ def log_posterior(bins: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
     return log_prior(settings) + log_likelihood(x, w, wy, settings)
 
 
-def refit_without(
-    own: pd.DataFrame,
-    bins: pd.DataFrame,
-    posterior: np.ndarray,
-    n_sources: int,
-    settings: ScoringSettings,
-    x_range: tuple[float, float] | None = None,
-) -> tuple[float, FitResult]:
-    """The exact posterior median without one source (its bins subtracted), and the fit of the rest."""
-    mine = log_likelihood(own["x"].to_numpy(), own[f"w_{DIM}"].to_numpy(), own[f"wy_{DIM}"].to_numpy(), settings)
-    median = summarise(posterior - mine, settings).median
+def refit_without(own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, rest_range, settings) -> FitResult:
+    """The fit of the rest: the aspect's bins less one source's, within the exact range of what remains."""
     at = np.searchsorted(bins["bin"].to_numpy(), own["bin"].to_numpy())  # bins are sorted by bin, own's are in them
     rest = bins.assign(w_reach=0.0, wy_reach=0.0)
     for column in (f"w_{DIM}", f"wy_{DIM}", "w_est"):
@@ -59,7 +72,144 @@ def refit_without(
         mine_by_bin[at] = own[column].to_numpy()
         rest[column] = (bins[column].to_numpy() - mine_by_bin).clip(0.0)
     others = n_sources - int((own[f"w_{DIM}"] > 0).any())
-    return median, fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings, x_range)
+    return fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings, rest_range)
+
+
+def statuses_of(weight: np.ndarray, successes: np.ndarray, counts: np.ndarray, settings: ScoringSettings) -> list:
+    """Each band's status from its weight, weighted successes and number of pieces, as the scale table's."""
+    tail = (1 - settings.credible_mass) / 2
+    low = beta_dist.ppf(tail, settings.prior_alpha + successes, settings.prior_beta + (weight - successes))
+    return [status_of(low[b], int(counts[b]), weight[b], settings) for b in range(len(weight))]
+
+
+def band_statuses(band: np.ndarray, w: np.ndarray, wy: np.ndarray, n_bands: int, settings: ScoringSettings) -> list:
+    """The status of every band of one aspect from its sized pieces with weight."""
+    weight = np.bincount(band, weights=w, minlength=n_bands)
+    successes = np.bincount(band, weights=wy, minlength=n_bands)
+    return statuses_of(weight, successes, np.bincount(band, minlength=n_bands), settings)
+
+
+def by_band_and_source(segments: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+    """The kept segments summed by (band, source): all the grade reads of them (app/scoring/grade.py sums
+    validity weight and weighted successes by band and source, or by source), so its domains come out the same
+    on a frame a few hundred times smaller than the segments at a million results."""
+    seg = segments[kept] if not kept.all() else segments
+    w = seg["w_validity"].to_numpy()
+    per = group_sums(
+        {"band": seg["band"].to_numpy(), "source": seg["source"].to_numpy()},
+        {"w_validity": w, "wy": w * seg["y_validity"].to_numpy()},
+    )
+    weight = per["w_validity"].to_numpy()
+    rate = np.divide(per["wy"].to_numpy(), weight, out=np.zeros(len(per)), where=weight > 0)
+    return per.assign(y_validity=rate)
+
+
+class Rework:
+    """One aspect's row recomputed without some of its evidence: band statuses (cheap: bincounts over numpy
+    arrays) and the suggested grade (the five domains, dearer: only for the sources reported, on the segments
+    summed by band and source)."""
+
+    def __init__(self, inputs: GradeInputs, grade: str, points, settings: ScoringSettings):
+        self.grade, self.points, self.settings = grade, points, settings
+        seg, claims = inputs.segments, inputs.claims
+        # the grade reads the claims' weight summed by tier and source, and each source's highest tier
+        claims = claims.groupby(["source_code", "tier"], dropna=False, sort=True)["weight"].sum().reset_index()
+        self.inputs = replace(inputs, segments=by_band_and_source(seg, np.ones(len(seg), bool)), claims=claims)
+        band, w = seg["band"].to_numpy(), seg["w_validity"].to_numpy()
+        self.sized = np.flatnonzero((band >= 0) & (w > 0))
+        self.band, self.w = band[self.sized], w[self.sized]
+        self.wy = self.w * seg["y_validity"].to_numpy()[self.sized]
+        self.source = seg["source"].to_numpy()[self.sized]
+        self.per_source: tuple | None = None  # sums by (source, band), made on first use
+        self.statuses = band_statuses(self.band, self.w, self.wy, len(inputs.band_keys), settings)
+
+    def band_changes(self, segment_kept: np.ndarray) -> list[StatusChange]:
+        """The bands whose status differs on the kept segments."""
+        keep = segment_kept[self.sized]
+        n = len(self.inputs.band_keys)
+        return self._changes(band_statuses(self.band[keep], self.w[keep], self.wy[keep], n, self.settings))
+
+    def band_changes_without(self, source: int) -> list[StatusChange]:
+        """The bands whose status differs without one source: the totals less that source's sums."""
+        if self.per_source is None:
+            n = len(self.inputs.band_keys)
+            self.totals = [np.bincount(self.band, weights=v, minlength=n) for v in (self.w, self.wy, None)]
+            inverse, (src, band) = group_index([self.source, self.band])
+            sums = [np.bincount(inverse, weights=v, minlength=len(src)) for v in (self.w, self.wy, None)]
+            self.per_source = (src, band, *sums)
+        src, band, w, wy, n_pieces = self.per_source
+        mine = src == source
+        weight, successes, count = (t.copy() for t in self.totals)
+        np.subtract.at(weight, band[mine], w[mine])
+        np.subtract.at(successes, band[mine], wy[mine])
+        np.subtract.at(count, band[mine], n_pieces[mine])
+        return self._changes(statuses_of(weight.clip(0.0), successes.clip(0.0), count, self.settings))
+
+    def _changes(self, statuses: list[str]) -> list[StatusChange]:
+        return [
+            StatusChange(band_key=key, status=before, status_without=after)
+            for key, before, after in zip(self.inputs.band_keys, self.statuses, statuses, strict=True)
+            if before != after
+        ]
+
+    def grade_without(self, fit: FitResult, segments: pd.DataFrame, point_kept: np.ndarray, claim_kept=None) -> str:
+        """The suggested grade of the rest, given its segments summed by band and source."""
+        g, pts = self.inputs, self.points
+        used = point_kept & (np.asarray(pts[f"w_{DIM}"]) > 0)
+        rest = replace(
+            g,
+            fit=fit,
+            segments=segments,
+            x=np.asarray(pts["x"])[used],
+            w=np.asarray(pts[f"w_{DIM}"])[used],
+            claims=g.claims if claim_kept is None else g.claims[claim_kept],
+        )
+        return grade_aspect(rest, NO_OVERRIDES, self.settings).suggested
+
+    def without_source(self, source: int) -> pd.DataFrame:
+        summed = self.inputs.segments
+        return summed[summed["source"].to_numpy() != source]
+
+
+def moved_text(grade: str, grade_without: str, changes: list[StatusChange]) -> str:
+    """'; grade low -> very low; mid band partial -> fragmentary' or '; grade and band statuses unchanged'."""
+    parts = [] if grade == grade_without else [f"grade {words(grade)} -> {words(grade_without)}"]
+    parts += [f"{c.band_key} band {words(c.status)} -> {words(c.status_without)}" for c in changes]
+    return "; " + "; ".join(parts) if parts else "; grade and band statuses unchanged"
+
+
+def words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+Statement = Callable[[FitResult, tuple[str, object]], str]  # the rest's statement, given what was left out
+
+
+def plain_statement(segments: pd.DataFrame, settings: ScoringSettings) -> Statement:
+    """The rest's statement with its sizes named from the results that remain: the smallest and largest end of
+    their sizes or ranges (a model's size or a bound), never a quadrature point or a bin's centre or edge. An
+    engine that names models passes its own (the left-out part is ("source", code) or ("estimated", True))."""
+
+    weighed = segments["w_validity"].to_numpy() > 0
+    a, b = segments["a"].to_numpy(), segments["b"].to_numpy()
+
+    def statement(rest: FitResult, left_out: tuple[str, object]) -> str:
+        column, value = left_out
+        kept = weighed & (segments[column].to_numpy() != value)
+        if kept.any() and rest.x_min is not None:
+            rest = replace(rest, x_min=float(a[kept].min()), x_max=float(b[kept].max()))
+        return ceiling_output(rest, settings).statement
+
+    return statement
+
+
+def ceiling_text(rest: FitResult, shift: float | None, where: str) -> str:
+    """How the ceiling of the rest reads against the row's."""
+    if rest.state == "insufficient":
+        return "the rest is too thin to fit"
+    if shift is None or abs(shift) < 0.005:
+        return f"the ceiling: {where}"
+    return f"the ceiling moves {'up' if shift > 0 else 'down'} {abs(shift):.2f} orders of magnitude ({where})"
 
 
 def source_influences(
@@ -67,12 +217,13 @@ def source_influences(
     bins: pd.DataFrame,
     points,
     source_keys: list[str],
+    rework: Rework,
+    statement: Statement,
     settings: ScoringSettings,
-    models_without: Callable[[int], TestedModels] = lambda source: NONE,
 ) -> list[SourceInfluence]:
-    """The sources whose removal moves the ceiling most, with the exact shift and the state without them."""
+    """The sources whose removal moves the row most: its ceiling, its suggested grade, its band statuses."""
     limit = settings.top_influential_sources
-    if fit.crossing is None or limit == 0 or not points.size:
+    if fit.state == "insufficient" or limit == 0 or not points.size:
         return []
     sources, scores = approximate_shifts(fit, points, settings)
     candidates = limit * CANDIDATES_PER_SLOT
@@ -80,49 +231,72 @@ def source_influences(
         keep = np.argpartition(-scores, candidates - 1)[:candidates]
         sources, scores = sources[keep], scores[keep]
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
-    order = [source for source, _ in order]
-    refits = []
-    posterior = log_posterior(bins, settings)
-    for source in order:
-        own = aspect_bins(points.where(np.flatnonzero(np.asarray(points["source"]) == source)), settings)
-        others = points.where(np.flatnonzero(np.asarray(points["source"]) != source))
-        median, rest = refit_without(own, bins, posterior, fit.n_sources, settings, evidence_range(others, DIM))
-        refits.append((median - fit.crossing, source_keys[source], source, rest))
-    refits.sort(key=lambda r: (-abs(r6(r[0])), r[1]))
+    posterior = log_posterior(bins, settings) if fit.crossing is not None else None
+    point_source = np.asarray(points["source"])
+    claim_source = rework.inputs.claims["source_code"].to_numpy()  # summed by source and tier
+    found = []
+    for source, _ in order:
+        kept = point_source != source
+        own = aspect_bins(points.where(np.flatnonzero(~kept)), settings)
+        rest = refit_without(own, bins, fit.n_sources, evidence_range(points.where(kept), DIM), settings)
+        shift = None
+        if posterior is not None:
+            x, w, wy = (own[c].to_numpy() for c in ("x", f"w_{DIM}", f"wy_{DIM}"))
+            mine = log_likelihood(x, w, wy, settings)
+            shift = summarise(posterior - mine, settings).median - fit.crossing
+        changes = rework.band_changes_without(source)
+        moved = int(rest.state != fit.state) + len(changes)
+        found.append((-moved, -abs(shift or 0.0), source_keys[source], source, kept, rest, shift, changes))
     influences = []
-    for shift, key, source, rest in refits[:limit]:  # only the reported ones are stated (naming costs a sort)
-        where = (
-            "the rest is too thin to fit"
-            if rest.state == "insufficient"
-            else ceiling_output(rest, settings, models_without(source)).statement
+    for *_, source, kept, rest, shift, changes in sorted(found, key=lambda f: f[:3])[:limit]:
+        grade_without = rework.grade_without(rest, rework.without_source(source), kept, claim_source != source)
+        text = (
+            f"without {source_keys[source]} {ceiling_text(rest, shift, statement(rest, ('source', source)))}"
+            f"{moved_text(rework.grade, grade_without, changes)}"
         )
-        move = f"{'up' if shift >= 0 else 'down'} {abs(shift):.2f} orders of magnitude"
-        text = f"without {key} the ceiling moves {move} ({where})"
-        influences.append(SourceInfluence(source_key=key, shift_decades=r6(shift), state_without=rest.state, text=text))
+        influences.append(
+            SourceInfluence(
+                source_key=source_keys[source],
+                shift_decades=r6(shift),
+                state_without=rest.state,
+                grade=rework.grade,
+                grade_without=grade_without,
+                band_changes=changes,
+                text=text,
+            )
+        )
     return influences
 
 
 def without_estimates(
-    fit: FitResult,
-    measured: tuple[pd.DataFrame, int, tuple | None],
-    left_out: int,
-    settings,
-    measured_models: TestedModels = NONE,
+    fit: FitResult, points, left_out: int, rework: Rework, statement: Statement, settings, segments: pd.DataFrame
 ) -> EstimateSensitivity | None:
-    """The ceiling from disclosed sizes only, beside the one that uses the analysts' estimates."""
+    """The row from disclosed sizes only, beside the one that uses the analysts' estimates."""
     if left_out == 0:
         return None
-    bins_measured, n_sources, x_range = measured
-    rest = fit_dimension(bins_measured, n_sources, DIM, settings, x_range)
-    statement = ceiling_output(rest, settings, measured_models).statement
+    kept = ~np.asarray(points["estimated"]).astype(bool)
+    measured_points = points.where(kept)
+    sources = sources_with_weight(measured_points, DIM)
+    rest = fit_dimension(
+        aspect_bins(measured_points, settings), sources, DIM, settings, evidence_range(measured_points, DIM)
+    )
+    where = statement(rest, ("estimated", True))
     shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
-    moved = "" if shift is None else f"moves {'up' if shift >= 0 else 'down'} {abs(shift):.2f} orders of magnitude: "
+    segment_kept = ~np.asarray(segments["estimated"]).astype(bool)
+    changes = rework.band_changes(segment_kept)
+    grade_without = rework.grade_without(rest, by_band_and_source(segments, segment_kept), kept)
     return EstimateSensitivity(
         results_left_out=left_out,
         shift_decades=r6(shift),
         state_without=rest.state,
-        statement_without=statement,
-        text=f"without the {left_out} result(s) whose size is an estimate, the ceiling {moved}{statement}",
+        statement_without=where,
+        grade=rework.grade,
+        grade_without=grade_without,
+        band_changes=changes,
+        text=(
+            f"without the {left_out} result(s) whose size is an estimate {ceiling_text(rest, shift, where)}"
+            f"{moved_text(rework.grade, grade_without, changes)}"
+        ),
     )
 
 
@@ -131,18 +305,20 @@ def aspect_sensitivity(
     fit: FitResult,
     bins: pd.DataFrame,
     points,
-    measured: tuple[pd.DataFrame, int, tuple | None],
+    inputs: GradeInputs,
+    grade: str,
     left_out: int,
     source_keys: list[str],
     settings: ScoringSettings,
-    models: ModelsOf = lambda keep: NONE,
+    statement: Statement | None = None,
 ) -> AspectSensitivity:
-    """Most influential sources of one aspect and the effect of its estimated sizes.
-
-    models names the tested models of the aspect's results that a mask over its segments keeps, so each
-    statement names real models (never a bin edge)."""
+    """Most influential sources of one aspect and the effect of its estimated sizes; none for measured impact."""
+    if inputs.role == "impact":
+        return AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
+    rework = Rework(inputs, grade, points, settings)
+    statement = statement or plain_statement(inputs.segments, settings)
     return AspectSensitivity(
         aspect_key=aspect_key,
-        sources=source_influences(fit, bins, points, source_keys, settings, lambda s: models(("source", s))),
-        without_estimates=without_estimates(fit, measured, left_out, settings, models(("estimated", True))),
+        sources=source_influences(fit, bins, points, source_keys, rework, statement, settings),
+        without_estimates=without_estimates(fit, points, left_out, rework, statement, settings, inputs.segments),
     )

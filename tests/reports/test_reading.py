@@ -14,9 +14,10 @@ from app.db.engine import get_engine
 from app.reports import snapshots
 from app.reports.build import build_snapshot
 from app.reports.changes import change_items
+from app.reports.content import states_sentence
 from app.reports.plots import ModelPoint, model_points, plot_svg
 from app.reports.reading import band_csv_rows, cards, ceiling_csv_rows, direction, findings, main_reason
-from app.reports.render import render_html
+from app.reports.render import render_html, render_markdown
 from tests.reports.conftest import EDITED_CLAIM, edit_claim
 
 
@@ -192,4 +193,40 @@ def test_csv_rows_are_one_per_aspect_and_one_per_aspect_and_band(built):
     rows = ceiling_csv_rows(a)
     assert [r["aspect_key"] for r in rows] == [r["aspect_key"] for r in a["aspects"]]
     assert all(r["statement"] and r["confidence"] for r in rows)
-    assert len(band_csv_rows(a)) == len(a["scale_table"]) == len(a["aspects"]) * len(a["bands"])
+    fitted = [r for r in a["aspects"] if r["role"] != "impact"]  # safety: counts, no P(works) by band
+    assert len(band_csv_rows(a)) == len(a["scale_table"]) == len(fitted) * len(a["bands"])
+
+
+def _aspect(key: str, state: str, role: str = "scale") -> dict:
+    return {"aspect_key": key, "aspect_name": key.capitalize(), "role": role, "ceiling": {"state": state}}
+
+
+def test_the_summary_counts_ceilings_in_sentences_that_agree_in_number():
+    aspects = [
+        _aspect("features", "below_range"),
+        _aspect("circuits", "not_reached"),
+        _aspect("evaluation", "estimated", "qualifier"),
+        _aspect("safety", "not_applicable", "impact"),
+    ]
+    assert states_sentence(aspects) == (
+        "Of the 3 aspects fitted for a ceiling, 1 has a ceiling located within the sized evidence and 2 have only a "
+        "bound. Safety: counted as measured impact, not fitted."
+    )
+    one = states_sentence([_aspect("circuits", "no_scale_dependence")])
+    assert one == "Of the 1 aspect fitted for a ceiling, 1 shows no dependence on scale."
+
+
+def test_the_markdown_report_says_what_moves_without_estimated_sizes_and_the_method_as_it_is(built):
+    text = render_markdown(built)
+    sensitivity = text.split("## Sensitivity")[1].split("## Method in brief")[0]
+    with_estimates = [s for s in built.assessment["sensitivity"] if s.get("without_estimates")]
+    assert with_estimates
+    for s in with_estimates:
+        assert f"Estimated sizes: {s['without_estimates']['text']}" in sensitivity.replace("\\", "")
+    assert "Safety impact: counted, not fitted" in sensitivity
+    method = text.split("## Method in brief")[1]
+    assert "logistic model" not in method and "lapse" in method and "falling with scale at all" in method
+    summary = text.split("## Summary")[1].split("## Changes")[0]
+    assert "1 have" not in summary and "from the smallest tested up" not in summary
+    status = text.split("## Status by scale")[1].split("## P(works)")[0]
+    assert "Safety" not in status, "safety has counts, not a P(works) status"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from app.config import get_settings
 from app.main import create_app
 from app.reports.build import build_snapshot
-from app.reports.reference import compare_ceiling, load_reference, scale_comparison
+from app.reports.reference import ceiling_comparison, compare_ceiling, load_reference, scale_comparison
 from tests.reports.conftest import EDITED_CLAIM, edit_claim, snapshot_rows
 
 
@@ -99,7 +99,7 @@ def test_reference_holds_both_closing_tables_of_the_source_report():
     ceiling = {r["aspect"]: r for r in reference["ceiling_table"]["rows"]}
     assert list(ceiling) == ["features", "circuits", "safety", "overall"]
     assert ceiling["features"]["params"] == 7e10 and "no public basis" in ceiling["features"]["params_basis"]
-    assert (ceiling["overall"]["params_low"], ceiling["overall"]["params_high"]) == (1e10, 1e11)
+    assert ceiling["overall"]["params"] == 1e10 and "params_low" not in ceiling["overall"]  # the row says 10B
     assert [r["band"] for r in reference["scale_table"]["rows"]] == ["toy", "mid", "frontier"]
 
 
@@ -116,9 +116,13 @@ def test_a_computed_bound_is_compared_as_a_bound():
     below = {"state": "below_range", "bound_params": 2.4e9, "smallest_observed_params": 2.4e9}
     verdict, why = compare_ceiling({"params": 7e10}, below)
     assert verdict == "disagree" and "below the smallest scale tested, 2.4B" in why
-    assert compare_ceiling({"params": 1e9}, below)[0] == "agree"
+    verdict, why = compare_ceiling({"params": 1e9}, below)
+    assert verdict == "consistent, not confirmed" and "no evidence below 2.4B places it" in why
     reached = {"state": "not_reached", "largest_observed_params": 7e10}
-    assert compare_ceiling({"params": 7e10}, reached)[0] == "agree"
+    verdict, why = compare_ceiling({"params": 7e10}, reached)
+    assert verdict == "consistent, not confirmed" and "no evidence above 70B shows the ceiling there" in why
+    assert compare_ceiling({"params": 1e11}, reached)[0] == "consistent, not confirmed"
+    assert compare_ceiling({"params": 1e10}, reached)[0] == "disagree"
     assert compare_ceiling({"params": 1e10}, {"state": "not_established", "statement": "not established"})[0] == (
         "disagree"
     )
@@ -132,9 +136,91 @@ def test_the_scale_table_is_compared_cell_by_cell_so_a_matching_cell_is_not_a_mi
         }
     }
     cells = [
-        {"aspect_key": "features", "band_key": "mid", "status": "fragmentary", "low": 0.05, "high": 0.8, "weight": 1},
+        {"aspect_key": "features", "band_key": "mid", "status": "fragmentary", "low": 0.07, "high": 0.88, "weight": 1},
         {"aspect_key": "circuits", "band_key": "mid", "status": "partial", "low": 0.15, "high": 0.9, "weight": 1},
     ]
     rows = {r["key"]: r for r in scale_comparison(reference, {"scale_table": cells})}
     assert rows["mid:circuits"]["verdict"] == "agree"
-    assert rows["mid:features"]["verdict"] == "disagree" and "computed fragmentary" in rows["mid:features"]["why"]
+    # 0.07-0.88 reaches both fragmentary and partial: the evidence cannot separate them
+    assert rows["mid:features"]["verdict"] == "cannot tell"
+    assert "the interval reaches both fragmentary and partial" in rows["mid:features"]["why"]
+    cells[0] = {**cells[0], "low": 0.0, "high": 0.08, "weight": 5}
+    rows = {r["key"]: r for r in scale_comparison(reference, {"scale_table": cells})}
+    assert (
+        rows["mid:features"]["verdict"] == "disagree" and "even the upper end is below" in rows["mid:features"]["why"]
+    )
+
+
+def test_a_status_the_report_gives_without_barriers_disagrees_where_barriers_are_recorded():
+    reference = {
+        "scale_table": {
+            "compared_aspects": ["circuits"],
+            "rows": [
+                {"band": "toy", "label": "Toys", "status_text": "High", "status": "tractable", "barriers": "None"}
+            ],
+        }
+    }
+    cell = {"aspect_key": "circuits", "band_key": "toy", "status": "partial", "low": 0.25, "high": 0.9, "weight": 3}
+    barrier = {"key": "meloux2025.non-identifiability"}
+    (row,) = scale_comparison(reference, {"scale_table": [{**cell, "barriers": [barrier]}]})
+    assert row["verdict"] == "disagree" and "records 1: meloux2025.non-identifiability" in row["why"]
+    (row,) = scale_comparison(reference, {"scale_table": [{**cell, "barriers": []}]})
+    assert row["verdict"] == "cannot tell"
+
+
+def test_a_disagreement_prints_its_reasons_and_the_safety_row_is_compared_with_the_counts():
+    reference = {
+        "source": "report",
+        "ceiling_table": {
+            "rows": [
+                {
+                    "aspect": "features",
+                    "label": "F",
+                    "current_ceiling": "70B",
+                    "params": 7e10,
+                    "params_basis": "undisclosed size",
+                },
+                {
+                    "aspect": "safety",
+                    "label": "S",
+                    "current_ceiling": "probes > MI",
+                    "params": None,
+                    "impact": "baselines_ahead",
+                },
+            ]
+        },
+    }
+    features = {
+        "aspect_key": "features",
+        "aspect_name": "Features",
+        "role": "scale",
+        "ceiling": {"state": "below_range", "bound_params": 2.5e9, "statement": "below 2.5B"},
+        "reach_ceiling": {"state": "not_reached", "largest_observed_params": 1e11, "statement": "100B"},
+        "baseline_comparisons": [{"text": "linear_probe beat sae at 9B", "mechanistic_won": False}],
+    }
+    safety_row = {
+        "aspect_key": "safety",
+        "aspect_name": "Safety",
+        "role": "impact",
+        "ceiling": {"state": "not_applicable"},
+    }
+    safety = {
+        "mechanistic": {"measured_improvement": 0, "monitoring_aid": 1},
+        "baseline": {"measured_improvement": 3, "monitoring_aid": 3},
+        "statement": "counted",
+    }
+    evidence = {
+        "claims": [{"key": "report.c", "source_key": "report", "aspects": ["features"]}],
+        "critiques": [
+            {"key": "crit.report-70b", "target_claim_key": "report.c", "kind": "methodological", "status": "open"},
+            {"key": "crit.support", "target_claim_key": "report.c", "kind": "support", "status": "open"},
+        ],
+    }
+    assessment = {"aspects": [features, safety_row], "safety": safety, "overall": {}}
+    rows = {r["key"]: r for r in ceiling_comparison(reference, assessment, evidence)}
+    why = rows["features"]["why"]
+    assert rows["features"]["verdict"] == "disagree"
+    assert "within reach" in why and "the report's number: undisclosed size" in why
+    assert "1 loss(es) to simple baselines: linear_probe beat sae at 9B" in why
+    assert "1 standing critique(s) of the report's claims here: crit.report-70b" in why
+    assert rows["safety"]["verdict"] == "agree" and "baselines are ahead" in rows["safety"]["why"]

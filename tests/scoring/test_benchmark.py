@@ -13,7 +13,8 @@ from tests.support.synthetic import synthetic_evidence
 def run(benchmark, n_results: int, rounds: int) -> None:
     evidence = synthetic_evidence(n_results, seed=7)
     assessment = benchmark.pedantic(assess, args=(evidence,), rounds=rounds, iterations=1, warmup_rounds=0)
-    assert len(assessment.aspects) == 4 and len(assessment.scale_table) == 20
+    fitted = [row for row in assessment.aspects if row.role != "impact"]  # safety is counted: no status by band
+    assert len(assessment.aspects) == 4 and len(assessment.scale_table) == 5 * len(fitted) == 15
     assert sum(row.counts.results_in_fit for row in assessment.aspects) > 0
 
 

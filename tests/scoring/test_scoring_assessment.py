@@ -117,7 +117,9 @@ def test_safety_row_counts_mechanistic_and_baselines_apart():
     safety = assess(example()).safety
     assert safety.mechanistic["none"] == 1 and safety.mechanistic["measured_improvement"] == 0
     assert safety.baseline["measured_improvement"] == 1
-    assert safety.statement.startswith("No measured improvement from a mechanistic method in 1 result from 1 source")
+    assert safety.statement.startswith(
+        "No measured improvement from a mechanistic method in 1 result that measured a safety effect (1 source)"
+    )
     assert "Baselines: 1 measured improvement" in safety.statement
     assert safety.baseline_improvements[0].claim_key == "repe"
     assert safety.baseline_improvements[0].source_key == "paper-b"
