@@ -18,6 +18,8 @@ from app.scoring.ceiling import (
     evidence_range,
     fit_dimension,
     sources_with_weight,
+    standard_fits,
+    strata_of,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.gaps import evidence_gaps
@@ -127,7 +129,7 @@ def distinct(values, mask) -> int:
     return int(len(picked) > 0) + int(np.count_nonzero(np.diff(picked)))
 
 
-def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
+def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context) -> AspectRow:
     """One row of the ceiling table."""
     data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
     member = ctx.member[:, a]
@@ -172,7 +174,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context) -> AspectRow:
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
-    ceiling = ceiling_output(fit, settings)
+    ceiling = ceiling_output(fit, settings, standard_fits(strata, segments, settings))
     if role == "impact":
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
@@ -239,7 +241,7 @@ def overall_row(rows: list[AspectRow], ctx: Context, safety: SafetyRow) -> Overa
             path_forward=path_forward,
             statement=statement,
         )
-    rank = {"not_established": 0, "below_range": 1, "estimated": 2, "not_reached": 3}
+    rank = {"not_established": 0, "below_range": 1, "estimated": 2, "not_reached": 3, "no_scale_dependence": 4}
 
     def position(row: AspectRow) -> tuple:
         c = row.ceiling
@@ -309,6 +311,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     bins = pd.concat(
         [aspect_bins(p, settings).assign(aspect=a) for a, p in enumerate(aspect_points)], ignore_index=True
     )
+    strata = [{d: strata_of(aspect_points[a], d, settings) for d in DIMENSIONS} for a in range(n)]
     fits = [
         {
             d: fit_dimension(
@@ -317,6 +320,8 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 d,
                 settings,
                 evidence_range(aspect_points[a], d),
+                strata[a][d],
+                np.asarray(aspect_points[a]["x"])[np.asarray(aspect_points[a][f"w_{d}"]) > 0],
             )
             for d in DIMENSIONS
         }
@@ -325,7 +330,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     cells = scale_table(data, claims, critiques, critic_weights(critiques, claims, evidence, settings), settings)
     member = aspect_membership(data, claims)
     ctx = Context(data, claims, member, baseline_claims(data, claims, evidence), critiques, cells, evidence, settings)
-    rows = [aspect_row(a, fits[a], ctx) for a in range(n)]
+    rows = [aspect_row(a, fits[a], strata[a]["validity"], ctx) for a in range(n)]
     sensitivity = []
     for a, aspect_key in enumerate(data.aspect_keys):
         estimated = aspect_points[a]["estimated"].astype(bool)

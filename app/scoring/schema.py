@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "2.0"
 ENGINE_VERSION = "2.0.0"
 
-CeilingState = Literal["estimated", "below_range", "not_reached", "not_established", "insufficient", "not_applicable"]
+CeilingState = Literal[
+    "estimated",
+    "below_range",
+    "not_reached",
+    "not_established",
+    "no_scale_dependence",
+    "insufficient",
+    "not_applicable",
+]
 AspectRole = Literal["scale", "qualifier", "impact"]
 BandStatus = Literal["tractable", "partial", "fragmentary", "no_evidence"]
 GradeLevel = Literal["high", "moderate", "low", "very_low"]
@@ -41,6 +49,20 @@ class Barrier(Out):
     weight: float
 
 
+class StandardFit(Out):
+    """What the results judged by one evaluation standard say about an aspect (docs/scoring.md section 5)."""
+
+    standard: str
+    shows_validity: bool
+    n_results: int
+    weight: float
+    rate: float | None = None
+    rate_low: float | None = None
+    rate_high: float | None = None
+    p_fall: float | None = None
+    statement: str
+
+
 class Ceiling(Out):
     """Where P(works) falls to 0.5, in parameters, or the bound that the sized evidence allows.
 
@@ -60,6 +82,13 @@ class Ceiling(Out):
     crossing_low_log10: float | None = None
     crossing_high_log10: float | None = None
     estimated_sizes: bool = False
+    p_fall: float | None = None
+    rate: float | None = None
+    rate_low: float | None = None
+    rate_high: float | None = None
+    informative_low_params: float | None = None
+    informative_high_params: float | None = None
+    standards: list[StandardFit] = []
     statement: str
 
 
