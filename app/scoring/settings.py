@@ -96,7 +96,7 @@ class ScoringSettings(BaseModel):
         description="evaluation standards whose results enter the validity fit; the others count for reach only",
     )
     min_p_fall: float = Field(
-        0.8, ge=0, le=1, description="a ceiling is stated only when P(fall | evidence) reaches this"
+        0.75, ge=0, le=1, description="a ceiling is stated only when P(fall | evidence) reaches this"
     )
     fall_prior_odds: float = Field(1.0, gt=0, description="prior odds of a fall against a flat P(works)")
     fall_drop_power: float = Field(
