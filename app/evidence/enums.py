@@ -97,9 +97,23 @@ class Winner(StrEnum):
 
 
 class Outcome(StrEnum):
+    """A result's validity outcome; `not_assessed`: a reach-only result (a suite trained, a graph traced, nothing
+    validated). A reach outcome is never `not_assessed`: applying a method at a scale either worked or did not."""
+
     success = "success"
     partial = "partial"
     failure = "failure"
+    not_assessed = "not_assessed"
+
+
+class EvaluationStandard(StrEnum):
+    """How a result's validity was judged: results judged by different standards are not compared as equals."""
+
+    internal_metric = "internal_metric"  # reconstruction, loss recovered, an autointerp score
+    mechanistic_comparison = "mechanistic_comparison"  # against another mechanistic method (SAE against SAE)
+    simple_baseline = "simple_baseline"  # against a probe, prompting, a steering vector, fine-tuning
+    ground_truth = "ground_truth"  # against a known circuit or a planted feature
+    demonstration = "demonstration"  # one showcased case
 
 
 class SafetyImpact(StrEnum):

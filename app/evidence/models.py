@@ -29,6 +29,7 @@ from app.evidence.enums import (
     ClaimStatus,
     CritiqueKind,
     CritiqueStatus,
+    EvaluationStandard,
     ExtractionStatus,
     Grade,
     MethodFamily,
@@ -196,6 +197,9 @@ class Result(SoftDeleted, table=True):
         one_of("reach_outcome", Outcome, nullable=True),
         one_of("params_estimate_kind", SizeEstimateKind, nullable=True),
         one_of("winner", Winner, nullable=True),
+        one_of("evaluation_standard", EvaluationStandard, nullable=True),
+        CheckConstraint("reach_outcome IS NULL OR reach_outcome <> 'not_assessed'", name="reach_is_assessed"),
+        CheckConstraint("sample_size IS NULL OR sample_size >= 1", name="sample_size_positive"),
         CheckConstraint("params IS NULL OR params > 0", name="params_positive"),
         CheckConstraint("params_low IS NULL OR params_low > 0", name="params_low_positive"),
         CheckConstraint(
@@ -239,6 +243,8 @@ class Result(SoftDeleted, table=True):
     higher_is_better: bool | None = None
     outcome: str = Field(max_length=20, index=True)
     reach_outcome: str | None = Field(default=None, max_length=20)
+    evaluation_standard: str | None = Field(default=None, max_length=30, index=True)
+    sample_size: int | None = None
     safety_impact: str = Field(default=SafetyImpact.not_applicable, max_length=30, index=True)
     baseline_safety_impact: str = Field(default=SafetyImpact.not_applicable, max_length=30)
     safety_metric: str | None = Field(default=None, max_length=500)

@@ -168,7 +168,7 @@ def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context) -
         results_in_fit=distinct(segments["row"], segments["w_validity"] > 0),
         results_without_size=int((mechanistic & ~all_rows["sized"].to_numpy()).sum()),
         results_baseline=int((~mechanistic).sum()),
-        results_censored=distinct(segments["row"], segments["w_validity"] == 0),
+        results_censored=distinct(segments["row"], (segments["w_validity"] == 0) & segments["y"].notna().to_numpy()),
         results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),

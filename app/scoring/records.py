@@ -35,6 +35,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "outcome": "success",
         "safety_impact": "not_applicable",
         "baseline_safety_impact": "not_applicable",
+        "evaluation_standard": None,
+        "sample_size": None,
     },
     "critiques": {"kind": "methodological", "severity": 0.5, "status": "open"},
 }

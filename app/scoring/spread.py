@@ -126,7 +126,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     mechanistic = np.where(own >= 0, own, np.where(of_claim >= 0, of_claim, unknown == "mechanistic")).astype(bool)
     y = evidence.coded("results", "outcome").take(outcome_values(evidence, "outcome"), np.nan)
     if settings.baseline_loss_is_failure:
-        y = np.where(baseline_loss(evidence) & mechanistic, 0.0, y)
+        y = np.where(baseline_loss(evidence) & mechanistic & ~np.isnan(y), 0.0, y)
     reach = evidence.coded("results", "reach_outcome").take(outcome_values(evidence, "reach_outcome"), 1.0)
     lo, hi = log10_sizes(res)
     open_ended = np.isinf(hi)
@@ -156,8 +156,6 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
 
 def standard_codes(evidence: Evidence) -> np.ndarray:
     """Each result's evaluation standard as its position in STANDARDS (0 when not recorded)."""
-    if "evaluation_standard" not in evidence.results.columns:
-        return np.zeros(len(evidence.results), dtype=np.int8)
     coded = evidence.coded("results", "evaluation_standard")
     return coded.take([STANDARDS.index(v) for v in coded.uniques], 0).astype(np.int8)
 

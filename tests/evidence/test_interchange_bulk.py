@@ -154,3 +154,28 @@ def test_the_csv_columns_cover_every_field_of_a_claim_and_a_result():
 
     assert set(CLAIM_COLUMNS.values()) | {"results"} == set(ClaimIn.model_fields)
     assert set(RESULT_COLUMNS.values()) | {"params_low", "params_high"} == set(ResultIn.model_fields)
+
+
+def test_the_evaluation_standard_sample_size_and_not_assessed_go_out_and_come_back(sqlite_seeded_url, engine_for):
+    header = "claim_key,source,claim_text,aspects,stance,claim_kind,confidence,result_key,model_name,params,"
+    header += "result_method,outcome,evaluation_standard,sample_size,baseline_method"
+    rows = [
+        "bulk.v3,karvonen2025_saebench,An SAE suite was trained at 9B.,features,supports,finding,0.5,"
+        "bulk.v3.r1,Gemma-2-9B,9.2B,sae,not_assessed,internal_metric,113,",
+        "bulk.v3,karvonen2025_saebench,An SAE suite was trained at 9B.,features,supports,finding,0.5,"
+        "bulk.v3.r2,Gemma-2-2B,2.6B,sae,failure,simple_baseline,8,linear_probe",
+    ]
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = load(session, "v3.csv", "\n".join([header, *rows]).encode(), commit=True)
+        assert preview.ok, preview.problems
+        session.commit()
+        exported = export_list(session, "claims", listing.ClaimFilters(key=["bulk.v3"]), "csv").text
+    out = {row["result_key"]: row for row in csv.DictReader(io.StringIO(exported))}
+    assert [(r["outcome"], r["evaluation_standard"], r["sample_size"]) for r in out.values()] == [
+        ("not_assessed", "internal_metric", "113"),
+        ("failure", "simple_baseline", "8"),
+    ]
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        assert load(session, "claims.csv", exported.encode()).counts == {"unchanged": 1}
+        refused = load(session, "bad.csv", "\n".join([header, rows[1].replace("linear_probe", "sae")]).encode())
+        assert not refused.ok and any("sae is a mechanistic method" in p for p in refused.problems), refused.problems

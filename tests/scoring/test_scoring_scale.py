@@ -273,3 +273,20 @@ def test_bands_are_data_one_open_band_holds_everything():
     ev = build_evidence([{"key": "s"}], claims, [{"key": "r", "claim_key": "c", "params": 1e13}], bands=bands)
     cell = assess(ev).scale_table[0]
     assert (cell.band_key, cell.n_results, cell.status) == ("all", 1, "partial")
+
+
+def test_a_result_whose_validity_was_not_assessed_counts_for_reach_only():
+    validated = [{"params": 1e9}, {"params": 1e10, "outcome": "failure"}]
+    base = assess(two_sources(validated, [{"params": 3e9}])).aspects[0]
+    reach_only = {"params": 1e12, "outcome": "not_assessed", "evaluation_standard": "internal_metric"}
+    with_suite = assess(two_sources(validated, [{"params": 3e9}, reach_only])).aspects[0]
+    assert with_suite.ceiling == base.ceiling
+    assert with_suite.counts.results_in_fit == base.counts.results_in_fit
+    assert with_suite.counts.results_censored == base.counts.results_censored == 0
+    assert base.reach_ceiling.largest_observed_params == pytest.approx(1e10)
+    assert with_suite.reach_ceiling.largest_observed_params == pytest.approx(1e12)
+
+
+def test_a_reach_outcome_is_never_not_assessed():
+    with pytest.raises(ValueError, match="reach_outcome"):
+        two_sources([{"params": 1e9, "reach_outcome": "not_assessed"}])

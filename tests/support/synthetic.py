@@ -105,6 +105,9 @@ def synthetic_evidence(n_results: int, seed: int = 0) -> Evidence:
             "reach_outcome": np.where(rng.random(n_results) < 0.05, "failure", "success").astype(object),
             "safety_impact": _pick(rng, impacts, n_results, [0.1, 0.05, 0.02, 0.03, 0.8]),
             "baseline_safety_impact": np.where(compared, "monitoring_aid", "not_applicable").astype(object),
+            # derived, drawing nothing, so every other column stays what the same seed gave before
+            "evaluation_standard": np.where(compared, "simple_baseline", "internal_metric").astype(object),
+            "sample_size": np.where(compared, 1.0, np.nan),
         }
     )
     n_critiques = max(1, n_claims // 10)

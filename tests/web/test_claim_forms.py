@@ -200,3 +200,38 @@ def test_a_critique_can_be_edited_deleted_and_restored_by_an_admin(analyst, admi
     with analyst.session() as session:
         critique = session.get(Critique, critique_id)
         assert critique.deleted_at is None and critique.status == "accepted"
+
+
+def test_a_reach_only_result_is_saved_with_its_standard_and_sample_size_and_shown_again(analyst):
+    row = result_row(0, outcome="not_assessed", evaluation_standard="internal_metric", sample_size="16")
+    response = analyst.post("/claims/new", claim_form(results=1, **row))
+    assert response.status_code == 303
+    claim_id = location_id(response)
+    with analyst.session() as session:
+        saved = session.exec(select(Result).where(Result.claim_id == claim_id)).one()
+    assert (saved.outcome, saved.evaluation_standard, saved.sample_size) == ("not_assessed", "internal_metric", 16)
+    edit = analyst.get(f"/claims/{claim_id}/edit").text
+    assert '<option value="not_assessed" selected>not assessed (reach only)</option>' in edit
+    assert '<option value="internal_metric" selected>' in edit and 'name="results.0.sample_size" value="16"' in edit
+    assert "judged by internal metric" in visible_text(analyst.get(f"/claims/{claim_id}").text)
+
+
+def test_a_mechanistic_simple_baseline_is_refused_beside_its_field_with_the_input_kept(analyst):
+    row = result_row(0, evaluation_standard="simple_baseline", baseline_method="sae", sample_size="7")
+    response = analyst.post("/claims/new", claim_form(results=1, **row))
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="results-0-baseline_method-error"' in page
+    assert "sae is a mechanistic method: record this as mechanistic_comparison, or name the simple baseline" in page
+    assert '<option value="simple_baseline" selected>' in page and 'name="results.0.sample_size" value="7"' in page
+    assert '<option value="sae" selected>' in page
+    with analyst.session() as session:
+        assert session.exec(select(Result).where(Result.sample_size == 7)).first() is None
+
+
+def test_the_reach_select_offers_no_not_assessed(analyst):
+    page = analyst.get("/claims/new").text
+    reach = page[page.index('id="results-0-reach_outcome"') :]
+    reach = reach[: reach.index("</select>")]
+    assert "not_assessed" not in reach and 'value="failure"' in reach
+    assert "ground truth: a known circuit, a planted feature" in page

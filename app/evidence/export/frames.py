@@ -39,7 +39,8 @@ QUERIES: dict[str, str] = {
         SELECT r.id AS _id, r.key, c.key AS claim_key, r.model_name, r.params_basis, r.params, r.params_low,
                r.params_high, r.params_estimate_kind, r.method_key AS method, r.task, r.metric_name,
                r.metric_value, r.baseline_name, r.baseline_value, r.baseline_method_key AS baseline_method,
-               r.winner, r.higher_is_better, r.outcome, r.reach_outcome, r.safety_impact, r.baseline_safety_impact
+               r.winner, r.higher_is_better, r.outcome, r.reach_outcome, r.safety_impact, r.baseline_safety_impact,
+               r.evaluation_standard, r.sample_size
         FROM result r JOIN claim c ON c.id = r.claim_id JOIN source s ON s.id = c.source_id
         WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
     "critiques": """
@@ -83,7 +84,7 @@ def read_frame(connection: Connection, sql: str) -> pd.DataFrame:
 # Numeric columns, typed the same whatever the reader (the DBAPI rows or Arrow) and however many rows are missing.
 FLOATS = {
     "claims": ("confidence",),
-    "results": ("params", "params_low", "params_high", "metric_value", "baseline_value"),
+    "results": ("params", "params_low", "params_high", "metric_value", "baseline_value", "sample_size"),
     "critiques": ("severity",),
     "bands": ("min_params", "max_params"),
 }
@@ -102,9 +103,12 @@ INTS = {
 def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise what drivers and readers return differently (SQLite 0/1 booleans, date objects, the type of a
     column without values) to one form: floats as float64, whole numbers as int64 (float64 where some are missing)."""
+    numeric = {*FLOATS.get(name, ()), *INTS.get(name, ())}
     if frame.empty:  # a driver types a column it saw no value of as it likes (ADBC's SQLite: int64)
-        numeric = {*FLOATS.get(name, ()), *INTS.get(name, ())}
         frame = frame.astype({c: object for c in frame.columns if c not in numeric})
+    for column in frame.columns:  # so is a text column without a value (ADBC's SQLite: float64 NaN)
+        if column not in numeric and frame[column].dtype != object and frame[column].isna().all():
+            frame[column] = np.full(len(frame), None, dtype=object)
     for column in FLOATS.get(name, ()):
         frame[column] = pd.to_numeric(frame[column]).astype(float)
     for column in INTS.get(name, ()):

@@ -37,6 +37,7 @@ RESULT_COLUMNS = {"result_key": "key", "model_name": "model_name", "model_family
                   "metric_value": "metric_value", "metric_unit": "metric_unit", "baseline_name": "baseline_name",
                   "baseline_value": "baseline_value", "baseline_method": "baseline_method", "winner": "winner",
                   "higher_is_better": "higher_is_better", "outcome": "outcome", "reach_outcome": "reach_outcome",
+                  "evaluation_standard": "evaluation_standard", "sample_size": "sample_size",
                   "safety_impact": "safety_impact", "baseline_safety_impact": "baseline_safety_impact",
                   "safety_metric": "safety_metric", "result_notes": "notes"}  # fmt: skip
 COLUMNS = [*CLAIM_COLUMNS, *RESULT_COLUMNS]

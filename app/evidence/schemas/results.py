@@ -9,10 +9,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    field_validator,
     model_validator,
 )
 
 from app.evidence.enums import (
+    EvaluationStandard,
     Outcome,
     ParamsBasis,
     SafetyImpact,
@@ -60,11 +62,41 @@ class ResultPublic(RowMeta):
     higher_is_better: bool | None = None
     outcome: str
     reach_outcome: str | None = None
+    evaluation_standard: str | None = None
+    sample_size: int | None = None
     safety_impact: str
     baseline_safety_impact: str = "not_applicable"
     safety_metric: str | None = None
     notes: str | None = None
     bands: list[str]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 41,
+                    "key": "lieberum2024.gemma-scope-suite.r3",
+                    "version": 1,
+                    "created_at": "2026-12-01T14:00:00Z",
+                    "updated_at": "2026-12-01T14:00:00Z",
+                    "deleted_at": None,
+                    "claim": "lieberum2024.gemma-scope-suite",
+                    "claim_id": 17,
+                    "model_name": "Gemma-2-27B",
+                    "params_basis": "disclosed",
+                    "params": 2.7e10,
+                    "method": "sae",
+                    "outcome": "not_assessed",
+                    "reach_outcome": "success",
+                    "evaluation_standard": "internal_metric",
+                    "sample_size": None,
+                    "safety_impact": "not_applicable",
+                    "baseline_safety_impact": "not_applicable",
+                    "bands": ["large"],
+                }
+            ]
+        }
+    )
 
 
 class ResultIn(StrictModel):
@@ -87,12 +119,30 @@ class ResultIn(StrictModel):
     baseline_method: Key | None = None
     winner: Winner | None = None
     higher_is_better: StrictBool | None = None
-    outcome: Outcome
-    reach_outcome: Outcome | None = None
-    safety_impact: SafetyImpact = SafetyImpact.not_applicable
+    outcome: Outcome = Field(description="Validity: did the method work there; not_assessed for a reach-only result.")
+    reach_outcome: Outcome | None = Field(
+        default=None, description="Could the method be applied at that scale (never not_assessed)."
+    )
+    evaluation_standard: EvaluationStandard | None = Field(
+        default=None, description="How validity was judged (empty: not recorded); see docs/data-model.md."
+    )
+    sample_size: int | None = Field(
+        default=None, ge=1, le=10**9, description="Tasks, datasets, items or runs the result aggregates."
+    )
+    safety_impact: SafetyImpact = Field(
+        default=SafetyImpact.not_applicable,
+        description="none: safety measured, no effect; not_applicable: safety not measured.",
+    )
     baseline_safety_impact: SafetyImpact = SafetyImpact.not_applicable
     safety_metric: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=20_000)
+
+    @field_validator("reach_outcome")
+    @classmethod
+    def _reach_is_assessed(cls, value: Outcome | None) -> Outcome | None:
+        if value is Outcome.not_assessed:
+            raise ValueError("reach cannot be not_assessed: applying the method at that scale worked or it did not")
+        return value
 
     @model_validator(mode="after")
     def _params_follow_basis(self) -> Self:  # noqa: C901 - one rule per size basis, each stated where a reader looks for it
@@ -161,7 +211,9 @@ class ResultCreate(ResultIn):
                     "params": 9.2e9,
                     "method": "sae",
                     "outcome": "partial",
-                    "safety_impact": "none",
+                    "evaluation_standard": "internal_metric",
+                    "sample_size": 8,
+                    "safety_impact": "not_applicable",
                 }
             ]
         }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.evidence.bands import bands_spanned
-from app.evidence.errors import Conflict, NotFound
+from app.evidence.enums import EvaluationStandard, MethodFamily
+from app.evidence.errors import Conflict, EvidenceError, NotFound
 from app.evidence.history import Actor, create_tracked, set_deleted, update_tracked
 from app.evidence.models import Method, Result, ResultBand, ScaleBand
 from app.evidence.schemas.results import ResultIn
@@ -14,13 +15,34 @@ from app.evidence.services.common import by_key, check_restore
 
 def columns(session: Session, data: ResultIn, claim_id: int, field_prefix: str = "") -> dict:
     values = data.model_dump(mode="json", exclude={"method", "baseline_method"})
+    methods: dict[str, Method | None] = {}
     for name in ("method", "baseline_method"):
         key = getattr(data, name)
-        if key is not None and session.get(Method, key) is None:
+        methods[name] = None if key is None else session.get(Method, key)
+        if key is not None and methods[name] is None:
             raise NotFound(f"no method {key!r}", field=f"{field_prefix}{name}")
         values[f"{name}_key"] = key
+    if data.evaluation_standard is EvaluationStandard.simple_baseline:
+        _check_simple_baseline(methods["baseline_method"], f"{field_prefix}baseline_method")
     values["claim_id"] = claim_id
     return values
+
+
+def _check_simple_baseline(baseline: Method | None, field: str) -> None:
+    """A result judged against a simple baseline names that baseline, and it is one: a loss to another
+    mechanistic method (SAE against SAE) is a comparison of mechanistic methods, not a loss to a baseline."""
+    if baseline is None:
+        raise EvidenceError(
+            "a result judged against a simple baseline names it: give baseline_method"
+            " (a method of the baseline family: a probe, prompting, a steering vector, fine-tuning, RepE)",
+            field=field,
+        )
+    if baseline.family != MethodFamily.baseline:
+        raise EvidenceError(
+            f"{baseline.key} is a {baseline.family} method: record this as mechanistic_comparison,"
+            " or name the simple baseline",
+            field=field,
+        )
 
 
 def input_values(result: Result) -> dict:

@@ -51,7 +51,11 @@ def options(session: Session) -> dict:
         "stances": _choices(Stance),
         "kinds": _choices(ClaimKind),
         "bases": _choices(ParamsBasis),
-        "outcomes": _choices(Outcome),
+        "outcomes": [
+            (o, "not assessed (reach only)" if o == Outcome.not_assessed else text) for o, text in _choices(Outcome)
+        ],
+        "reach_outcomes": [(o, text) for o, text in _choices(Outcome) if o != Outcome.not_assessed],
+        "standards": list(cv.STANDARD_HELP.items()),
         "impacts": _choices(SafetyImpact),
         "estimate_kinds": _choices(SizeEstimateKind),
         "winners": _choices(Winner),

@@ -50,12 +50,22 @@ RESULT_LABELS = {
     "higher_is_better": "Higher is better",
     "outcome": "Outcome (validity)",
     "reach_outcome": "Reach (could it be applied?)",
+    "evaluation_standard": "Judged against",
+    "sample_size": "Sample size (tasks, datasets, items, runs)",
     "safety_impact": "Safety impact",
     "baseline_safety_impact": "Baseline's safety impact",
     "safety_metric": "Safety metric",
     "notes": "Notes",
 }
-NUMBERS = {"params", "params_low", "params_high", "metric_value", "baseline_value"}
+NUMBERS = {"params", "params_low", "params_high", "metric_value", "baseline_value", "sample_size"}
+# The evaluation standard's choices, each with the one line an analyst needs to pick it (docs/data-model.md).
+STANDARD_HELP = {
+    "internal_metric": "an internal metric: reconstruction, loss recovered, an autointerp score",
+    "mechanistic_comparison": "another mechanistic method (SAE against SAE, transcoder against SAE)",
+    "simple_baseline": "a simple baseline: a probe, prompting, a steering vector, fine-tuning (name it below)",
+    "ground_truth": "ground truth: a known circuit, a planted feature",
+    "demonstration": "a demonstration: one showcased case, nothing compared",
+}
 LISTS = ("aspects", "questions")
 BLANK_ROW = {"params_basis": "disclosed", "safety_impact": "not_applicable"}
 ROW_CONTENT = ("model_name", "params", "params_low", "params_high", "task", "metric_name", "outcome", "notes")
