@@ -40,7 +40,7 @@ from app.scoring.schema import (
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
-from app.scoring.spread import IMPACTS, ScaleData, of_family, scale_data
+from app.scoring.spread import IMPACTS, STANDARDS, ScaleData, of_family, scale_data
 from app.scoring.weights import active_critiques, claim_weights, recency_factors, source_tiers
 
 __all__ = ["Assessment", "assess"]
@@ -164,11 +164,12 @@ def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context) -
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
     grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
+    judged = np.isin(segments["standard"], [STANDARDS.index(s) for s in settings.validity_standards])
     counts = Counts(
         results_in_fit=distinct(segments["row"], segments["w_validity"] > 0),
         results_without_size=int((mechanistic & ~all_rows["sized"].to_numpy()).sum()),
         results_baseline=int((~mechanistic).sum()),
-        results_censored=distinct(segments["row"], (segments["w_validity"] == 0) & segments["y"].notna().to_numpy()),
+        results_censored=distinct(segments["row"], (segments["w_validity"] == 0) & judged & segments["y"].notna()),
         results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),

@@ -280,7 +280,9 @@ def test_a_result_whose_validity_was_not_assessed_counts_for_reach_only():
     base = assess(two_sources(validated, [{"params": 3e9}])).aspects[0]
     reach_only = {"params": 1e12, "outcome": "not_assessed", "evaluation_standard": "internal_metric"}
     with_suite = assess(two_sources(validated, [{"params": 3e9}, reach_only])).aspects[0]
-    assert with_suite.ceiling == base.ceiling
+    said = {s.standard: s for s in with_suite.ceiling.standards}
+    assert not said["internal_metric"].shows_validity and said["internal_metric"].weight == 0
+    assert with_suite.ceiling.model_copy(update={"standards": []}) == base.ceiling.model_copy(update={"standards": []})
     assert with_suite.counts.results_in_fit == base.counts.results_in_fit
     assert with_suite.counts.results_censored == base.counts.results_censored == 0
     assert base.reach_ceiling.largest_observed_params == pytest.approx(1e10)
