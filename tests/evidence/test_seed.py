@@ -30,6 +30,34 @@ def test_seed_meets_the_coverage_floor(session):
     assert sized >= 25
 
 
+def test_every_seed_result_is_coded_for_engine_v3(session):
+    """Each result says how it was judged; `none` is a measured null, so only results that measured safety carry it;
+    the reach-only results are not_assessed; every simple baseline is named and is a baseline method."""
+    from app.evidence.models import ClaimAspect, Method
+
+    results = session.exec(select(Result)).all()
+    assert results and all(r.evaluation_standard is not None for r in results)
+    safety_claims = set(session.exec(select(ClaimAspect.claim_id).where(ClaimAspect.aspect_key == "safety")))
+    measured_null = [r for r in results if r.safety_impact == "none"]
+    assert measured_null and all(r.claim_id in safety_claims for r in measured_null)
+    assert {r.key for r in results if r.outcome == "not_assessed"} == {
+        "templeton2024.authors-limits.r1",
+        "anthropic2026.opus46-interp-audit.r1",
+    }
+    families = dict(session.exec(select(Method.key, Method.family)).all())
+    simple = [r for r in results if r.evaluation_standard == "simple_baseline"]
+    assert simple and all(families[r.baseline_method_key] == "baseline" for r in simple)
+    sized = {r.key: r.sample_size for r in results if r.sample_size is not None}
+    assert sized["gupta2024.interpbench-ground-truth.r1"] == 86 and sized["li2024.rmu-unlearning.r1"] == 3668
+
+
+def test_the_proxy_metrics_finding_bears_on_evaluation_not_on_features(session):
+    claim = session.exec(select(Claim).where(Claim.key == "karvonen2025.proxy-metrics-dont-predict")).one()
+    from app.evidence.services.claims import aspect_keys
+
+    assert aspect_keys(session, claim.id) == ["evaluation"]
+
+
 def _report_labels() -> set[str]:
     text = REPORT.read_text()
     labels = set(re.findall(r"\[(\d+)\]", text))
