@@ -33,22 +33,26 @@ def row(assessment, aspect):
     return next(r for r in assessment.aspects if r.aspect_key == aspect)
 
 
-def test_circuits_are_partial_at_10_to_100b_as_the_report_says(seeded):
+def test_circuits_at_10_to_100b_were_applied_but_checked_only_by_their_own_interventions(seeded):
+    """The report calls circuits 'partial at 10-100B' (Chinchilla 70B). The recoded seed judges Lieberum et al.
+    by internal metrics (logit attribution and activation patching, the method's own causal tests), which
+    cannot show validity (docs/scoring.md 5.1): the mid band has no validity evidence, while reach shows the
+    method was applied there. A disagreement with the report's wording, pinned with its cause."""
     _, assessment = seeded
-    mid = cell(assessment, "circuits", "mid")
-    assert mid.status == "partial"
-    assert any(b.claim_key.startswith("lieberum2023") for b in mid.barriers)
+    circuits = row(assessment, "circuits")
+    assert cell(assessment, "circuits", "mid").status == "no_evidence"
+    said = {s.standard: s for s in circuits.ceiling.standards}
+    assert not said["internal_metric"].shows_validity and said["internal_metric"].n_results >= 3
+    assert circuits.reach_ceiling.largest_observed_params >= 7e10
 
 
-def test_circuits_at_toy_scale_work_more_often_than_not_but_non_identifiability_keeps_them_partial(seeded):
-    """The report calls toy circuits 'high fidelity, no barriers'. The engine finds them working more
-    often than not (mean > 0.5) but below the tractable threshold,
-    because Meloux et al. (ICLR 2025) show circuits at toy scale are not identifiable and the evidence
-    there is thin (four sources). This is a disagreement with the report, not an error."""
+def test_circuits_at_toy_scale_are_not_tractable_and_non_identifiability_stands_against_them(seeded):
+    """The report calls toy circuits 'high fidelity, no barriers'. Meloux et al. (ICLR 2025) show circuits at
+    toy scale are not identifiable, and the ground-truth evidence there is thin: the cell is not tractable and
+    names the critique. This is a disagreement with the report, not an error."""
     _, assessment = seeded
     toy = cell(assessment, "circuits", "toy")
-    assert toy.mean > 0.5
-    assert toy.status == "partial"
+    assert toy.status in ("partial", "fragmentary")
     assert any("meloux" in b.key for b in toy.barriers)
 
 
@@ -98,7 +102,6 @@ def test_no_scale_aspect_shows_a_fall_with_scale_on_the_seed(seeded):
     assert features.statement.startswith("no dependence on scale shown: validated in")
     assert features.rate_low <= features.rate <= features.rate_high
     assert "evaluation" not in assessment.overall.aspects_included
-    assert row(assessment, "circuits").band_ceiling == "mid"
     assert any(
         d.domain == "indirectness" and "evaluation" in d.reason for d in row(assessment, "features").confidence.domains
     )
