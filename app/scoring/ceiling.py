@@ -255,16 +255,17 @@ def ceiling_output(fit: FitResult, settings: ScoringSettings, standards: list[St
 def standard_fits(strata: list[Stratum], segments: pd.DataFrame, settings: ScoringSettings) -> list[StandardFit]:
     """What each evaluation standard says about an aspect: its results, rate and own test of a fall."""
     by_name = {s.standard: s for s in strata}
-    code = segments["standard"].to_numpy()
+    code, row = segments["standard"].to_numpy(), segments["row"].to_numpy()
     out = []
-    for c in np.unique(code):
+    for c in np.flatnonzero(np.bincount(code, minlength=len(STANDARDS))):
         name = STANDARDS[int(c)]
-        mine = segments[code == c]
-        n = int(mine["row"].nunique())
+        mine = code == c
+        rows = row[mine]  # a row's pieces are contiguous in the aspect-major segments
+        n = int(len(rows) > 0) + int(np.count_nonzero(np.diff(rows)))
         shows = name in settings.validity_standards
         stratum = by_name.get(name)
         if not shows:
-            y, w = mine["y"].to_numpy(), mine["wn"].to_numpy()
+            y, w = segments["y"].to_numpy()[mine], segments["wn"].to_numpy()[mine]
             judged = ~np.isnan(y)
             weight, wy = float(w[judged].sum()), float((w * np.where(judged, y, 0.0)).sum())
             fall = None
