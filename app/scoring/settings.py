@@ -114,6 +114,7 @@ class ScoringSettings(BaseModel):
     inconsistency_sd: tuple[float, float] = (0.15, 0.45)
     imprecision_width_decades: tuple[float, float] = (1.0, 3.0)
     imprecision_min_weight: tuple[float, float] = (3.0, 1.0)
+    imprecision_rate_width: tuple[float, float] = (0.2, 0.5)  # a flat rate's 90% interval (no_scale_dependence)
     indirectness_decades: tuple[float, float] = (0.5, 1.5)
     toy_proxy_decades: float = Field(2.0, gt=0, description="evidence this far below the ceiling is a distant proxy")
     toy_proxy_share: tuple[float, float] = (0.3, 0.7)

@@ -45,7 +45,7 @@ def fit_of_strata(strata: list[Stratum]):
     """The validity fit of evidence given by standard (two sources)."""
     x = np.concatenate([s.x for s in strata])
     w, wy = np.concatenate([s.w for s in strata]), np.concatenate([s.wy for s in strata])
-    bx, bw, bwy = binned(x, w, np.where(w > 0, wy / np.where(w > 0, w, 1), 0), S)
+    bx, bw, bwy = binned(x, w, np.where(w > 0, wy / np.where(w > 0, w, 1), 0), S.fit_bin_decades)
     half = S.fit_bin_decades / 2
     bins = pd.DataFrame({"x": bx, "x_lo": bx - half, "x_hi": bx + half, "w_validity": bw, "wy_validity": bwy})
     return fit_dimension(bins, 2, "validity", S, (float(x.min()), float(x.max())), strata, x)
@@ -169,3 +169,18 @@ def test_results_whose_validity_was_not_assessed_count_for_reach_only():
     row = assess(judged(applied + [(9.5, "success", "ground_truth")]), S).aspects[0]
     assert row.ceiling.state == "insufficient" and row.counts.results_in_fit == 1
     assert row.reach_ceiling.state == "no_scale_dependence" and row.reach_ceiling.rate > 0.7
+
+
+def test_no_dependence_on_scale_is_graded_by_the_precision_of_its_rate():
+    """Three successes give Beta(4, 1), a 90% interval of 47%-99% (width over 0.5): one level for imprecision;
+    forty concordant results from forty sources narrow it and the level goes."""
+    few = many_sources([(9.0, "success"), (9.5, "success"), (10.0, "success")])
+    many = many_sources([(9.0 + 0.05 * i, "success" if i % 2 else "failure") for i in range(40)])
+    levels = {}
+    for name, evidence in (("few", few), ("many", many)):
+        row = assess(evidence, S).aspects[0]
+        assert row.ceiling.state == "no_scale_dependence"
+        domain = next(d for d in row.confidence.domains if d.domain == "imprecision")
+        assert "flat rate's interval" in domain.reason
+        levels[name] = domain.downgrade
+    assert levels["few"] == 1.0 and levels["many"] < 0.5
