@@ -17,6 +17,8 @@ from app.scoring.ceiling import (
     evidence_range,
     fit_dimension,
     sources_with_weight,
+    standard_fits,
+    strata_of,
 )
 from app.scoring.citations import baseline_comparisons, top_claims
 from app.scoring.evaluation import evaluation_ceiling, evaluation_change, failure_standards
@@ -39,7 +41,7 @@ from app.scoring.schema import (
 )
 from app.scoring.sensitivity import aspect_sensitivity
 from app.scoring.settings import ScoringSettings
-from app.scoring.spread import IMPACTS, ScaleData, of_family, scale_data
+from app.scoring.spread import IMPACTS, STANDARDS, ScaleData, of_family, scale_data
 from app.scoring.weights import active_critiques, claim_weights, recency_factors, source_tiers
 
 __all__ = ["Assessment", "assess"]
@@ -195,7 +197,7 @@ def grade_inputs(a: int, fits: dict[str, FitResult], ctx: Context) -> GradeInput
     )
 
 
-def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, inputs: GradeInputs) -> AspectRow:
+def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context, inputs: GradeInputs) -> AspectRow:
     """One row of the ceiling table."""
     data, claims, settings, evidence = ctx.data, ctx.claims, ctx.settings, ctx.evidence
     member = ctx.member[:, a]
@@ -209,17 +211,20 @@ def aspect_row(a: int, fits: dict[str, FitResult], ctx: Context, inputs: GradeIn
     overrides = evidence.grade_overrides[evidence.grade_overrides["aspect_key"] == aspect_key]
     grade = grade_aspect(inputs, overrides, settings)
     plot_points = evidence_points(data, a)
+    judged = np.isin(segments["standard"], [STANDARDS.index(s) for s in settings.validity_standards])
     counts = Counts(
         results_in_fit=distinct(segments["row"], segments["w_validity"] > 0),
         results_without_size=int((mechanistic & ~all_rows["sized"].to_numpy()).sum()),
         results_baseline=int((~mechanistic).sum()),
-        results_censored=distinct(segments["row"], (segments["w_validity"] == 0) & segments["y"].notna().to_numpy()),
+        results_censored=distinct(segments["row"], (segments["w_validity"] == 0) & judged & segments["y"].notna()),
         results_estimated_size=distinct(segments["row"], segments["estimated"]),
         claims=int(member.sum()),
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
-    ceiling = ceiling_output(fit, settings, models_behind(segments, ctx, "validity"))
+    ceiling = ceiling_output(
+        fit, settings, models_behind(segments, ctx, "validity"), standards=standard_fits(strata, segments, settings)
+    )
     reach_ceiling = ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach")
     if role == "impact":
         ceiling = Ceiling(
@@ -285,6 +290,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
     bins = pd.concat(
         [aspect_bins(p, settings).assign(aspect=a) for a, p in enumerate(aspect_points)], ignore_index=True
     )
+    strata = [{d: strata_of(aspect_points[a], d, settings) for d in DIMENSIONS} for a in range(n)]
     fits = [
         {
             d: fit_dimension(
@@ -293,6 +299,8 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
                 d,
                 settings,
                 evidence_range(aspect_points[a], d),
+                strata[a][d],
+                np.asarray(aspect_points[a]["x"])[np.asarray(aspect_points[a][f"w_{d}"]) > 0],
             )
             for d in DIMENSIONS
         }
@@ -312,7 +320,7 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         ModelIndex.of(evidence.results),
     )
     inputs = [grade_inputs(a, fits[a], ctx) for a in range(n)]
-    rows = [aspect_row(a, fits[a], ctx, inputs[a]) for a in range(n)]
+    rows = [aspect_row(a, fits[a], strata[a]["validity"], ctx, inputs[a]) for a in range(n)]
     sensitivity = [
         AspectSensitivity(aspect_key=aspect_key, sources=[], without_estimates=None)
         if aspect_role(aspect_key, settings) != "scale"  # evaluation and safety report no ceiling to move

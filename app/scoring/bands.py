@@ -196,7 +196,7 @@ def scale_table(
     return cells
 
 
-NO_STOP_STATES = ("not_established", "below_range", "no_scale_dependence", "not_applicable")
+NO_STOP_STATES = ("not_established", "below_range", "not_applicable")
 
 
 def band_middle(band_log10: np.ndarray) -> np.ndarray:
@@ -213,8 +213,9 @@ def band_ceiling(
     """The largest band up to which every band, from the first with evidence, is at least partial.
 
     The walk never skips a failing or empty band. It is then held to the ceiling of the same row, so the
-    two never tell different stories: no band ceiling when the row locates no stop (not established, below
-    the smallest model tested, no dependence on scale shown), and never a band lying mostly above the upper
+    two never tell different stories: no band ceiling when the row says the method works at no scale tested
+    (not established, below the smallest model tested); with no dependence on scale shown, the walk stands as
+    it is (a flat rate high enough for partial bands reads like "not reached"); and never a band lying mostly above the upper
     end of a located ceiling's interval (its log10 middle above that end).
     """
     if ceiling.state in NO_STOP_STATES:

@@ -154,6 +154,13 @@ def imprecision(g: GradeInputs, settings: ScoringSettings) -> DomainJudgement:
         return DomainJudgement(
             domain="imprecision", downgrade=1.0, reason="The evidence gives only a bound, not a located ceiling."
         )
+    if fit.state == "no_scale_dependence":  # the claim is a flat rate: its interval, not the crossing's, is at stake
+        _, low, high = fit.rate
+        down = max(
+            ramp(high - low, *settings.imprecision_rate_width), ramp(fit.weight, *settings.imprecision_min_weight)
+        )
+        reason = f"The flat rate's interval spans {low:.0%} to {high:.0%}; sized weight {fit.weight:.2f}."
+        return DomainJudgement(domain="imprecision", downgrade=down, reason=reason)
     width = fit.width or 0.0
     down = max(ramp(width, *settings.imprecision_width_decades), ramp(fit.weight, *settings.imprecision_min_weight))
     mass = f"{settings.credible_mass:.0%}"

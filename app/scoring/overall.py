@@ -31,6 +31,8 @@ def aspect_clause(row: AspectRow, cells: list[BandCell], band_names: dict[str, s
         band = band_names.get(row.band_ceiling, row.band_ceiling)
         single = f"; the {band} band rests on a single study" if row.band_ceiling_single_study else ""
         return f"{name}: {level} up to the largest model tested ({c.largest_model}), no failure located{single}"
+    if c.state == "no_scale_dependence" and (c.rate or 0.0) < 0.5 and failures_judged:
+        return f"{name}: {c.statement}; its failures were judged {failures_judged}"
     return f"{name}: {c.statement}"
 
 

@@ -49,6 +49,20 @@ class Barrier(Out):
     weight: float
 
 
+class StandardFit(Out):
+    """What the results judged by one evaluation standard say about an aspect (docs/scoring.md section 5)."""
+
+    standard: str
+    shows_validity: bool
+    n_results: int
+    weight: float
+    rate: float | None = None
+    rate_low: float | None = None
+    rate_high: float | None = None
+    p_fall: float | None = None
+    statement: str
+
+
 class Ceiling(Out):
     """Where P(works) falls to 0.5, in parameters, or the bound that the sized evidence allows.
 
@@ -71,6 +85,13 @@ class Ceiling(Out):
     smallest_model: str | None = None
     largest_model: str | None = None  # the largest of bounded size when there is one; frontier ones apart
     frontier_models: list[str] = []
+    p_fall: float | None = None
+    rate: float | None = None
+    rate_low: float | None = None
+    rate_high: float | None = None
+    informative_low_params: float | None = None
+    informative_high_params: float | None = None
+    standards: list[StandardFit] = []
     statement: str
 
 

@@ -96,12 +96,31 @@ class ScoringSettings(BaseModel):
     min_fit_weight: float = Field(1.0, ge=0, description="below this sized weight: insufficient")
     min_fit_sources: int = Field(2, ge=1, description="fewer sources with sized results: insufficient")
 
+    # 5'. Is there a fall at all? (app/scoring/fall.py; docs/scoring.md section 5)
+    validity_standards: tuple[str, ...] = Field(
+        ("simple_baseline", "ground_truth", "mechanistic_comparison", "not_recorded"),
+        description="evaluation standards whose results enter the validity fit; the others count for reach only",
+    )
+    min_p_fall: float = Field(
+        0.75, ge=0, le=1, description="a ceiling is stated only when P(fall | evidence) reaches this"
+    )
+    fall_prior_odds: float = Field(1.0, gt=0, description="prior odds of a fall against a flat P(works)")
+    fall_drop_power: float = Field(
+        1.0, ge=0, description="prior of a fall's height and floor: density proportional to (height - floor)^this"
+    )
+    fall_level_cells: int = Field(10, ge=2, le=50, description="grid cells of a level (flat rate, height, floor)")
+    fall_grid_step_decades: float = Field(0.1, gt=0, le=1, description="step of the crossing grid of the test")
+    informative_decades: float = Field(
+        2.0, gt=0, description="evidence further than this from the crossing's interval does not set the range"
+    )
+
     # 5. Grade: each domain ramps from no concern to one level between two values (docs/scoring.md)
     low_tier_below: float = Field(0.7, ge=0, le=1, description="a tier below this counts as low")
     risk_of_bias_share: tuple[float, float] = (0.25, 0.75)
     inconsistency_sd: tuple[float, float] = (0.15, 0.45)
     imprecision_width_decades: tuple[float, float] = (1.0, 3.0)
     imprecision_min_weight: tuple[float, float] = (3.0, 1.0)
+    imprecision_rate_width: tuple[float, float] = (0.2, 0.5)  # a flat rate's 90% interval (no_scale_dependence)
     indirectness_decades: tuple[float, float] = (0.5, 1.5)
     toy_proxy_decades: float = Field(2.0, gt=0, description="evidence this far below the ceiling is a distant proxy")
     toy_proxy_share: tuple[float, float] = (0.3, 0.7)

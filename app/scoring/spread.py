@@ -10,9 +10,10 @@ Each result carries two outcomes: validity (its outcome: validated or useful the
 method be applied there; when not recorded, a result on a model shows the method was applied). A size known
 only as an open-ended bound ("at least L") is censored: a success or partial counts at L, because a method
 that works above L works at L when P(works) falls with scale; a failure there could lie at any larger scale,
-so it counts in neither the fit nor the band cells of that dimension (it is counted as censored). A result
-whose validity was not assessed (outcome not_assessed: a suite trained, a graph traced) is no validity evidence:
-it counts for reach only.
+so it counts in neither the fit nor the band cells of that dimension (it is counted as censored); a partial
+counts as its success half (censored_outcome). Validity counts only results judged by a standard that can
+show validity (settings.validity_standards); the others, and results whose validity was not assessed,
+count for reach only.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ from app.scoring.settings import ScoringSettings
 from app.scoring.weights import sample_size_factors
 
 OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0, "not_assessed": np.nan}
+# How a result was judged (results.evaluation_standard); code 0 is "not recorded" (docs/scoring.md section 5).
+STANDARDS = (
+    "not_recorded",
+    "internal_metric",
+    "mechanistic_comparison",
+    "simple_baseline",
+    "ground_truth",
+    "demonstration",
+)
 IMPACTS = [impact.value for impact in SafetyImpact]
 NOT_APPLICABLE = IMPACTS.index(SafetyImpact.not_applicable.value)
 
@@ -140,8 +150,15 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
         | (evidence.coded("results", "baseline_method").codes >= 0),
         "head_to_head": of_family(evidence, "results", "baseline_method", "baseline", None) == 1,
         "impact": impact_codes(evidence, "safety_impact"),
+        "standard": standard_codes(evidence),
     }
     return pd.DataFrame({name: values[visible] for name, values in columns.items()}, copy=False)
+
+
+def standard_codes(evidence: Evidence) -> np.ndarray:
+    """Each result's evaluation standard as its position in STANDARDS (0 when not recorded)."""
+    coded = evidence.coded("results", "evaluation_standard")
+    return coded.take([STANDARDS.index(v) for v in coded.uniques], 0).astype(np.int8)
 
 
 def impact_codes(evidence: Evidence, column: str) -> np.ndarray:
@@ -210,7 +227,7 @@ def _points(segments: pd.DataFrame, q: int) -> tuple[Columns, np.ndarray]:
     k = np.arange(len(seg)) - starts[:-1][seg]
     share = 1.0 / n
     points = Columns(x=a[seg] + (k + 0.5) * share[seg] * (b - a)[seg])
-    for name in ("source", "estimated", "y_validity", "y_reach"):
+    for name in ("source", "estimated", "standard", "y_validity", "y_reach"):
         points[name] = segments[name].to_numpy()[seg]
     for name in ("w_validity", "w_reach"):
         points[name] = (segments[name].to_numpy() * share)[seg]
@@ -244,6 +261,19 @@ def _explode_by_aspect(results: pd.DataFrame, links: tuple[np.ndarray, np.ndarra
     return pd.DataFrame({**columns, "aspect": aspect}, copy=False)
 
 
+def censored_outcome(y: np.ndarray, w: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome and weight a fit point carries; not assessed (NaN) weighs nothing.
+
+    At an open-ended bound ("at least L") only what a larger true size cannot undo counts at L: a success
+    counts whole, a partial counts as its success half (half the weight, y = 1), because its failure half,
+    like a failure above L, could lie at any larger scale and bounds nothing; a failure is left out.
+    """
+    w = np.where(np.isnan(y), 0.0, w)
+    w = np.where(censored, np.where(y == 0.5, w / 2, np.where(y == 0.0, 0.0, w)), w)
+    y = np.where(np.isnan(y), 0.0, np.where(censored & (y == 0.5), 1.0, y))
+    return y, w
+
+
 def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettings) -> ScaleData:
     """Explode visible results by aspect and spread the sized mechanistic ones over bands and points."""
     aspect_keys, band_keys = ordered_keys(evidence.aspects), ordered_keys(evidence.bands)
@@ -263,8 +293,11 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
     share = 1.0 + (together - 1.0) * settings.within_source_correlation
     wn = rows["weight"].to_numpy()[at] * frac / share
     censored = rows["open_ended"].to_numpy()[at]
-    y_validity, y_reach = rows["y"].to_numpy()[at], rows["y_reach"].to_numpy()[at]
-    assessed = ~np.isnan(y_validity)
+    standard = rows["standard"].to_numpy()[at]
+    y_validity, w_validity = censored_outcome(rows["y"].to_numpy()[at], wn, censored)
+    y_reach, w_reach = censored_outcome(rows["y_reach"].to_numpy()[at], wn, censored)
+    shows_validity = np.isin(standard, [STANDARDS.index(s) for s in settings.validity_standards])
+    w_validity = np.where(shows_validity, w_validity, 0.0)
     segments = pd.DataFrame(
         {
             "row": at,
@@ -276,13 +309,14 @@ def scale_data(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSettin
             "aspect": aspect,
             "source": source,
             "estimated": rows["estimated"].to_numpy()[at],
-            "y": y_validity,
+            "standard": standard,
+            "y": rows["y"].to_numpy()[at],
             "weight": rows["weight"].to_numpy()[at],
             "wn": wn,
-            "y_validity": np.where(assessed, y_validity, 0.0),  # finite, so weight x y sums stay finite
+            "y_validity": y_validity,
             "y_reach": y_reach,
-            "w_validity": np.where(~assessed | (censored & (y_validity == 0.0)), 0.0, wn),
-            "w_reach": np.where(censored & (y_reach == 0.0), 0.0, wn),
+            "w_validity": w_validity,
+            "w_reach": w_reach,
         },
         copy=False,
     )

@@ -25,7 +25,6 @@ from app.scoring.calibration import (
     summary_table,
 )
 from app.scoring.inputs import COLUMNS
-from app.scoring.schema import Ceiling
 
 PER_KIND = 20
 
@@ -38,11 +37,6 @@ def study():
 @pytest.fixture(scope="module")
 def table(study):
     return summary_table(study)
-
-
-def engine_tests_for_a_fall() -> bool:
-    """Whether the engine compares a fall with a flat P(works) (engine v3 exposes its p_fall)."""
-    return "p_fall" in Ceiling.model_fields
 
 
 def test_the_study_is_deterministic_and_a_kind_does_not_depend_on_the_others(study):
@@ -61,9 +55,11 @@ def test_where_a_ceiling_exists_its_interval_covers_it_about_as_often_as_it_says
         assert row["false_ceiling"] is None
 
 
-def test_a_true_ceiling_inside_the_data_is_found_in_most_literatures(table):
-    assert table.loc["ceiling, truth inside the data", "power"] >= 0.6
-    assert table.loc["step", "power"] >= 0.6
+def test_a_true_ceiling_inside_the_data_is_found_often_enough(table):
+    """The price of the test for a fall (docs/scoring.md, section 12): v3 finds about half of the true ceilings
+    inside the data (v2 found 90%, and stated one in 81% of flat worlds too); the bounds leave room for 20 draws."""
+    assert table.loc["ceiling, truth inside the data", "power"] >= 0.3
+    assert table.loc["step", "power"] >= 0.15
 
 
 def test_outside_the_sized_evidence_the_engine_gives_a_bound_not_a_number(study):
@@ -74,21 +70,12 @@ def test_outside_the_sized_evidence_the_engine_gives_a_bound_not_a_number(study)
 
 def test_worlds_without_a_ceiling_meet_the_false_ceiling_target(table):
     """Target: a ceiling stated in at most 10% of flat or shifted-standard worlds (bound 25% for 20 draws).
-
-    Engine v2 has no test for a fall, so it places a ceiling in most such worlds (the issue measured 70-85%);
-    that branch pins the before figure and goes when engine v3 (which exposes p_fall) is merged.
-    """
+    Engine v2, which never tested for a fall, stated one in 81% of flat and 94% of shifted worlds."""
     flat, shifted = table.loc["flat", "false_ceiling"], table.loc["standard shift", "false_ceiling"]
     assert table.loc["flat", "power"] is None and table.loc["flat", "coverage_90"] is None
-    p_fall = table["median_p_fall"]
-    if engine_tests_for_a_fall():
-        assert flat <= 0.25
-        assert shifted <= 0.25
-        assert p_fall.map(lambda p: 0.0 <= p <= 1.0).all()
-    else:
-        assert flat >= 0.5
-        assert shifted >= 0.5
-        assert p_fall.isna().all()
+    assert flat <= 0.25
+    assert shifted <= 0.25
+    assert table["median_p_fall"].map(lambda p: 0.0 <= p <= 1.0).all()
 
 
 def test_flat_worlds_do_not_depend_on_scale_and_step_worlds_drop_at_the_truth():

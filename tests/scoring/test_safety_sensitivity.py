@@ -87,8 +87,9 @@ def test_sensitivity_reports_band_status_and_grade_moves_with_real_sizes():
     moved = [s for s in circuits.sources if s.band_changes]
     assert moved, "leaving out the only source of a band changes that band's status"
     # the largest remaining model is named at its own size, never at a bin's centre or edge (75B, 33B)
-    assert "not reached up to 30B" in by_source["chinchilla"].text
-    assert "not reached up to 70B" in by_source["toy"].text
+    assert "to unnamed model, 30B" in by_source["chinchilla"].text
+    assert "to unnamed model, 70B" in by_source["toy"].text
+    assert not any(size in s.text for s in circuits.sources for size in ("75B", "33B"))
     assert by_source["toy"].band_changes[0].model_dump() == {
         "band_key": "toy",
         "status": "partial",
@@ -133,8 +134,8 @@ def test_a_range_is_named_by_its_ends_not_by_a_quadrature_point():
         s for s in assess(build_evidence(sources, claims, results)).sensitivity if s.aspect_key == "circuits"
     )
     by_source = {s.source_key: s for s in circuits.sources}
-    assert "not reached up to 60B" in by_source["toy"].text and "52B" not in by_source["toy"].text
-    assert "not reached up to 1B" in circuits.without_estimates.text
+    assert "20B to 60B by analyst estimate" in by_source["toy"].text and "52B" not in by_source["toy"].text
+    assert circuits.without_estimates.statement_without.endswith("to unnamed model, 1B")
 
 
 def test_the_grade_on_segments_summed_by_band_and_source_is_the_grade(monkeypatch):

@@ -133,12 +133,42 @@ def grid_median(x, w, wy, quantile=0.5):
     return brentq(lambda c: quad(density, lo, c, limit=200)[0] / total - quantile, lo + 1e-6, hi - 1e-6)
 
 
-def test_symmetric_success_and_failure_cross_at_the_midpoint():
+def test_symmetric_success_and_failure_cross_at_the_midpoint_but_two_results_show_no_fall():
     ev = two_sources([{"params": 1e9}], [{"params": 1e11, "outcome": "failure"}])
     ceiling = assess(ev).aspects[0].ceiling
-    assert ceiling.state == "estimated"
     assert ceiling.crossing_log10_params == pytest.approx(10.0, abs=0.02)
     assert ceiling.crossing_log10_params == pytest.approx(grid_median([9, 11], [1, 1], [1, 0]), abs=0.02)
+    assert ceiling.state == "no_scale_dependence" and ceiling.p_fall < S.min_p_fall and ceiling.params is None
+
+
+def many_sources(outcomes_by_log10):
+    """One source per result: (log10 params, outcome) pairs."""
+    claims = [{"key": f"c{i}", "source_key": f"s{i}", "method": "sae"} for i in range(len(outcomes_by_log10))]
+    results = [
+        {"key": f"r{i}", "claim_key": f"c{i}", "params": 10.0**x, "outcome": o}
+        for i, (x, o) in enumerate(outcomes_by_log10)
+    ]
+    return build_evidence([{"key": f"s{i}"} for i in range(len(claims))], claims, results)
+
+
+def test_successes_below_and_failures_above_show_a_fall_and_locate_it_between_them():
+    ev = many_sources([(x, "success") for x in (8, 8.3, 8.6, 9)] + [(x, "failure") for x in (10.5, 10.8, 11, 11.5)])
+    ceiling = assess(ev).aspects[0].ceiling
+    assert ceiling.p_fall >= S.min_p_fall
+    assert ceiling.state == "estimated" and 9 < ceiling.crossing_log10_params < 10.5
+    assert ceiling.statement.startswith("about ")
+
+
+def test_toy_successes_do_not_turn_a_bound_into_a_number_in_the_untested_gap():
+    """Successes on 100-400 parameter networks and failures from 2B up: the crossing's median lies in the
+    untested gap, more than two decades from any scale tested below it, so the row gives the bound."""
+    toys = [(x, "success") for x in (2, 2.3, 2.6)]
+    failures = [(x, "failure") for x in (9.3, 9.6, 10, 10.8)]
+    ceiling = assess(many_sources(toys + failures)).aspects[0].ceiling
+    assert ceiling.state == "below_range"
+    assert ceiling.bound_params == pytest.approx(10**9.3, rel=1e-5)
+    assert ceiling.informative_low_params == pytest.approx(10**9.3, rel=1e-5)
+    assert ceiling.statement == "below the smallest informative scale tested, 2B"
 
 
 def test_posterior_quantiles_match_an_independent_integration():
@@ -149,13 +179,19 @@ def test_posterior_quantiles_match_an_independent_integration():
     assert summary.high == pytest.approx(grid_median(x, w, wy, 0.95), abs=0.03)
 
 
-def test_all_successes_mean_not_reached_up_to_largest_scale():
+def test_all_successes_show_no_dependence_on_scale_with_the_flat_rate():
     ev = two_sources([{"params": 1e9}, {"params": 1e10}], [{"params": 7e10}])
     ceiling = assess(ev).aspects[0].ceiling
-    assert ceiling.state == "not_reached" and ceiling.params is None
-    assert ceiling.largest_observed_params == pytest.approx(7e10) and ceiling.bound_params == pytest.approx(7e10)
-    assert ceiling.statement == "not reached up to the largest model tested (unnamed model, 70B)"
+    assert ceiling.state == "no_scale_dependence" and ceiling.params is None and ceiling.bound_params is None
+    assert ceiling.largest_observed_params == pytest.approx(7e10)
     assert ceiling.largest_model == "unnamed model, 70B" and ceiling.smallest_model == "unnamed model, 1B"
+    # three full-weight successes (in three cells): Beta(4, 1), whose quantiles are q ** (1 / 4)
+    assert ceiling.rate == pytest.approx(0.8) and ceiling.rate_low == pytest.approx(0.05**0.25, abs=1e-5)
+    assert ceiling.rate_high == pytest.approx(0.95**0.25, abs=1e-5)
+    assert ceiling.statement == (
+        "no dependence on scale shown: validated in 80% (90% interval 47%-99%) of results at every scale tested,"
+        " from unnamed model, 1B to unnamed model, 70B"
+    )
 
 
 def test_all_failures_mean_not_established_at_any_scale():
@@ -166,14 +202,13 @@ def test_all_failures_mean_not_established_at_any_scale():
     assert assess(ev).aspects[0].band_ceiling is None
 
 
-def test_failures_everywhere_but_far_below_give_a_bound_below_the_smallest_scale():
+def test_failures_everywhere_but_one_partial_show_no_fall():
     ev = two_sources(
         [{"params": 1e9, "outcome": "failure"}, {"params": 3e9, "outcome": "partial"}],
         [{"params": 2e9, "outcome": "failure"}, {"params": 7e10, "outcome": "failure"}],
     )
     ceiling = assess(ev).aspects[0].ceiling
-    assert ceiling.state == "below_range"
-    assert ceiling.statement == "below the smallest model tested (unnamed model, 1B)"
+    assert ceiling.state == "no_scale_dependence" and ceiling.statement.startswith("no dependence on scale shown")
 
 
 def test_one_source_is_too_thin_and_says_why():
@@ -247,7 +282,9 @@ def test_a_result_whose_validity_was_not_assessed_counts_for_reach_only():
     base = assess(two_sources(validated, [{"params": 3e9}])).aspects[0]
     reach_only = {"params": 1e12, "outcome": "not_assessed", "evaluation_standard": "internal_metric"}
     with_suite = assess(two_sources(validated, [{"params": 3e9}, reach_only])).aspects[0]
-    assert with_suite.ceiling == base.ceiling
+    said = {s.standard: s for s in with_suite.ceiling.standards}
+    assert not said["internal_metric"].shows_validity and said["internal_metric"].weight == 0
+    assert with_suite.ceiling.model_copy(update={"standards": []}) == base.ceiling.model_copy(update={"standards": []})
     assert with_suite.counts.results_in_fit == base.counts.results_in_fit
     assert with_suite.counts.results_censored == base.counts.results_censored == 0
     assert base.reach_ceiling.largest_observed_params == pytest.approx(1e10)
