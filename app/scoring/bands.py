@@ -214,9 +214,9 @@ def band_ceiling(
 
     The walk never skips a failing or empty band. It is then held to the ceiling of the same row, so the
     two never tell different stories: no band ceiling when the row says the method works at no scale tested
-    (not established, below the smallest model tested); with no dependence on scale shown, the walk stands as
-    it is (a flat rate high enough for partial bands reads like "not reached"); and never a band lying mostly above the upper
-    end of a located ceiling's interval (its log10 middle above that end).
+    (not established, below the smallest model tested); with no dependence on scale shown, the walk stands
+    as it is (a flat rate high enough for partial bands reads like "not reached"); and never a band lying
+    mostly above the upper end of a located ceiling's interval (its log10 middle above that end).
     """
     if ceiling.state in NO_STOP_STATES:
         return None
