@@ -7,14 +7,14 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from app.evidence.enums import Outcome, ParamsBasis, SafetyImpact, Stance
-from app.evidence.schemas.common import MAX_PARAMS, Key, StrictModel, Unit
+from app.evidence.schemas.common import Key, Params, StrictModel, Unit
 
 
 class ResultExtraction(StrictModel):
     outcome: Outcome
     safety_impact: SafetyImpact
     params_basis: ParamsBasis
-    params: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
+    params: Params = None
     method: Key | None = None
 
     @model_validator(mode="after")
