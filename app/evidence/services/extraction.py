@@ -18,6 +18,7 @@ from app.evidence.base import utcnow
 from app.evidence.enums import ClaimStatus, ExtractionStatus
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound
 from app.evidence.history import Actor
+from app.evidence.messages import plain_message
 from app.evidence.models import Claim, Extraction, ExtractionRequest, Result, Source
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.results import ResultIn
@@ -216,7 +217,7 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
         ]
     except ValidationError as error:
         first = error.errors()[0]
-        raise EvidenceError(first["msg"], field=".".join(str(p) for p in first["loc"])) from None
+        raise EvidenceError(plain_message(first), field=".".join(str(p) for p in first["loc"])) from None
     data = ClaimIn.model_validate(
         {**claim_service.input_values(session, claim), **extraction.claim.model_dump(mode="json"), "results": results}
     )
