@@ -31,7 +31,7 @@ from app.reports.changes import change_items, evidence_items
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
 from app.web.lookup import PageNotFound
-from app.web.render import WEB_DIR, can
+from app.web.render import WEB_DIR, can, review_badge
 from app.web.signin import Forbidden, SignInRequired, load_user, reader
 
 router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_in_schema=False)
@@ -66,6 +66,7 @@ def site_page(request: Request, name: str, context: dict, status_code: int = 200
         "csrf_token": lambda: csrf.token(request),
         "flashes": [],
         "can": can,
+        "review_badge": lambda: review_badge(request),
         **context,
     }
     return pages.TemplateResponse(request, name, full, status_code=status_code)
