@@ -18,6 +18,9 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def engine() -> Engine:
+    """The configured database's engine, with every table module imported: a command that writes one table (a
+    seed writes revisions, which refer to app_user) needs the tables its foreign keys name."""
+    import app.db.tables  # noqa: F401
     from app.config import get_settings
     from app.db.engine import get_engine
 

@@ -16,7 +16,7 @@ from app.web.csrf import CsrfForm
 from app.web.forms.formdata import text
 from app.web.lookup import PageNotFound
 from app.web.render import flash
-from app.web.reports import site_page
+from app.web.reports import site_page, with_site_header
 from app.web.signin import Editor, load_user
 
 router = APIRouter(prefix="/reports/candidates", dependencies=[Depends(load_user)], include_in_schema=False)
@@ -69,11 +69,12 @@ def review_candidate(request: Request, snapshot_id: int, session: SessionDep, ed
 
 
 @router.get("/{snapshot_id:int}/report", response_class=HTMLResponse)
-def candidate_report(snapshot_id: int, session: SessionDep, editor: Editor) -> HTMLResponse:
+def candidate_report(request: Request, snapshot_id: int, session: SessionDep, editor: Editor) -> HTMLResponse:
     """The candidate rendered as the report readers would see once it is approved."""
     row = _candidate(session, snapshot_id)
     links = {"links": [("Back to the review", f"/reports/candidates/{row.id}")], "method_href": "/reports/method"}
-    return HTMLResponse(render_html(snapshots.document(session, row), links), headers={"Cache-Control": "no-store"})
+    page = HTMLResponse(render_html(snapshots.document(session, row), links), headers={"Cache-Control": "no-store"})
+    return with_site_header(request, page)
 
 
 @router.post("/{snapshot_id:int}/approve")
