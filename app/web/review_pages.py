@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.auth.roles import Role, role_at_least
 from app.evidence import agreement as agreement_stats
 from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
-from app.evidence.errors import EvidenceError, NotAllowed, NotFound
+from app.evidence.errors import EvidenceError, NotAllowed, NotFound, Unresolved
 from app.evidence.history import Actor
 from app.evidence.models import Claim
 from app.evidence.schemas.review import ExtractionIn
@@ -49,11 +49,12 @@ def analysts(session: Session) -> list[User]:
 def claim_review_context(session: Session, claim: Claim, user: Any) -> dict:
     """The review box of a claim's page: the moves this user may make and the claim's dual extractions."""
     role = getattr(user, "role", None)
+    author = extraction.author_id(session, claim.id)  # not offered: a second pair of eyes is someone else's
     return {
         "moves": [(to.value, review.verb(claim.status, to)) for to in review.moves_for(claim.status, role)],
         "requests": extraction.requests_for_claim(session, claim.id),
         "can_request": role is not None and Role(role) in review.EDITORS and claim.status in ("draft", "in_review"),
-        "analysts": [(u.username, u.username) for u in analysts(session)],
+        "analysts": [(u.username, u.username) for u in analysts(session) if u.id != author],
     }
 
 
@@ -186,6 +187,8 @@ def _compare_page(request, session, row, values, errors, status_code=200) -> HTM
         "rows": [
             {**r, "shown": {k: _display(r[k], r["path"]) for k in ("first", "second", "stored")}} for r in compared
         ],
+        "stored_text": extraction.stored_text(session, session.get(Claim, row.claim_id)) if compared else {},
+        "none_choice": extraction.NONE_CHOICE,
         "can_resolve": row.status == "submitted"
         and who is not None
         and Role(who.role) in review.EDITORS
@@ -208,15 +211,17 @@ def resolve_extraction(request: Request, request_id: int, form: CsrfForm, sessio
     """The editor's resolution: the chosen values are written to the claim, which becomes reviewed."""
     row = _request_or_404(session, request_id)
     values = _form_values(form)
-    choices = {path: (number(v) if path.endswith((".params", ".confidence")) else v) for path, v in values.items()}
+    choices = {
+        path: (number(v) if path.endswith((".params", ".confidence")) and v != extraction.NONE_CHOICE else v)
+        for path, v in values.items()
+    }
     try:
-        write_and_describe(
-            request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices)
-        )
+        write_and_describe(request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices))
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)
-        return _compare_page(request, session, row, values, {error.field or "form": error.message}, _code(error))
+        errors = error.fields if isinstance(error, Unresolved) else {error.field or "form": error.message}
+        return _compare_page(request, session, row, values, errors, _code(error))
     announce(request, f"Dual extraction {request_id} resolved; the claim is reviewed.")
     return RedirectResponse(f"/claims/{row.claim_id}", status_code=303)
 
