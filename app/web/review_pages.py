@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.auth.roles import Role, role_at_least
 from app.evidence import agreement as agreement_stats
-from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
+from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, SizeEstimateKind, Stance
 from app.evidence.errors import EvidenceError, NotAllowed, NotFound, Unresolved
 from app.evidence.history import Actor
 from app.evidence.models import Claim
@@ -120,6 +120,9 @@ def _form_values(form) -> dict[str, str]:
     return {name: text(form, name) for name in form.keys() if name.startswith(("claim.", "results."))}
 
 
+SIZES = ("params", "params_low", "params_high")
+
+
 def _extraction_in(values: dict[str, str]) -> dict:
     out: dict = {"claim": {}, "results": {}}
     for path, value in values.items():
@@ -128,7 +131,7 @@ def _extraction_in(values: dict[str, str]) -> dict:
             out["claim"][rest] = number(value) if rest == "confidence" else value
         else:
             key, field = rest.rsplit(".", 1)
-            out["results"].setdefault(key, {})[field] = number(value) if field == "params" else blank_to_none(value)
+            out["results"].setdefault(key, {})[field] = number(value) if field in SIZES else blank_to_none(value)
     return out
 
 
@@ -141,6 +144,7 @@ def _extraction_page(request, session, row, values, errors, status_code=200) -> 
         "outcomes": _choices(Outcome),
         "impacts": _choices(SafetyImpact),
         "bases": _choices(ParamsBasis),
+        "estimate_kinds": _choices(SizeEstimateKind),
         "methods": [(m.key, m.name) for m in vocabulary.all_of(session, "methods")],
         "mine": extraction.extraction_of(session, row, request.state.who.id),
         "is_analyst": extraction.is_analyst_of(row, request.state.who.id),
@@ -174,7 +178,7 @@ def submit_extraction(request: Request, request_id: int, form: CsrfForm, session
 def _display(value: Any, path: str) -> str:
     if value is None:
         return "none"
-    if path.endswith(".params"):
+    if path.endswith((".params", ".params_low", ".params_high")):
         return exact_number(value)
     return str(value).replace("_", " ")
 
@@ -212,7 +216,7 @@ def resolve_extraction(request: Request, request_id: int, form: CsrfForm, sessio
     row = _request_or_404(session, request_id)
     values = _form_values(form)
     choices = {
-        path: (number(v) if path.endswith((".params", ".confidence")) and v != extraction.NONE_CHOICE else v)
+        path: (number(v) if path.endswith((".confidence", *SIZES)) and v != extraction.NONE_CHOICE else v)
         for path, v in values.items()
     }
     try:

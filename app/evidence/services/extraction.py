@@ -29,7 +29,10 @@ from app.evidence.services import review
 from app.evidence.sizes import exact_number
 
 CLAIM_FIELDS = ("stance", "confidence")
-RESULT_FIELDS = ("outcome", "safety_impact", "params_basis", "params", "method")
+RESULT_FIELDS = (
+    "outcome", "safety_impact", "params_basis", "params", "params_low", "params_high", "params_estimate_kind",
+    "params_note", "method",
+)  # fmt: skip
 NONE_CHOICE = "(none)"  # the value a resolution picks to store nothing; an empty choice is no choice at all
 LABELS = {
     "stance": "Stance",
@@ -38,6 +41,10 @@ LABELS = {
     "safety_impact": "Safety impact",
     "params_basis": "Parameter basis",
     "params": "Parameters",
+    "params_low": "Size range from",
+    "params_high": "Size range to",
+    "params_estimate_kind": "Basis of the size estimate",
+    "params_note": "Cited basis of the size",
     "method": "Method",
 }
 
@@ -217,6 +224,8 @@ def _order(row: ExtractionRequest):
 
 def _result_in(result: Result, changes: dict[str, Any]) -> ResultIn:
     values = result_service.input_values(result)
+    if changes.get("params_note") is None:  # an extraction that cites no basis keeps the stored note
+        changes = {k: v for k, v in changes.items() if k != "params_note"}
     values.update(changes)
     if values["params_basis"] == "undisclosed":
         values.update(params=None)
