@@ -214,13 +214,19 @@ def extraction_page(request: Request, request_id: int, session: PageSession, use
 def resolve_extraction(request: Request, request_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """The editor's resolution: the chosen values are written to the claim, which becomes reviewed."""
     row = _request_or_404(session, request_id)
-    values = _form_values(form)
+    picked = _form_values(form)
+    own = {name[4:]: text(form, name).strip() for name in form.keys() if name.startswith("own.")}
+    typed = {**picked, **{path: value for path, value in own.items() if value}}  # a value of one's own wins
     choices = {
         path: (number(v) if path.endswith((".confidence", *SIZES)) and v != extraction.NONE_CHOICE else v)
-        for path, v in values.items()
+        for path, v in typed.items()
     }
+    reason = text(form, "reason")
+    values = {**picked, **{f"own.{path}": value for path, value in own.items()}, "reason": reason}
     try:
-        write_and_describe(request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices))
+        write_and_describe(
+            request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices, reason)
+        )
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)

@@ -8,7 +8,7 @@ import re
 
 from sqlmodel import select
 
-from app.evidence.models import ExtractionRequest
+from app.evidence.models import Claim, ExtractionRequest
 from tests.web.forms import claim_form, location_id, result_row
 
 RANGE_ROW = result_row(
@@ -68,3 +68,17 @@ def test_resolving_with_nothing_chosen_marks_every_unresolved_field(make_web):
         f"/extractions/{request_id}/resolve", {"claim.stance": "mixed", f"results.{key}.outcome": "partial"}
     )
     assert done.status_code == 303
+
+
+def test_an_editor_may_enter_a_value_of_their_own_with_a_reason(make_web):
+    admin, request_id, key = _dual(make_web)
+    own = {"own.claim.stance": "undermines", f"results.{key}.outcome": "partial"}
+    without = admin.post(f"/extractions/{request_id}/resolve", own)
+    assert without.status_code == 422 and 'id="reason-error"' in without.text
+    assert 'value="undermines"' in without.text  # what was typed is kept
+    reason = "Section 5 retracts the claim: the probe fails on held-out prompts."
+    assert admin.post(f"/extractions/{request_id}/resolve", {**own, "reason": reason}).status_code == 303
+    with admin.session() as session:
+        row = session.get(ExtractionRequest, request_id)
+        assert row.resolution["own"] == ["claim.stance"] and row.resolution["reason"] == reason
+        assert session.get(Claim, row.claim_id).stance == "undermines"

@@ -67,6 +67,10 @@ class RequestIn(StrictModel):
 
 
 class ResolutionIn(StrictModel):
-    """An editor's value for each field that differs ("claim.stance", "results.<key>.outcome", ...)."""
+    """An editor's value for each field that differs ("claim.stance", "results.<key>.outcome", ...): one of the
+    analysts' values, or the editor's own with a reason."""
 
     choices: dict[str, str | float | None] = Field(default_factory=dict, max_length=2000)
+    reason: str | None = Field(
+        default=None, max_length=5000, description="Why, when a value is the editor's own rather than an analyst's."
+    )

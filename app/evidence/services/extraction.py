@@ -151,6 +151,19 @@ def submit(session: Session, row: ExtractionRequest, actor: Actor, data: Extract
     return extraction
 
 
+MIN_REASON_CHARS = 10
+
+
+def _typed(choice: Any, like: Any) -> Any:
+    """A form's text choice compared as the analysts' value's type ('0.7' with 0.7)."""
+    if isinstance(like, int | float) and isinstance(choice, str):
+        try:
+            return float(choice)
+        except ValueError:
+            return choice
+    return choice
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -234,7 +247,14 @@ def _result_in(result: Result, changes: dict[str, Any]) -> ResultIn:
     return ResultIn.model_validate(values)
 
 
-def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, choices: dict[str, Any]) -> dict:
+def resolve(  # noqa: C901 - one rule per kind of choice, each where a reader looks for it
+    session: Session,
+    row: ExtractionRequest,
+    actor: Actor,
+    role: str,
+    choices: dict[str, Any],
+    reason: str | None = None,
+) -> dict:
     """An editor's resolution: agreed values stand, each disagreement takes the chosen value; written through
     the claims service, then the claim is marked reviewed."""
     if Role(role) not in review.EDITORS:
@@ -243,19 +263,27 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
         raise NotAllowed("the resolution is a third person's: you extracted this claim")
     if row.status != ExtractionStatus.submitted:
         raise Conflict("both extractions are needed first" if row.status == "open" else "already resolved")
-    values, missing = {}, {}
+    values, missing, own = {}, {}, []
     for item in comparison(session, row):
         path, choice = item["path"], choices.get(item["path"], "")
         if choice is None or choice == NONE_CHOICE:  # JSON null, or the form's "none": store nothing
             values[path] = None
         elif choice != "":
             values[path] = choice
+            if not any(_same(_typed(choice, v), v) for v in (item["first"], item["second"])):
+                own.append(path)
         elif item["agrees"]:
             values[path] = item["first"]
         else:
             missing[path] = f"Choose a value for {item['label']}."
     if missing:
         raise Unresolved(missing)
+    reason = (reason or "").strip()
+    if own and len(reason) < MIN_REASON_CHARS:
+        raise EvidenceError(
+            f"a value of your own (for {', '.join(own)}) needs its reason, in at least {MIN_REASON_CHARS} characters",
+            field="reason",
+        )
     claim = session.get(Claim, row.claim_id)
     try:
         extraction = ExtractionIn.model_validate(_nest(values))
@@ -276,7 +304,7 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
     review.move(session, claim, ClaimStatus.reviewed, actor, role, note, via_resolution=True)
     row.status = ExtractionStatus.resolved
     row.resolved_by_id, row.resolved_by, row.resolved_at = actor.user_id, actor.name, utcnow()
-    row.resolution = {"values": values}
+    row.resolution = {"values": values, **({"own": own, "reason": reason} if own else {})}
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
