@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from app.reports.schedule import start_background
 
             scheduler = start_background(settings)
-        if settings.assessment_warm_start:
+        if settings.assessment_warm_start and scheduler is None:
+            # With the scheduler in the app, its first build (at once) computes the assessment and shares it; a
+            # warm start beside it would compute the same and race it to the cache ("database is locked" on SQLite).
             refresh_in_background(app.state.engine, settings)
         yield
         if scheduler is not None:

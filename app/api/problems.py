@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.openapi import path_item
 from app.assessment.live import AssessmentPending
 from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, StaleVersion
+from app.evidence.messages import plain_message
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
@@ -64,7 +65,12 @@ class Problem(BaseModel):
                     "detail": "1 invalid input",
                     "instance": "/api/v1/claims",
                     "errors": [
-                        {"in": "body", "field": "confidence", "message": "should be <= 1", "type": "less_than_equal"}
+                        {
+                            "in": "body",
+                            "field": "confidence",
+                            "message": "Enter a number no larger than 1.",
+                            "type": "less_than_equal",
+                        }
                     ],
                 }
             ]
@@ -101,7 +107,7 @@ def field_problems(errors: list[dict], default_in: str = "body") -> list[dict]:
         where = default_in
         if loc and loc[0] in ("body", "query", "header", "path", "cookie"):
             where = loc.pop(0)
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        message = plain_message(error)
         if where == "query":  # the parameter's name, not the position of a repeated value (`key`, not `key.1`)
             loc = loc[:1]
         field = ".".join(str(part) for part in loc)

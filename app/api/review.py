@@ -158,7 +158,7 @@ def resolve_extraction(
 ) -> RequestPublic:
     """Resolve the disagreements (an editor who extracted neither): the claim takes the values and is reviewed."""
     row = extraction.get(session, request_id)
-    extraction.resolve(session, row, principal.actor, principal.user.role, data.choices)
+    extraction.resolve(session, row, principal.actor, principal.user.role, data.choices, data.reason)
     return _request_public(session, row)
 
 

@@ -24,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.assessment import cache as assessment_cache
@@ -154,6 +155,8 @@ def _store(session: Session, assessment: Assessment, key: str) -> None:
         with Session(bind) as own:
             assessment_cache.store(own, assessment.fingerprint, assessment.model_dump_json(), key)
             own.commit()
+    except OperationalError as error:  # busy (another writer, e.g. storing the same fingerprint): a recompute later
+        log.warning("assessment not stored in the shared cache: %s", str(error.orig).splitlines()[0])
     except Exception:  # a full disk or a lost database costs a recompute later, never the caller's answer
         log.exception("could not store the assessment in the shared cache")
 

@@ -180,9 +180,10 @@ def record_token_use(engine: Engine, token_id: int) -> None:
         log.info("token %s use not recorded: %s", token_id, type(error).__name__)
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
+def revoke_token(session: Session, token_id: int, owner_id: int | None = None) -> ApiToken:
+    """Revoke a token; with owner_id, only a token of that user (another's is not found, so ids leak nothing)."""
     token = session.get(ApiToken, token_id)
-    if token is None:
+    if token is None or (owner_id is not None and token.user_id != owner_id):
         raise NotFound(f"no token {token_id}", field="token_id")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -18,8 +18,8 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def engine() -> Engine:
-    """The configured database's engine, with every table known: a command imports only what it needs, and a
-    flush that meets a foreign key to a table never imported (e.g. app_user from `ceiling seed`) would fail."""
+    """The configured database's engine, with every table module imported: a command that writes one table (a
+    seed writes revisions, which refer to app_user) needs the tables its foreign keys name."""
     import app.db.tables  # noqa: F401
     from app.config import get_settings
     from app.db.engine import get_engine

@@ -56,8 +56,10 @@ def krippendorff_alpha(first: list[Any], second: list[Any], level: str) -> float
     else:
         rows = [[np.nan if v is None else float(v) for v in r] for r in (first, second)]
     data = np.array(rows, dtype=float)
-    try:
-        value = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+    try:  # 0/0 when the pairable values cannot disagree (one pair, or all equal): undefined, said as None
+        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            value = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
     except ValueError:  # fewer than two values in the domain, or no pairable item
         return None
     return None if math.isnan(value) else value

@@ -16,6 +16,14 @@ class NotFound(EvidenceError):
     pass
 
 
+class Unresolved(EvidenceError):
+    """Several fields still need a value (a resolution with disagreements left open): each one is named."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__(f"{len(fields)} field(s) still need a value", field=next(iter(fields), None))
+        self.fields = fields
+
+
 class Conflict(EvidenceError):
     """The write would break a uniqueness or reference rule (duplicate DOI, a source that still has claims)."""
 

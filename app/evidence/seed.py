@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from app.evidence.enums import ClaimStatus
 from app.evidence.errors import EvidenceError
 from app.evidence.history import SEED_ACTOR
+from app.evidence.messages import describe
 from app.evidence.models import Aspect, Claim, Method, ResearchQuestion, ScaleBand, Source
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
@@ -89,7 +90,7 @@ class SeedReport:
 
 
 def _describe(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in error.errors())
+    return describe(error.errors())
 
 
 def read_entries(seed_dir: Path, store_keys: dict[str, set[str]] | None = None) -> list[Entry]:

@@ -1,25 +1,96 @@
-"""Parameter counts as people write them: 70B, 1.3e9, 350M, and back (7e10 -> '70B').
+"""Parameter counts as people write them: 70B, 1.3e9, 7e10, 350M, 70 billion, 70 bn, ranges 2B-9B; and back.
 
-Shared by the web forms and the bulk CSV import, so both read the same text the same way.
+The one reader of sizes: the input schemas (so the API, YAML seed files and the forms), the API's params_min and
+params_max filters and the bulk CSV import all read the same text the same way and refuse what they cannot read
+with the same words (SIZE_HELP).
 """
 
 from __future__ import annotations
 
+import math
 import re
 
-SIZE_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+SIZE_WORDS = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+SIZE_HELP = "Write a parameter count such as 70B, 1.3e9, 7e10, 350M or 70 billion."
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_SIZE = re.compile(rf"(?P<number>{_NUMBER})(?:e(?P<exponent>[-+]?\d+))?\s*(?P<unit>[a-z]+)?", re.IGNORECASE)
+_RANGE = re.compile(r"(?P<low>[^-]+?)\s*(?:-|–|\.\.|\bto\b)\s*(?P<high>[^-]+)", re.IGNORECASE)
+
+
+class SizeError(ValueError):
+    """Text that is not a parameter count; the message says what was typed and how to write one."""
+
+    def __init__(self, typed: str) -> None:
+        super().__init__(f"{typed!r} is not a parameter count. {SIZE_HELP}")
+
+
+def parse_size(value: str | float | int) -> float:
+    """A parameter count from text (70B, 1.3e9, 70 billion, '7,000,000') or a number; SizeError otherwise."""
+    if isinstance(value, bool):
+        raise SizeError(str(value))
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise SizeError(str(value))
+        return float(value)
+    typed = str(value)
+    cleaned = typed.strip().replace(",", "").replace("_", "")
+    match = _SIZE.fullmatch(cleaned)
+    unit = (match.group("unit") or "").lower() if match else ""
+    if not match or (unit and unit not in SIZE_WORDS):
+        raise SizeError(typed)
+    size = float(f"{match.group('number')}e{match.group('exponent') or 0}") * SIZE_WORDS.get(unit, 1.0)
+    if not math.isfinite(size):
+        raise SizeError(typed)
+    return size
+
+
+def parse_size_range(value: str) -> tuple[float, float]:
+    """A range of parameter counts (2B-9B, 2B to 9B, 2B..9B), or one count as a range of width zero."""
+    typed = str(value)
+    try:
+        size = parse_size(typed)
+        return size, size
+    except SizeError:
+        match = _RANGE.fullmatch(typed.strip())
+        if not match:
+            raise
+    low, high = parse_size(match.group("low")), parse_size(match.group("high"))
+    if low > high:
+        raise ValueError(f"{typed!r}: the low end of the range is above its high end.")
+    return low, high
+
+
+def size_or_none(value: object) -> object:
+    """The schemas' reading of a size field: blank is none, text or a number is a parameter count."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str | int | float):
+        return parse_size(value)
+    return value
 
 
 def number(value: str) -> str | float | None:
-    """A number as typed, allowing a size suffix (70B, 1.3T, 350M); left as text when it is not one,
-    so the schema reports it."""
-    value = value.strip().replace(",", "").replace("_", "")
-    if not value:
+    """A form's number as typed (sizes allowed: 70B, 1.3T); left as text when it is not one, so the schema
+    names the field when it reports it."""
+    if not value.strip():
         return None
-    match = re.fullmatch(r"([-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?)\s*([kmbt])?", value, flags=re.IGNORECASE)
-    if not match:
+    try:
+        return parse_size(value)
+    except SizeError:
         return value
-    return float(match.group(1)) * SIZE_SUFFIX.get((match.group(2) or "").lower(), 1.0)
 
 
 def exact_number(value: float | None) -> str:

@@ -38,6 +38,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str, ensure_ascii=False)
 
 
+NOISY_AT_INFO = ("apscheduler.scheduler", "apscheduler.executors.default", "alembic.runtime.plugins")
+
+
 def configure(level: str, fmt: str) -> None:
     """Send every logger (uvicorn's included) to stderr, as JSON lines or as plain text."""
     handler = logging.StreamHandler(sys.stderr)
@@ -51,3 +54,8 @@ def configure(level: str, fmt: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # APScheduler tells of every job it adds and every run (two lines every 10 s for the webhook deliveries):
+    # debug detail, shown when the level is DEBUG; its warnings and errors (a missed run) always show.
+    quiet = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
+    for name in NOISY_AT_INFO:
+        logging.getLogger(name).setLevel(quiet)

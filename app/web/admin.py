@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
@@ -13,6 +11,7 @@ from app.auth.models import TokenScope, User
 from app.auth.roles import Role
 from app.evidence.base import utcnow
 from app.evidence.errors import EvidenceError
+from app.web.account_tokens import read_token_form
 from app.web.csrf import CsrfForm
 from app.web.forms.formdata import text
 from app.web.lookup import row_or_404
@@ -133,21 +132,12 @@ def tokens_page(request: Request, session: PageSession, admin: Admin) -> HTMLRes
 @router.post("/tokens", response_class=HTMLResponse)
 def create_token(request: Request, form: CsrfForm, session: PageSession, admin: Admin) -> HTMLResponse:
     """Create a token; its secret is shown on this page once and never again."""
-    values = {name: text(form, name) for name in ("username", "name", "scope", "expires_days")}
-    errors = {}
+    values, errors, expires = read_token_form(form, ("username", "name", "scope", "expires_days"))
     owner = service.get_user(session, values["username"])
     if owner is None:
         errors["username"] = "Choose a user."
-    if not values["name"].strip():
-        errors["name"] = "Required: what the token is for."
-    if values["scope"] not in TokenScope.__members__:
-        errors["scope"] = "Choose read or write."
-    days = values["expires_days"].strip()
-    if days and (not days.isdigit() or not 1 <= int(days) <= 3650):
-        errors["expires_days"] = "A whole number of days from 1 to 3650, or empty for no expiry."
     if errors:
         return _tokens_page(request, session, values, errors)
-    expires = utcnow() + dt.timedelta(days=int(days)) if days else None
     try:
         token, plain = service.create_token(
             session, owner, values["name"].strip(), TokenScope(values["scope"]), expires

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.evidence import stats
 from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SourceKind, Stance, Verification
 from app.evidence.interchange.exports import EXPORT_FORMATS
+from app.evidence.messages import plain_message
 from app.evidence.services import listing, vocabulary
 from app.web.render import can, render
 from app.web.signin import PageSession, Reader, load_user
@@ -45,7 +46,7 @@ def read_filters(request: Request, model: type[BaseModel], allowed: set[str]) ->
         except ValidationError as error:
             for item in error.errors():
                 name = str(item["loc"][0]) if item["loc"] else ""
-                problems.append(f"Ignored the filter {name}: {item['msg']}")
+                problems.append(f"Ignored the filter {name}: {plain_message(item)}")
                 data.pop(name, None)
             if not any(item["loc"] for item in error.errors()):
                 return model(), chosen, problems

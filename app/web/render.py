@@ -53,6 +53,20 @@ def can(user: Any, role: str) -> bool:
     return user is not None and role_at_least(user.role, Role(role))
 
 
+def review_badge(request: Request) -> int:
+    """How many items wait in the signed-in analyst's review queue (0 for readers); counted once per page."""
+    user = getattr(request.state, "who", None)
+    if not can(user, "analyst"):
+        return 0
+    if not hasattr(request.state, "review_badge"):
+        from app.db.session import session_scope
+        from app.evidence.services import queue
+
+        with session_scope(request.app.state.engine) as session:
+            request.state.review_badge = queue.count_waiting(session, user.id, user.role)
+    return request.state.review_badge
+
+
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
     """Render a page with what every page needs: the user, a CSRF token factory and pending messages."""
     full = {
@@ -61,6 +75,7 @@ def render(request: Request, name: str, context: dict | None = None, status_code
         "flashes": _pop_flashes(request),
         "can": can,
         "may_restore": lambda user: user is not None and may_restore(user.role),
+        "review_badge": lambda: review_badge(request),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

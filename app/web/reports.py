@@ -30,8 +30,9 @@ from app.reports.asof_report import as_of_document
 from app.reports.changes import change_items, evidence_items
 from app.reports.content import ReportDocument
 from app.reports.render import MEDIA_TYPES, RENDERERS, TEMPLATES, render_html
+from app.web import csrf
 from app.web.lookup import PageNotFound
-from app.web.render import WEB_DIR, can
+from app.web.render import WEB_DIR, can, review_badge
 from app.web.signin import Forbidden, SignInRequired, load_user, reader
 
 router = APIRouter(dependencies=[Depends(load_user), Depends(reader)], include_in_schema=False)
@@ -66,6 +67,7 @@ def site_page(request: Request, name: str, context: dict, status_code: int = 200
         "csrf_token": lambda: csrf.token(request),
         "flashes": [],
         "can": can,
+        "review_badge": lambda: review_badge(request),
         **context,
     }
     return pages.TemplateResponse(request, name, full, status_code=status_code)
@@ -97,6 +99,26 @@ def _web_links(session: Session, row: snapshots.ReportSnapshot | None) -> dict:
         if previous is not None:
             links.append(("Changes since the previous report", f"/reports/{previous.id}/diff/{row.id}"))
     return {"links": links, "method_href": "/reports/method", "pdf": f"/reports/{row.id}.pdf" if row else None}
+
+
+SITE_HEADER_MARK = "<!-- ceiling:site-header -->"
+HEADER_CSS = (WEB_DIR / "static" / "header.css").read_text(encoding="utf-8")
+
+
+def with_site_header(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """A report page with the app's header (the signed-in user's, so never cached with the report) in place of
+    its mark, and the header's stylesheet: one header on every page."""
+    header = pages.get_template("_site_header.html").render(
+        request=request,
+        user=getattr(request.state, "who", None),
+        can=can,
+        csrf_token=lambda: csrf.token(request),
+        review_badge=lambda: review_badge(request),
+    )
+    chrome = f"<style>{HEADER_CSS}</style>\n{header}"  # inline: a report page stays self-contained
+    body = response.body.decode("utf-8").replace(SITE_HEADER_MARK, chrome, 1)
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+    return HTMLResponse(body, status_code=response.status_code, headers=headers)
 
 
 def _snapshot_html(session: Session, row: snapshots.ReportSnapshot, layers: str | None = None) -> HTMLResponse:
@@ -151,12 +173,12 @@ def report_list(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/reports/latest", response_class=HTMLResponse)
-def latest_report(session: SessionDep, settings: SettingsDep, layers: Layers = None) -> HTMLResponse:
+def latest_report(request: Request, session: SessionDep, settings: SettingsDep, layers: Layers = None) -> HTMLResponse:
     """The newest report; before the first build, the live assessment rendered as a report."""
     row = snapshots.latest(session)
     if row is None:
-        return _live_html(session, settings, all_open=layers == "all")
-    return _snapshot_html(session, row, layers)
+        return with_site_header(request, _live_html(session, settings, all_open=layers == "all"))
+    return with_site_header(request, _snapshot_html(session, row, layers))
 
 
 @router.get("/reports/method", response_class=PlainTextResponse)
@@ -168,9 +190,9 @@ def method_document() -> PlainTextResponse:
 
 
 @router.get("/reports/{snapshot_id:int}", response_class=HTMLResponse)
-def report_page(snapshot_id: int, session: SessionDep, layers: Layers = None) -> HTMLResponse:
+def report_page(request: Request, snapshot_id: int, session: SessionDep, layers: Layers = None) -> HTMLResponse:
     """One report snapshot as HTML (plots inline); `?layers=all` opens every layer, to print everything."""
-    return _snapshot_html(session, _row(session, snapshot_id), layers)
+    return with_site_header(request, _snapshot_html(session, _row(session, snapshot_id), layers))
 
 
 @router.get("/reports/claims/{key}")
@@ -265,4 +287,4 @@ def live_assessment(
     user = getattr(request.state, "who", None)
     if with_drafts and not can(user, "analyst"):
         raise Forbidden(Role.analyst) if user is not None else SignInRequired()
-    return _live_html(session, settings, user, with_drafts, as_of, layers == "all")
+    return with_site_header(request, _live_html(session, settings, user, with_drafts, as_of, layers == "all"))

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.auth.roles import Role, role_at_least
 from app.evidence import agreement as agreement_stats
-from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, Stance
-from app.evidence.errors import EvidenceError, NotAllowed, NotFound
+from app.evidence.enums import ClaimStatus, Outcome, ParamsBasis, SafetyImpact, SizeEstimateKind, Stance
+from app.evidence.errors import EvidenceError, NotAllowed, NotFound, Unresolved
 from app.evidence.history import Actor
 from app.evidence.models import Claim
 from app.evidence.schemas.review import ExtractionIn
@@ -50,11 +50,12 @@ def analysts(session: Session) -> list[User]:
 def claim_review_context(session: Session, claim: Claim, user: Any) -> dict:
     """The review box of a claim's page: the moves this user may make and the claim's dual extractions."""
     role = getattr(user, "role", None)
+    author = extraction.author_id(session, claim.id)  # not offered: a second pair of eyes is someone else's
     return {
         "moves": [(to.value, review.verb(claim.status, to)) for to in review.moves_for(claim.status, role)],
         "requests": extraction.requests_for_claim(session, claim.id),
         "can_request": role is not None and Role(role) in review.EDITORS and claim.status in ("draft", "in_review"),
-        "analysts": [(u.username, u.username) for u in analysts(session)],
+        "analysts": [(u.username, u.username) for u in analysts(session) if u.id != author],
     }
 
 
@@ -120,6 +121,9 @@ def _form_values(form) -> dict[str, str]:
     return {name: text(form, name) for name in form.keys() if name.startswith(("claim.", "results."))}
 
 
+SIZES = ("params", "params_low", "params_high")
+
+
 def _extraction_in(values: dict[str, str]) -> dict:
     out: dict = {"claim": {}, "results": {}}
     for path, value in values.items():
@@ -128,7 +132,7 @@ def _extraction_in(values: dict[str, str]) -> dict:
             out["claim"][rest] = number(value) if rest == "confidence" else value
         else:
             key, field = rest.rsplit(".", 1)
-            out["results"].setdefault(key, {})[field] = number(value) if field == "params" else blank_to_none(value)
+            out["results"].setdefault(key, {})[field] = number(value) if field in SIZES else blank_to_none(value)
     return out
 
 
@@ -142,6 +146,7 @@ def _extraction_page(request, session, row, values, errors, status_code=200) -> 
         "standards": list(STANDARD_HELP.items()),
         "impacts": _choices(SafetyImpact),
         "bases": _choices(ParamsBasis),
+        "estimate_kinds": _choices(SizeEstimateKind),
         "methods": [(m.key, m.name) for m in vocabulary.all_of(session, "methods")],
         "mine": extraction.extraction_of(session, row, request.state.who.id),
         "is_analyst": extraction.is_analyst_of(row, request.state.who.id),
@@ -175,7 +180,7 @@ def submit_extraction(request: Request, request_id: int, form: CsrfForm, session
 def _display(value: Any, path: str) -> str:
     if value is None:
         return "none"
-    if path.endswith(".params"):
+    if path.endswith((".params", ".params_low", ".params_high")):
         return exact_number(value)
     return str(value).replace("_", " ")
 
@@ -188,6 +193,8 @@ def _compare_page(request, session, row, values, errors, status_code=200) -> HTM
         "rows": [
             {**r, "shown": {k: _display(r[k], r["path"]) for k in ("first", "second", "stored")}} for r in compared
         ],
+        "stored_text": extraction.stored_text(session, session.get(Claim, row.claim_id)) if compared else {},
+        "none_choice": extraction.NONE_CHOICE,
         "can_resolve": row.status == "submitted"
         and who is not None
         and Role(who.role) in review.EDITORS
@@ -209,14 +216,24 @@ def extraction_page(request: Request, request_id: int, session: PageSession, use
 def resolve_extraction(request: Request, request_id: int, form: CsrfForm, session: PageSession, user: Analyst):
     """The editor's resolution: the chosen values are written to the claim, which becomes reviewed."""
     row = _request_or_404(session, request_id)
-    values = _form_values(form)
-    choices = {path: (number(v) if path.endswith((".params", ".confidence")) else v) for path, v in values.items()}
+    picked = _form_values(form)
+    own = {name[4:]: text(form, name).strip() for name in form.keys() if name.startswith("own.")}
+    typed = {**picked, **{path: value for path, value in own.items() if value}}  # a value of one's own wins
+    choices = {
+        path: (number(v) if path.endswith((".confidence", *SIZES)) and v != extraction.NONE_CHOICE else v)
+        for path, v in typed.items()
+    }
+    reason = text(form, "reason")
+    values = {**picked, **{f"own.{path}": value for path, value in own.items()}, "reason": reason}
     try:
-        write_and_describe(request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices))
+        write_and_describe(
+            request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices, reason)
+        )
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)
-        return _compare_page(request, session, row, values, {error.field or "form": error.message}, _code(error))
+        errors = error.fields if isinstance(error, Unresolved) else {error.field or "form": error.message}
+        return _compare_page(request, session, row, values, errors, _code(error))
     announce(request, f"Dual extraction {request_id} resolved; the claim is reviewed.")
     return RedirectResponse(f"/claims/{row.claim_id}", status_code=303)
 

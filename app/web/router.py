@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings
 from app.web import (
+    account_tokens,
     admin,
     admin_webhooks,
     auth_pages,
@@ -45,6 +46,7 @@ PAGE_MODULES = (
     detail,
     grade_overrides,
     admin,
+    account_tokens,
     import_pages,
     review_pages,
     admin_webhooks,

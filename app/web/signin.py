@@ -167,6 +167,7 @@ def reader(user: CurrentUser, settings: SettingsDep) -> User | None:
 
 
 Reader = Annotated[User | None, Depends(reader)]
+Member = Annotated[User, Depends(require(Role.viewer))]
 Analyst = Annotated[User, Depends(require(Role.analyst))]
 Editor = Annotated[User, Depends(require(Role.editor))]
 Admin = Annotated[User, Depends(require(Role.admin))]

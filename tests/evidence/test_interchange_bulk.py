@@ -61,9 +61,8 @@ def test_a_csv_error_names_file_line_and_column_and_nothing_is_written(sqlite_se
         preview = load(session, "evidence.csv", "\n".join(lines).encode(), commit=True)
         session.commit()
         assert not preview.ok
-        assert preview.problems[0].startswith(
-            "evidence.csv:4: claim 'bulk.sae-scales': params: Input should be a valid number"
-        )
+        assert preview.problems[0].startswith("evidence.csv:4: claim 'bulk.sae-scales': params: ")
+        assert "'lots' is not a parameter count" in preview.problems[0]
         assert preview.problems[1].startswith("evidence.csv:7: claim 'bulk.position': stance: Input should be")
         assert session.exec(select(Claim).where(Claim.key.like("bulk.%"))).first() is None
 
@@ -99,7 +98,7 @@ def test_the_seed_yaml_format_loads_sources_claims_and_critiques_in_one_file(see
     with Session(engine_for(seeded_url)) as session:
         preview = load(session, "evidence.yaml", broken.encode())
     assert preview.problems == [
-        "evidence.yaml:12: claim 'bulk_yaml.claim': confidence: Input should be less than or equal to 1"
+        "evidence.yaml:12: claim 'bulk_yaml.claim': confidence: Enter a number no larger than 1."
     ]
 
 

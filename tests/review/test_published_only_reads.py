@@ -55,7 +55,7 @@ NOT_FOR_READERS = {
     r"^/api/v1/(extractions|review)/": "the review workflow: analysts' tokens",
     r"^/api/v1/reports/candidates": "candidate reports: editors' tokens",
     r"^/api/v1/webhooks": "webhooks: admins' tokens",
-    r"^/account/password$": "a signed-in user's own page (anonymous readers are sent to sign in)",
+    r"^/account/(password|tokens)$": "a signed-in user's own page (anonymous readers are sent to sign in)",
 }
 REFUSALS = {303, 401, 403}
 ANSWERS = {
@@ -246,7 +246,7 @@ QUERIES = [
 
 def refused_because(path: str, who: str | None) -> str | None:
     """Why readers cannot open this route at all, or None."""
-    if who is not None and path == "/account/password":
+    if who is not None and path in ("/account/password", "/account/tokens"):
         return None
     return next((why for pattern, why in NOT_FOR_READERS.items() if re.search(pattern, path)), None)
 

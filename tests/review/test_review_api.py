@@ -13,7 +13,7 @@ def fingerprint(client) -> str:
 def test_two_analysts_extract_blind_an_editor_resolves_and_only_then_the_assessment_changes(reviewed_only_api, team):
     api = reviewed_only_api
     before = fingerprint(api)
-    created = api.post(f"{API}/claims", json=new_claim(), headers=team.analyst)
+    created = api.post(f"{API}/claims", json=new_claim(), headers=team.editor)  # neither extractor wrote it
     assert created.status_code == 201, created.text
     claim_id = created.json()["id"]
     assert created.json()["status"] == "draft"
@@ -138,7 +138,7 @@ def test_the_queue_shows_what_waits_for_each_person_oldest_first(reviewed_only_a
     api = reviewed_only_api
     ids = []
     for key in ("rv-old", "rv-new"):
-        claim_id = api.post(f"{API}/claims", json=new_claim(key), headers=team.analyst).json()["id"]
+        claim_id = api.post(f"{API}/claims", json=new_claim(key), headers=team.editor).json()["id"]
         api.post(f"{API}/claims/{claim_id}/status", json={"status": "in_review"}, headers=team.analyst)
         ids.append(claim_id)
     waiting = api.get(f"{API}/review/queue", headers=team.editor).json()
@@ -149,6 +149,9 @@ def test_the_queue_shows_what_waits_for_each_person_oldest_first(reviewed_only_a
     mine = api.get(f"{API}/review/queue", params={"kind": "extract"}, headers=team.analyst2).json()
     assert [(item["kind"], item["claim_key"]) for item in mine] == [("extract", "rv-new")]
     assert api.get(f"{API}/review/queue", params={"aspect": "circuits"}, headers=team.editor).json() == []
+    own = api.post(f"{API}/claims", json=new_claim("rv-own"), headers=team.analyst).json()["id"]
+    refused = api.post(f"{API}/claims/{own}/extractions", json=ask, headers=team.editor)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "first_analyst"  # its author
     assert [i["claim_key"] for i in api.get(f"{API}/review/queue", headers=team.editor).json()] == ["rv-old"]
 
 

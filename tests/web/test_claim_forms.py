@@ -68,7 +68,7 @@ def test_invalid_claim_shows_errors_beside_fields_and_keeps_the_input(analyst):
     page = response.text
     assert 'id="text-error"' in page and "Required." in page
     assert 'id="confidence-error"' in page and 'value="1.7"' in page
-    assert 'id="results-0-params-error"' in page and "greater than 0" in page
+    assert 'id="results-0-params-error"' in page and "Enter a number above 0." in page
     assert 'name="results.0.params" value="-5"' in page and 'value="Kept-Model"' in page
     assert 'aria-invalid="true"' in page
     assert 'value="circuits" checked' in page  # the ticked aspect is still ticked

@@ -142,7 +142,7 @@ def test_an_invalid_claim_shows_its_errors_with_the_input_kept(server, new_page,
     page.select_option("#results-0-outcome", "failure")
     page.click("text=Save claim")
     expect(page.locator("#text-error")).to_have_text("Required.")
-    expect(page.locator("#results-0-params-error")).to_contain_text("greater than 0")
+    expect(page.locator("#results-0-params-error")).to_contain_text("Enter a number above 0.")
     expect(page.locator("#results-0-params")).to_have_value("-5")
     expect(page.locator("#results-0-model_name")).to_have_value("Negative-Model")
     expect(page.locator("#confidence")).to_have_value("0.6")

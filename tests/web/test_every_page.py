@@ -44,11 +44,13 @@ def _store_hostile_rows(url: str, engine_for) -> dict[str, int]:
             session,
             SourceIn(
                 key="hostile-source", kind="paper", title=HOSTILE, authors=[HOSTILE], venue=HOSTILE,
-                organization=HOSTILE, url="javascript:alert(1)", notes=HOSTILE + BIG[:19_000],
+                organization=HOSTILE, url="https://example.org/hostile", notes=HOSTILE + BIG[:19_000],
                 report_labels=[HOSTILE], year=2025,
             ),
             actor,
         )  # fmt: skip
+        source.url = "javascript:alert(1)"  # stored before the schema refused such URLs: pages must not link it
+        session.add(source)
         result = ResultIn(
             key="hostile-claim.r1", model_name=HOSTILE, model_family=HOSTILE, params_basis="estimated",
             params=7e10, params_low=5e10, params_high=9e10, params_note=HOSTILE, task=HOSTILE,

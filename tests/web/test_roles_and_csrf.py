@@ -32,6 +32,7 @@ GET_NEEDS = {
     "/claims/{claim_id:int}": None,
     "/sources/{source_id:int}": None,
     "/account/password": "viewer",
+    "/account/tokens": "viewer",
     "/claims/new": "analyst",
     "/sources/new": "analyst",
     "/claims/{claim_id:int}/edit": "analyst",
@@ -57,6 +58,8 @@ POST_NEEDS = (
         "/login": None,
         "/logout": None,
         "/account/password": "viewer",
+        "/account/tokens": "viewer",
+        "/account/tokens/{token_id:int}/revoke": "viewer",
     }
     | {path: "admin" for path in routes_of("POST") if path.startswith("/admin")}
 )

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -30,6 +31,7 @@ from app.evidence.enums import (
     SourceKind,
     Stance,
 )
+from app.evidence.sizes import size_or_none
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", min_length=1, max_length=120)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -38,6 +40,9 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 MAX_EXTRA_CHARS = 50_000
 MAX_PARAMS = 1e16  # ten thousand trillion: far above any model, low enough to catch unit slips
+
+# A parameter count as people write it (70B, 1.3e9, 70 billion), read by the one parser of sizes.
+Params = Annotated[Annotated[float, Field(gt=0, le=MAX_PARAMS)] | None, BeforeValidator(size_or_none)]
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -151,7 +156,9 @@ Year = Annotated[int | None, Field(default=None, ge=0, le=9999)]
 UnitBound = Annotated[float | None, Field(default=None, ge=0, le=1, allow_inf_nan=False)]
 
 
-ParamsBound = Annotated[float | None, Field(default=None, ge=0, le=1e20, allow_inf_nan=False)]
+ParamsBound = Annotated[
+    Annotated[float, Field(ge=0, le=1e20)] | None, BeforeValidator(size_or_none), Field(default=None)
+]
 
 
 class _Filters(BaseModel):

@@ -22,10 +22,10 @@ from app.evidence.enums import (
     Winner,
 )
 from app.evidence.schemas.common import (
-    MAX_PARAMS,
     Key,
     Keys,
     ListEnvelope,
+    Params,
     RowMeta,
     ShortText,
     StrictModel,
@@ -104,9 +104,9 @@ class ResultIn(StrictModel):
     model_name: ShortText
     model_family: str | None = Field(default=None, max_length=200)
     params_basis: ParamsBasis
-    params: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
-    params_low: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
-    params_high: float | None = Field(default=None, gt=0, le=MAX_PARAMS)
+    params: Params = None
+    params_low: Params = None
+    params_high: Params = None
     params_note: str | None = Field(default=None, max_length=2000)
     params_estimate_kind: SizeEstimateKind | None = None
     method: Key | None = None

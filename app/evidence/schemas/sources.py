@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Self
 
 from pydantic import (
@@ -95,7 +96,7 @@ class SourceIn(StrictModel):
     kind: SourceKind
     title: ShortText
     authors: list[ShortText] = Field(default_factory=list, max_length=MAX_AUTHORS)
-    year: int | None = Field(default=None, ge=1900, le=2100)
+    year: int | None = Field(default=None, ge=1900)
     published_date: dt.date | None = None
     venue: str | None = Field(default=None, max_length=500)
     organization: str | None = Field(default=None, max_length=500)
@@ -113,6 +114,25 @@ class SourceIn(StrictModel):
     )
 
     _doi = field_validator("doi")(lambda cls, v: normalize_doi(v))
+
+    @field_validator("year")
+    @classmethod
+    def _year_is_not_in_the_future(cls, year: int | None) -> int | None:
+        """Up to next year: a journal issue or proceedings may carry the coming year's date weeks ahead (a
+        December preprint of a January conference); a later year is a typo (2205 for 2025)."""
+        latest = dt.datetime.now(dt.UTC).year + 1
+        if year is not None and year > latest:
+            raise ValueError(f"a source's year is at most {latest} (next year); {year} looks like a typo")
+        return year
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_a_web_address(cls, url: str | None) -> str | None:
+        """Only http(s) addresses: a `javascript:` or `data:` URL would run in a reader's browser when followed."""
+        if url is not None and not re.fullmatch(r"https?://[^\s/?#]+\S*", url, flags=re.IGNORECASE):
+            raise ValueError("enter a web address starting with http:// or https://")
+        return url
+
     _arxiv = field_validator("arxiv_id", mode="before")(lambda cls, v: normalize_arxiv_id(v))
 
     @field_validator("extra")

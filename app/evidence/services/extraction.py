@@ -16,18 +16,24 @@ from sqlmodel import Session, select
 from app.auth.roles import Role
 from app.evidence.base import utcnow
 from app.evidence.enums import ClaimStatus, ExtractionStatus
-from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound
+from app.evidence.errors import Conflict, EvidenceError, NotAllowed, NotFound, Unresolved
 from app.evidence.history import Actor
-from app.evidence.models import Claim, Extraction, ExtractionRequest, Result, Source
+from app.evidence.messages import plain_message
+from app.evidence.models import Claim, Extraction, ExtractionRequest, Result, Revision, Source
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.results import ResultIn
 from app.evidence.schemas.review import ExtractionIn
 from app.evidence.services import claims as claim_service
 from app.evidence.services import results as result_service
 from app.evidence.services import review
+from app.evidence.sizes import exact_number
 
 CLAIM_FIELDS = ("stance", "confidence")
-RESULT_FIELDS = ("outcome", "evaluation_standard", "safety_impact", "params_basis", "params", "method")
+RESULT_FIELDS = (
+    "outcome", "evaluation_standard", "safety_impact", "params_basis", "params", "params_low", "params_high",
+    "params_estimate_kind", "params_note", "method",
+)  # fmt: skip
+NONE_CHOICE = "(none)"  # the value a resolution picks to store nothing; an empty choice is no choice at all
 LABELS = {
     "stance": "Stance",
     "confidence": "Confidence",
@@ -36,6 +42,10 @@ LABELS = {
     "safety_impact": "Safety impact",
     "params_basis": "Parameter basis",
     "params": "Parameters",
+    "params_low": "Size range from",
+    "params_high": "Size range to",
+    "params_estimate_kind": "Basis of the size estimate",
+    "params_note": "Cited basis of the size",
     "method": "Method",
 }
 
@@ -60,6 +70,10 @@ def start(
         raise NotAllowed("an editor (the reviewer) asks for a dual extraction")
     if first.user_id is None or second.user_id is None or first.user_id == second.user_id:
         raise EvidenceError("a dual extraction needs two different analysts", field="second_analyst")
+    author = author_id(session, claim.id)
+    for who, field in ((first, "first_analyst"), (second, "second_analyst")):
+        if author is not None and who.user_id == author:
+            raise EvidenceError(f"{who.name} wrote this claim: a second pair of eyes is someone else's", field=field)
     if claim.status not in (ClaimStatus.draft, ClaimStatus.in_review):
         raise Conflict(f"a {claim.status} claim is not under review; reopen its review first", field="status")
     if review.open_extraction(session, claim.id) is not None:
@@ -79,6 +93,14 @@ def start(
     session.add(row)
     session.flush()
     return row
+
+
+def author_id(session: Session, claim_id: int) -> int | None:
+    """The user who created the claim (None for the seed's and imported claims)."""
+    query = select(Revision.user_id).where(
+        Revision.entity_kind == "claim", Revision.entity_id == claim_id, Revision.action == "create"
+    )
+    return session.exec(query.limit(1)).first()
 
 
 def is_analyst_of(row: ExtractionRequest, user_id: int | None) -> bool:
@@ -130,6 +152,19 @@ def submit(session: Session, row: ExtractionRequest, actor: Actor, data: Extract
     return extraction
 
 
+MIN_REASON_CHARS = 10
+
+
+def _typed(choice: Any, like: Any) -> Any:
+    """A form's text choice compared as the analysts' value's type ('0.7' with 0.7)."""
+    if isinstance(like, int | float) and isinstance(choice, str):
+        try:
+            return float(choice)
+        except ValueError:
+            return choice
+    return choice
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
@@ -157,15 +192,17 @@ def comparison(session: Session, row: ExtractionRequest) -> list[dict[str, Any]]
         raise NotAllowed("the extractions stay hidden until both analysts have submitted")
     rows = sorted(session.exec(select(Extraction).where(Extraction.request_id == row.id)), key=_order(row))
     first, second = (_flat(e.values) for e in rows)
-    stored = _stored(session, session.get(Claim, row.claim_id))
+    claim = session.get(Claim, row.claim_id)
+    stored = _stored(session, claim)
+    names = result_names(session, claim.id)
     chosen = (row.resolution or {}).get("values", {})
     out = []
     for path in first:
-        field = path.rsplit(".", 1)[1]
+        key, field = path.rsplit(".", 1)
         out.append(
             {
                 "path": path,
-                "label": LABELS[field] + ("" if path.startswith("claim.") else f" of {path[8:].rsplit('.', 1)[0]}"),
+                "label": LABELS[field] + ("" if path.startswith("claim.") else f" of {names.get(key[8:], key[8:])}"),
                 "first": first[path],
                 "second": second.get(path),
                 "stored": stored.get(path),
@@ -176,12 +213,33 @@ def comparison(session: Session, row: ExtractionRequest) -> list[dict[str, Any]]
     return out
 
 
+def result_names(session: Session, claim_id: int) -> dict[str, str]:
+    """Each result's key -> how people name it: "Result 2 - GPT-4" (in the order the claim lists them)."""
+    return {r.key: f"Result {n} - {r.model_name}" for n, r in enumerate(live_results(session, claim_id), start=1)}
+
+
+def stored_text(session: Session, claim: Claim) -> dict[str, str]:
+    """What is stored now, as people read it, where the raw value would mislead: a method inherited from the
+    claim, a size stored as a range (or an open-ended bound) rather than a point."""
+    shown = {}
+    for r in live_results(session, claim.id):
+        if r.method_key is None:
+            inherited = claim.method_key or "none"
+            shown[f"results.{r.key}.method"] = f"as the claim ({inherited})"
+        if r.params is None and r.params_low is not None:
+            high = exact_number(r.params_high) if r.params_high is not None else "open"
+            shown[f"results.{r.key}.params"] = f"range {exact_number(r.params_low)} to {high}"
+    return shown
+
+
 def _order(row: ExtractionRequest):
     return lambda e: 0 if e.analyst_id == row.first_analyst_id else 1
 
 
 def _result_in(result: Result, changes: dict[str, Any]) -> ResultIn:
     values = result_service.input_values(result)
+    if changes.get("params_note") is None:  # an extraction that cites no basis keeps the stored note
+        changes = {k: v for k, v in changes.items() if k != "params_note"}
     values.update(changes)
     if values["params_basis"] == "undisclosed":
         values.update(params=None)
@@ -190,7 +248,14 @@ def _result_in(result: Result, changes: dict[str, Any]) -> ResultIn:
     return ResultIn.model_validate(values)
 
 
-def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, choices: dict[str, Any]) -> dict:
+def resolve(  # noqa: C901 - one rule per kind of choice, each where a reader looks for it
+    session: Session,
+    row: ExtractionRequest,
+    actor: Actor,
+    role: str,
+    choices: dict[str, Any],
+    reason: str | None = None,
+) -> dict:
     """An editor's resolution: agreed values stand, each disagreement takes the chosen value; written through
     the claims service, then the claim is marked reviewed."""
     if Role(role) not in review.EDITORS:
@@ -199,15 +264,27 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
         raise NotAllowed("the resolution is a third person's: you extracted this claim")
     if row.status != ExtractionStatus.submitted:
         raise Conflict("both extractions are needed first" if row.status == "open" else "already resolved")
-    values = {}
+    values, missing, own = {}, {}, []
     for item in comparison(session, row):
-        path = item["path"]
-        if path in choices and (choices[path] not in ("", None) or not item["agrees"]):
-            values[path] = None if choices[path] == "" else choices[path]
+        path, choice = item["path"], choices.get(item["path"], "")
+        if choice is None or choice == NONE_CHOICE:  # JSON null, or the form's "none": store nothing
+            values[path] = None
+        elif choice != "":
+            values[path] = choice
+            if not any(_same(_typed(choice, v), v) for v in (item["first"], item["second"])):
+                own.append(path)
         elif item["agrees"]:
             values[path] = item["first"]
         else:
-            raise EvidenceError(f"choose a value for {item['label']}", field=path)
+            missing[path] = f"Choose a value for {item['label']}."
+    if missing:
+        raise Unresolved(missing)
+    reason = (reason or "").strip()
+    if own and len(reason) < MIN_REASON_CHARS:
+        raise EvidenceError(
+            f"a value of your own (for {', '.join(own)}) needs its reason, in at least {MIN_REASON_CHARS} characters",
+            field="reason",
+        )
     claim = session.get(Claim, row.claim_id)
     try:
         extraction = ExtractionIn.model_validate(_nest(values))
@@ -217,7 +294,7 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
         ]
     except ValidationError as error:
         first = error.errors()[0]
-        raise EvidenceError(first["msg"], field=".".join(str(p) for p in first["loc"])) from None
+        raise EvidenceError(plain_message(first), field=".".join(str(p) for p in first["loc"])) from None
     data = ClaimIn.model_validate(
         {**claim_service.input_values(session, claim), **extraction.claim.model_dump(mode="json"), "results": results}
     )
@@ -228,7 +305,7 @@ def resolve(session: Session, row: ExtractionRequest, actor: Actor, role: str, c
     review.move(session, claim, ClaimStatus.reviewed, actor, role, note, via_resolution=True)
     row.status = ExtractionStatus.resolved
     row.resolved_by_id, row.resolved_by, row.resolved_at = actor.user_id, actor.name, utcnow()
-    row.resolution = {"values": values}
+    row.resolution = {"values": values, **({"own": own, "reason": reason} if own else {})}
     row.updated_at = utcnow()
     session.add(row)
     session.flush()

@@ -115,6 +115,24 @@ def waiting_for(
     return sorted(items, key=lambda item: (item.since, item.claim_key))
 
 
+def count_waiting(session: Session, user_id: int, role: str) -> int:
+    """How many items wait for this user (the navigation's badge): counted in the database where the list could
+    be long (claims in review, rejected claims), listed where it is short (open extraction requests)."""
+    editor = Role(role) in review.EDITORS
+    count = 0
+    if editor:
+        busy = select(ExtractionRequest.claim_id).where(ExtractionRequest.status != ExtractionStatus.resolved)
+        in_review = _live_claims(None).where(Claim.status == ClaimStatus.in_review, Claim.id.not_in(busy))
+        count += session.exec(select(func.count()).select_from(in_review.subquery())).one()
+        count += len(_to_resolve(session, user_id, None))
+    mine = select(Revision.entity_id).where(
+        Revision.entity_kind == "claim", Revision.action == "create", Revision.user_id == user_id
+    )
+    rejected = _live_claims(None).where(Claim.status == ClaimStatus.rejected, Claim.id.in_(mine))
+    count += session.exec(select(func.count()).select_from(rejected.subquery())).one()
+    return count + len(_extractions_to_submit(session, user_id, None))
+
+
 def status_counts(session: Session) -> dict[str, int]:
     """Live claims by review status, every status listed."""
     query = (

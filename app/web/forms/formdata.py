@@ -13,17 +13,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.evidence.errors import EvidenceError
+from app.evidence.messages import plain_message
 from app.evidence.sizes import exact_number, number  # noqa: F401  (the forms' number fields)
 
-FRIENDLY = {
-    "missing": "Required.",
-    "string_too_short": "Required.",
-    "list_too_short": "Choose at least one.",
-    "string_pattern_mismatch": "Use lower-case letters, digits, '.', '_' or '-' (starting with a letter or digit).",
-    "float_parsing": "Enter a number.",
-    "int_parsing": "Enter a whole number.",
-    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
-}
+DERIVED = frozenset({"key"})  # left empty, these are derived from other fields, which carry their own errors
 
 
 def text(form: FormData, name: str) -> str:
@@ -48,13 +41,6 @@ def lines(value: str, separators: str = "\n") -> list[str]:
     return [item.strip() for item in re.split(pattern, value) if item.strip()]
 
 
-def _message(error: dict) -> str:
-    if error["type"] in FRIENDLY:
-        return FRIENDLY[error["type"]]
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
-
-
 def field_for(loc: str, known: set[str]) -> str:
     """The form field an error location belongs to: the longest known prefix, or 'form'."""
     parts = loc.split(".") if loc else []
@@ -67,11 +53,15 @@ def field_for(loc: str, known: set[str]) -> str:
 
 
 def validation_errors(error: ValidationError, known: set[str]) -> dict[str, str]:
-    """A pydantic error as field -> message (the first message per field)."""
+    """A pydantic error as field -> message in plain words (the first message per field). An optional derived
+    field left empty (a key) is not called "Required": the field it is derived from says what is missing."""
     errors: dict[str, str] = {}
     for item in error.errors():
         loc = ".".join(str(part) for part in item["loc"])
-        errors.setdefault(field_for(loc, known), _message(item))
+        errors.setdefault(field_for(loc, known), plain_message(item))
+    derived_only = {f for f in DERIVED if errors.get(f) == "Required."}
+    if len(errors) > len(derived_only):
+        errors = {f: m for f, m in errors.items() if f not in derived_only}
     return errors
 
 
