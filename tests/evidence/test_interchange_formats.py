@@ -114,3 +114,15 @@ def test_a_ris_record_without_its_er_line_is_refused_not_dropped():
     records, problems = ris.parse((FIXTURES / "truncated.ris").read_text(), "truncated.ris")
     assert records == []
     assert problems == ["truncated.ris:5: record has no `ER  -` line (the file ends inside it: truncated?)"]
+
+
+@pytest.mark.parametrize("field", ["title", "author", "note", "journal", "howpublished", "abstract"])
+def test_href_in_any_bibtex_field_is_read_as_its_words_not_a_crash(field):
+    """Better BibTeX writes \\href{url}{text}; pylatexenc once raised IndexError on it (a 500 at the API)."""
+    other = "title = {T}, " if field != "title" else ""
+    text = f"@misc{{a, {other}{field} = {{See \\href{{https://x.org/a_b}}{{the page}} and \\href{{u}}}}}}"
+    records, problems = bibtex.parse(text, "h.bib")
+    assert problems == [] and records[0].problems == []
+    values = records[0].values
+    shown = (values.get("authors") or [""])[0] if field == "author" else str(values)
+    assert "the page" in shown

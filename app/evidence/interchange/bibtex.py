@@ -19,6 +19,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
+from pylatexenc import latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text
 
 from app.evidence.interchange.identifiers import (
@@ -46,6 +47,9 @@ TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "bl
                 "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_CONTEXT = latexwalker.get_default_latex_context_db()
+_CONTEXT.add_context_category("hyperref", macros=[macrospec.MacroSpec("href", "{{")], prepend=True)
+_MACRO_OR_BRACE = re.compile(r"\\([a-zA-Z]+\*?|.)|[{}]")
 _SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _ESCAPE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
@@ -54,7 +58,16 @@ def decode(text: str) -> str:
     """LaTeX to Unicode: {\\"u} -> ü, braces dropped, \\& -> &; spacing kept as it is."""
     if "\\" not in text and "{" not in text and "$" not in text:
         return text
-    return _LATEX.latex_to_text(text)
+    try:
+        return _LATEX.latex_to_text(text, latex_context=_CONTEXT)
+    except Exception:  # noqa: BLE001 - pylatexenc fails on some malformed macros (\href{u}, \textcolor{red}): keep the words
+        return _plain(text)
+
+
+def _plain(text: str) -> str:
+    """LaTeX that pylatexenc cannot read: macro names dropped, escaped characters kept, braces dropped."""
+    escaped = lambda m: m.group(1) if m.group(1) and len(m.group(1)) == 1 and not m.group(1).isalpha() else ""  # noqa: E731
+    return _MACRO_OR_BRACE.sub(escaped, text)
 
 
 def encode(text: str) -> str:
