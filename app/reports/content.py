@@ -133,7 +133,6 @@ def counts(evidence: dict[str, Any]) -> dict[str, int]:
     }
 
 
-
 REVIEWED_ONLY_SENTENCE = (
     "Only reviewed claims are weighed: drafts, claims in review and rejected claims are left out (how many is not "
     "said, so a reader learns nothing of unpublished work)."

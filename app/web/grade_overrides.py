@@ -63,9 +63,7 @@ def set_confidence(request: Request, form: CsrfForm, session: PageSession, user:
 def clear_confidence(request: Request, aspect_key: str, form: CsrfForm, session: PageSession, user: Analyst):
     """Remove an aspect's override: the engine's grade applies again."""
     try:
-        write_and_describe(
-            request, session, lambda: overrides.clear_override(session, aspect_key, actor(user))
-        )
+        write_and_describe(request, session, lambda: overrides.clear_override(session, aspect_key, actor(user)))
     except EvidenceError as error:
         session.rollback()
         return _page(request, session, {}, {"aspect": error.message}, status=404)

@@ -210,9 +210,7 @@ def resolve_extraction(request: Request, request_id: int, form: CsrfForm, sessio
     values = _form_values(form)
     choices = {path: (number(v) if path.endswith((".params", ".confidence")) else v) for path, v in values.items()}
     try:
-        write_and_describe(
-            request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices)
-        )
+        write_and_describe(request, session, lambda: extraction.resolve(session, row, actor(user), user.role, choices))
     except EvidenceError as error:
         session.rollback()
         row = _request_or_404(session, request_id)

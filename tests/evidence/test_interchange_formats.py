@@ -103,11 +103,17 @@ def test_each_format_reads_back_what_it_writes(module):
     assert records[1].values["key"] == "k2" and "doi" not in records[1].values
 
 
-def test_bibtex_duplicate_keys_and_truncated_entries_are_named_by_line():
-    _, duplicates = bibtex.parse((FIXTURES / "duplicate-keys.bib").read_text(), "duplicate-keys.bib")
-    assert duplicates == ["duplicate-keys.bib:3: entry 'same': duplicate citation key"]
-    _, truncated = bibtex.parse((FIXTURES / "truncated.bib").read_text(), "truncated.bib")
-    assert truncated and truncated[0].startswith("truncated.bib:3: not valid BibTeX")
+def test_bibtex_duplicate_keys_and_truncated_entries_are_skipped_alone_and_named_by_line():
+    records, problems = bibtex.parse((FIXTURES / "duplicate-keys.bib").read_text(), "duplicate-keys.bib")
+    assert problems == [] and [r.problems for r in records] == [
+        [],
+        ["duplicate citation key in the file (the entry at line 1 is imported)"],
+    ]
+    assert records[1].where == "duplicate-keys.bib:3: entry 'same'"
+    records, problems = bibtex.parse((FIXTURES / "truncated.bib").read_text(), "truncated.bib")
+    skipped = [r for r in records if r.problems]
+    assert problems == [] and skipped[0].where.startswith("truncated.bib:3")
+    assert skipped[0].problems[0].startswith("not valid BibTeX")
 
 
 def test_a_ris_record_without_its_er_line_is_refused_not_dropped():

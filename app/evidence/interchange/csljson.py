@@ -125,6 +125,8 @@ def _record(item: CslItem, raw: dict[str, Any], where: str) -> Incoming:  # noqa
         or ("preprint" if arxiv and item.type in {"article", "article-journal"} and not item.container_title else None)
         or KIND_OF_TYPE.get(item.type, "paper")
     )
+    if not custom.get("ceiling_kind"):
+        record.inferred.add("kind")
     if item.note:
         values["notes"] = item.note.strip()
     for name in ("peer_reviewed", "verification", "report_labels"):

@@ -1,4 +1,5 @@
-"""Which stored source an incoming reference is: the same key, or a possible duplicate (DOI, arXiv id, title + year)."""
+"""Which stored source an incoming reference is (the same key, or a possible duplicate: the same DOI, arXiv id,
+or title + year with no identifier that tells them apart), and how a file's values join a stored source."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from app.evidence.models import Source
 from app.evidence.schemas.common import normalize_title
 from app.evidence.schemas.sources import SourceIn
 from app.evidence.services import sources as source_service
+
+EMPTY = (None, "", [], {})
 
 
 def identity(values: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -25,10 +28,26 @@ def identity(values: dict[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
+def told_apart(one: Any, other: Any) -> bool:
+    """Two works whose DOIs, or whose arXiv ids, differ are different works, whatever their titles say."""
+    for name in ("doi", "arxiv_id"):
+        a, b = _get(one, name), _get(other, name)
+        if a and b and a != b:
+            return True
+    return False
+
+
+def _get(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name)
+
+
 def store_duplicates(session: Session, data: SourceIn) -> list[tuple[Source, list[str]]]:
-    """Stored sources (deleted ones included) sharing the DOI, the arXiv id, or the title with a compatible year."""
+    """Stored sources (deleted ones included) sharing the DOI, the arXiv id, or the title with a compatible year
+    and no DOI or arXiv id that differs."""
     found = []
     for row in source_service.find_duplicates(session, data):
+        if told_apart(row, data.model_dump()):
+            continue
         reasons = []
         if data.doi and row.doi == data.doi:
             reasons.append("same DOI")
@@ -47,17 +66,67 @@ def stored_values(row: Source) -> dict[str, Any]:
     return {name: getattr(row, name) for name in SourceIn.model_fields}
 
 
-def overlay(row: Source, incoming: dict[str, Any]) -> SourceIn:
-    """The stored source with the file's values on top: what the file does not give is kept; extra is merged."""
+def overlay(
+    row: Source,
+    incoming: dict[str, Any],
+    *,
+    fill_only: bool = False,
+    inferred: frozenset[str] | set[str] = frozenset(),
+    take: frozenset[str] | set[str] = frozenset(),
+) -> SourceIn:
+    """The stored source joined with the file's values; what the file does not give is always kept.
+
+    An update of the same key takes the file's values; a merge into another key (fill_only) fills the stored
+    source's empty fields only, except the fields in `take` (the user chose the file's value). A value the
+    importer guessed (`inferred`, e.g. kind from the entry type) never replaces a stored one. `extra` is
+    merged key by key, the stored keys winning in a fill."""
     merged = stored_values(row)
     for name, value in incoming.items():
-        if name == "key":
+        if name == "key" or value in EMPTY:
             continue
         if name == "extra":
-            merged["extra"] = {**(row.extra or {}), **value}
-        elif value not in (None, "", []):
+            merged["extra"] = _merged_extra(row.extra or {}, value, fill_only)
+        elif name in inferred and merged.get(name) not in EMPTY:
+            continue
+        elif not fill_only or name in take or merged.get(name) in EMPTY:
             merged[name] = value
     return SourceIn.model_validate(merged)
+
+
+def _merged_extra(stored: dict[str, Any], incoming: dict[str, Any], fill_only: bool) -> dict[str, Any]:
+    out = dict(stored)
+    for fmt, fields in incoming.items():
+        before = stored.get(fmt)
+        if isinstance(before, dict) and isinstance(fields, dict):
+            out[fmt] = {**fields, **before} if fill_only else {**before, **fields}
+        elif not fill_only or before in EMPTY:
+            out[fmt] = fields
+    return out
+
+
+def conflicts(
+    row: Source, incoming: dict[str, Any], merged: SourceIn, inferred: frozenset[str] | set[str] = frozenset()
+) -> dict[str, list[Any]]:
+    """Fields where the stored source and the file both have a value, differing, and the merge keeps the stored
+    one: field -> [stored, from the file]. The user may take the file's value instead (choice `KEY.field=file`).
+    A guessed value (`inferred`) is no conflict: it never replaces a stored one."""
+    kept = source_service.columns(merged)
+    out = {}
+    for name, value in incoming.items():
+        if name in {"key", "extra"} or name in inferred or value in EMPTY or name not in kept:
+            continue
+        stored = getattr(row, name)
+        if stored not in EMPTY and _plain(stored) != _plain(value) and _plain(kept[name]) == _plain(stored):
+            out[name] = [_plain(stored), _plain(value)]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "value"):
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def changes_of(row: Source, data: SourceIn) -> dict[str, list[Any]]:

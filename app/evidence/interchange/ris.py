@@ -91,6 +91,8 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one br
     urls = ref.get("urls") or []
     arxiv = arxiv_of(ref.get("custom5"), *urls, ref.get("doi"), ref.get("journal_name"), *(ref.get("notes") or []))
     values["kind"] = ref.get("custom1") or KIND_OF_TYPE.get(ref.get("type_of_reference", "GEN"), "paper")
+    if not ref.get("custom1"):
+        record.inferred.add("kind")
     _dates(ref, values, problems)
     venue = ref.get("journal_name") or ref.get("secondary_title") or ref.get("alternate_title3")
     if venue:

@@ -36,6 +36,7 @@ MAX_ASPECTS = 32  # one request's size is bounded everywhere (docs/security.md, 
 MAX_QUESTIONS = 64
 MAX_RESULTS = 500
 
+
 class ClaimPublic(RowMeta):
     source: str
     source_id: int

@@ -41,6 +41,7 @@ MAX_AUTHORS = 5000  # large collaborations list thousands; one request's size is
 MAX_LABELS = 100
 MAX_EXTRA_FIELDS = 200
 
+
 class SourcePublic(RowMeta):
     kind: str
     title: str
