@@ -119,7 +119,8 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
         if isinstance(block, DuplicateBlockKeyBlock):
             first = block.previous_block.start_line + 1
             reason = f"duplicate citation key in the file (the entry at line {first} is imported)"
-            failed.append(Incoming(f"{label}:{line}: entry {block.key!r}", {"key": make_key(block.key)}, [reason]))
+            values = {"key": make_key(block.key), "title": _title_of(block.ignore_error_block)}
+            failed.append(Incoming(f"{label}:{line}: entry {block.key!r}", values, [reason]))
         else:
             error = (str(block.error).strip().splitlines() or ["a syntax error, or an entry that never closes"])[-1]
             head = _HEAD.match(block.raw or "")
@@ -140,6 +141,12 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
     records += failed
     records.sort(key=_line_of)
     return records, []
+
+
+def _title_of(entry: Entry) -> str | None:
+    """The title of an entry that is skipped, to show in the report."""
+    field = {f.key.lower(): f.value for f in entry.fields}.get("title") if isinstance(entry, Entry) else None
+    return " ".join(decode(field.strip('{}"')).split()) if isinstance(field, str) else None
 
 
 def _line_of(record: Incoming) -> int:
