@@ -60,7 +60,7 @@ def test_csl_json_reads_date_parts_particles_literals_and_non_ascii_names():
     scaling, gpt4, blog = (r.values for r in records)
     assert scaling["authors"][-1] == "van Beethoven, Ludwig"
     assert scaling["published_date"] == dt.date(2024, 5, 21)  # date-parts given as strings
-    assert scaling["extra"] == {"csl": {"page": "1-60", "language": "en"}}
+    assert scaling["extra"] == {"csl": {"language": "en"}, "bibtex": {"pages": "1-60"}}  # details by BibTeX names
     assert gpt4["arxiv_id"] == "2303.08774" and "doi" not in gpt4  # the arXiv DOI is the arXiv id
     assert gpt4["authors"] == ["OpenAI"] and gpt4["kind"] == "preprint"
     assert blog["title"] == "追踪思维：大型语言模型的电路" and blog["authors"][0] == "张, 伟"

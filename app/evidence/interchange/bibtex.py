@@ -20,7 +20,8 @@ import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 from pylatexenc import latexwalker, macrospec
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+from pylatexenc.latex2text import get_default_latex_context_db as text_specs
 
 from app.evidence.interchange.identifiers import (
     Incoming,
@@ -29,6 +30,7 @@ from app.evidence.interchange.identifiers import (
     derived_key,
     doi_in_url,
     make_key,
+    multiline,
     split_doi,
     split_labels,
     truthy,
@@ -49,13 +51,17 @@ TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "bl
                 "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
 VERBATIM = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"}  # biblatex's verbatim fields: no LaTeX
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
-_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_TEXT_SPECS = text_specs()
+_TEXT_SPECS.add_context_category("ceiling", macros=[MacroTextSpec("textasciicircum", "^")], prepend=True)  # not ˆ
+_LATEX = LatexNodes2Text(latex_context=_TEXT_SPECS, math_mode="verbatim", strict_latex_spaces=True)
 _CONTEXT = latexwalker.get_default_latex_context_db()
 _CONTEXT.add_context_category("hyperref", macros=[macrospec.MacroSpec("href", "{{")], prepend=True)
 _MACRO_OR_BRACE = re.compile(r"\\([a-zA-Z]+\*?|.)|[{}]")
 _EMPTY_KEY = re.compile(r"(@[A-Za-z]+\s*[{(])\s*,")  # `@Article{,` (JabRef): an entry without a key
 _HEAD = re.compile(r"@[A-Za-z]+\s*[{(]\s*([^,\s]*)")
 NO_KEY = "ceiling-no-key-"
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[!?](?=`))")
 _SPECIAL = re.compile(r"([\\{}&%$#_~^])")
 _ESCAPE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
@@ -76,14 +82,41 @@ def _plain(text: str) -> str:
     return _MACRO_OR_BRACE.sub(escaped, text)
 
 
-def encode(text: str) -> str:
-    """Unicode text as a BibTeX value: LaTeX's special characters escaped, everything else as UTF-8."""
-    return _SPECIAL.sub(lambda m: _ESCAPE.get(m.group(1), "\\" + m.group(1)), text)
+def encode(text: str, braced: bool = False) -> str:
+    """Unicode text as a BibTeX value: LaTeX's special characters escaped, everything else as UTF-8.
+
+    A value that decode() will read as LaTeX (it holds a macro or brace, or is `braced` like the title) would
+    have `--` read as a dash and ``` `` ``` as a quote: such ligatures are kept apart (`-{}-`)."""
+    encoded = _SPECIAL.sub(lambda m: _ESCAPE.get(m.group(1), "\\" + m.group(1)), text)
+    if braced or any(c in encoded for c in "\\{$"):
+        encoded = _LIGATURE.sub(r"\1{}", encoded)
+    return encoded
 
 
 def _name(raw: str) -> str:
     name = decode(raw).strip()
     return "et al." if name == "others" else " ".join(name.split())
+
+
+def split_names(value: str) -> list[str]:
+    """`A and {B and C} and D` -> A, {B and C}, D: `and` between names at brace depth 0 (an escaped `\\{` is no
+    brace; bibtexparser's own splitter drops it)."""
+    names, depth, start, index = [], 0, 0, 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and char.isspace():
+            match = _AND.match(value, index)
+            if match:
+                names.append(value[start:index])
+                start = index = match.end()
+                continue
+        index += 1
+    names.append(value[start:])
+    return [name.strip() for name in names if name.strip()]
 
 
 def _concatenated(value: str, strings: dict[str, str]) -> str:
@@ -109,7 +142,6 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
         text,
         append_middleware=[
             middlewares.NormalizeFieldKeys(),  # `Author =` (older JabRef) is `author`
-            middlewares.SeparateCoAuthors(),
             middlewares.MonthIntMiddleware(True),
         ],
     )
@@ -168,9 +200,7 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # no
     record = Incoming(where, {"key": make_key(entry.key)}, key_made_up=made_up)
     values, notes = record.values, record.notes
     text = {k: decode(v) if k not in VERBATIM and isinstance(v, str) else v for k, v in fields.items()}
-    names = fields.get("author") or fields.get("editor") or []
-    if isinstance(names, str):
-        names = [names]
+    names = split_names(str(fields.get("author") or fields.get("editor") or ""))
     values["authors"] = [_name(n) for n in names if n.strip()]
     entry_type = entry.entry_type.lower()
     kept = {k: str(v) for k, v in text.items() if k not in USED and k != "month"}
@@ -182,7 +212,7 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # no
         record.inferred.add("kind")
     for name, value in (("title", text.get("title")), ("venue", _venue(text)), ("notes", text.get("note"))):
         if value:
-            values[name] = " ".join(value.split()) if name != "notes" else value.strip()
+            values[name] = " ".join(value.split()) if name != "notes" else multiline(value)
     organization = text.get("institution") or text.get("organization") or text.get("school")
     if organization:
         values["organization"] = " ".join(organization.split())
@@ -193,7 +223,7 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # no
         values["doi"] = doi
     if arxiv:
         values["arxiv_id"] = arxiv
-    _own_fields(fields, values)
+    _own_fields(text, values)
     if "howpublished" in text and _venue(text) != text["howpublished"]:
         kept["howpublished"] = text["howpublished"]
     if "month" in fields:
@@ -284,7 +314,7 @@ def _entry(s: dict[str, Any]) -> Entry:
     fields: list[tuple[str, str]] = []
     if s.get("authors"):
         fields.append(("author", " and ".join(_bib_name(n) for n in s["authors"])))
-    fields.append(("title", "{" + encode(s["title"]) + "}"))
+    fields.append(("title", "{" + encode(s["title"], braced=True) + "}"))
     year_text = kept.pop("year", None)
     if year_text and year_of(year_text)[0] == s.get("year"):
         fields.append(("year", encode(year_text)))  # as the file wrote it: `Autumn 2001`
@@ -307,7 +337,7 @@ def _entry(s: dict[str, Any]) -> Entry:
         ("ceiling_kind", s["kind"]),
         ("ceiling_peer_reviewed", "true" if s.get("peer_reviewed") else "false"),
         ("ceiling_verification", s.get("verification") or "partial"),
-        ("ceiling_labels", "; ".join(s.get("report_labels") or [])),
+        ("ceiling_labels", encode("; ".join(s.get("report_labels") or []))),
     ]
     written = dict(fields)
     fields += [(name, _value(name, value)) for name, value in sorted(kept.items()) if name not in written]
@@ -335,4 +365,6 @@ def _bib_name(name: str) -> str:
     """`Family, Given` as it is; a name without a comma (OpenAI, Google DeepMind) braced as one corporate name."""
     if name == "et al.":
         return "others"
-    return encode(name) if "," in name else "{" + encode(name) + "}"
+    if "," in name and not _AND.search(name):
+        return encode(name)
+    return "{" + encode(name, braced=True) + "}"  # a name with ` and ` in it is braced, or it would be two

@@ -90,7 +90,7 @@ def make_key(*parts: str | None) -> str:
     """A store key (lower-case ASCII letters, digits, `_ . -`) from a citation key or other text."""
     raw = "_".join(p for p in parts if p)
     folded = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
-    key = re.sub(r"[^a-z0-9_.\-]+", "_", folded).strip("_.-")[:100]
+    key = re.sub(r"[^a-z0-9_.\-]+", "_", folded).lstrip("_.-")[:100]  # a valid key stays as it is
     return key or "imported"
 
 
@@ -100,6 +100,11 @@ def derived_key(values: dict[str, Any]) -> str:
     family = authors[0].split(",")[0].split()[-1] if authors and authors[0].strip() else ""
     words = re.findall(r"[A-Za-z0-9]{3,}", values.get("title") or "")
     return make_key(family, str(values.get("year") or ""), words[0] if words else "")
+
+
+def multiline(text: str) -> str:
+    """Notes as the store keeps them: line breaks as `\n` whatever the file's (CRLF, CR, U+2028), ends trimmed."""
+    return "\n".join(text.splitlines()).strip()
 
 
 def split_labels(text: str | None) -> list[str]:

@@ -192,6 +192,8 @@ def _apply(session, items, preview: Preview, actor: Actor, choices: dict, defaul
             preview.rows.append(item)
             continue
         where, data = item[0], item[1]
+        if isinstance(data, SourceIn) and len(item) == 3:  # a sources CSV: no format-specific record
+            item = (*item, Incoming(where, item[2]))
         try:
             with session.begin_nested():
                 if isinstance(data, SourceIn):
