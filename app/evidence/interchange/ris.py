@@ -91,7 +91,7 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one br
     record = Incoming(where, {})
     values = record.values
     values["authors"] = [" ".join(a.split()) for a in (ref.get("authors") or ref.get("first_authors") or [])]
-    title = ref.get("title") or ref.get("primary_title")
+    title = ref.get("title") or ref.get("primary_title") or ref.get("short_title")  # ST when there is nothing else
     if title:
         values["title"] = " ".join(title.split())
     urls = ref.get("urls") or []
