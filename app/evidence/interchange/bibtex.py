@@ -19,9 +19,6 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
-from pylatexenc import latexwalker, macrospec
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
-from pylatexenc.latex2text import get_default_latex_context_db as text_specs
 
 from app.evidence.interchange.identifiers import (
     Incoming,
@@ -36,6 +33,7 @@ from app.evidence.interchange.identifiers import (
     truthy,
     year_of,
 )
+from app.evidence.interchange.latex import decode, encode
 
 DECODED = {"title", "author", "editor", "journal", "journaltitle", "booktitle", "howpublished", "publisher",
            "institution", "organization", "school", "note", "series", "address"}  # fmt: skip
@@ -51,46 +49,10 @@ TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "bl
                 "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
 VERBATIM = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"}  # biblatex's verbatim fields: no LaTeX
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
-_TEXT_SPECS = text_specs()
-_TEXT_SPECS.add_context_category("ceiling", macros=[MacroTextSpec("textasciicircum", "^")], prepend=True)  # not ˆ
-_LATEX = LatexNodes2Text(latex_context=_TEXT_SPECS, math_mode="verbatim", strict_latex_spaces=True)
-_CONTEXT = latexwalker.get_default_latex_context_db()
-_CONTEXT.add_context_category("hyperref", macros=[macrospec.MacroSpec("href", "{{")], prepend=True)
-_MACRO_OR_BRACE = re.compile(r"\\([a-zA-Z]+\*?|.)|[{}]")
 _EMPTY_KEY = re.compile(r"(@[A-Za-z]+\s*[{(])\s*,")  # `@Article{,` (JabRef): an entry without a key
 _HEAD = re.compile(r"@[A-Za-z]+\s*[{(]\s*([^,\s]*)")
 NO_KEY = "ceiling-no-key-"
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_LIGATURE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|[!?](?=`))")
-_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
-_ESCAPE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def decode(text: str) -> str:
-    """LaTeX to Unicode: {\\"u} -> ü, braces dropped, \\& -> &; spacing kept as it is."""
-    if "\\" not in text and "{" not in text and "$" not in text:
-        return text
-    try:
-        return _LATEX.latex_to_text(text, latex_context=_CONTEXT)
-    except Exception:  # noqa: BLE001 - pylatexenc fails on some malformed macros (\href{u}, \textcolor{red}): keep the words
-        return _plain(text)
-
-
-def _plain(text: str) -> str:
-    """LaTeX that pylatexenc cannot read: macro names dropped, escaped characters kept, braces dropped."""
-    escaped = lambda m: m.group(1) if m.group(1) and len(m.group(1)) == 1 and not m.group(1).isalpha() else ""  # noqa: E731
-    return _MACRO_OR_BRACE.sub(escaped, text)
-
-
-def encode(text: str, braced: bool = False) -> str:
-    """Unicode text as a BibTeX value: LaTeX's special characters escaped, everything else as UTF-8.
-
-    A value that decode() will read as LaTeX (it holds a macro or brace, or is `braced` like the title) would
-    have `--` read as a dash and ``` `` ``` as a quote: such ligatures are kept apart (`-{}-`)."""
-    encoded = _SPECIAL.sub(lambda m: _ESCAPE.get(m.group(1), "\\" + m.group(1)), text)
-    if braced or any(c in encoded for c in "\\{$"):
-        encoded = _LIGATURE.sub(r"\1{}", encoded)
-    return encoded
 
 
 def _name(raw: str) -> str:

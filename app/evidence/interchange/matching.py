@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.evidence.history import diff_fields
 from app.evidence.models import Source
@@ -39,26 +39,6 @@ def told_apart(one: Any, other: Any) -> bool:
 
 def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name)
-
-
-def store_duplicates(session: Session, data: SourceIn) -> list[tuple[Source, list[str]]]:
-    """Stored sources (deleted ones included) sharing the DOI, the arXiv id, or the title with a compatible year
-    and no DOI or arXiv id that differs."""
-    found = []
-    for row in source_service.find_duplicates(session, data):
-        if told_apart(row, data.model_dump()):
-            continue
-        reasons = []
-        if data.doi and row.doi == data.doi:
-            reasons.append("same DOI")
-        if data.arxiv_id and row.arxiv_id == data.arxiv_id:
-            reasons.append("same arXiv id")
-        same_title = row.title_normalized == normalize_title(data.title)
-        if same_title and (row.year is None or data.year is None or row.year == data.year):
-            reasons.append("same title and year")
-        if reasons:
-            found.append((row, reasons))
-    return found
 
 
 def stored_values(row: Source) -> dict[str, Any]:
@@ -132,3 +112,69 @@ def _plain(value: Any) -> Any:
 def changes_of(row: Source, data: SourceIn) -> dict[str, list[Any]]:
     """Field -> [stored, incoming] for every field the write would change."""
     return diff_fields(row, source_service.columns(data))
+
+
+class StoreIndex:
+    """The stored sources a file's references could meet (same key, DOI, arXiv id or normalised title), read in
+    a few queries up front instead of five per entry, and kept up to date as the import writes."""
+
+    CHUNK = 500
+
+    def __init__(self, session: Session, incoming: list[dict[str, Any]]):
+        self.by_key: dict[str, Source] = {}
+        self._by: dict[str, dict[Any, list[Source]]] = {"doi": {}, "arxiv_id": {}, "title_normalized": {}}
+        wanted = {
+            "key": {v["key"] for v in incoming if v.get("key")},
+            "doi": {v["doi"] for v in incoming if v.get("doi")},
+            "arxiv_id": {v["arxiv_id"] for v in incoming if v.get("arxiv_id")},
+            "title_normalized": {normalize_title(v["title"]) for v in incoming if v.get("title")},
+        }
+        seen: set[int] = set()
+        for name, values in wanted.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), self.CHUNK):
+                column = getattr(Source, name)
+                for row in session.exec(select(Source).where(column.in_(ordered[start : start + self.CHUNK]))):
+                    if row.id not in seen:
+                        seen.add(row.id)
+                        self.add(row)
+
+    def add(self, row: Source) -> None:
+        """A row the import wrote (or found): from now on it is met like a stored one."""
+        self.by_key[row.key] = row
+        for name, index in self._by.items():
+            value = getattr(row, name)
+            if value and row not in index.setdefault(value, []):
+                index[value].append(row)
+
+    def duplicates(self, data: SourceIn) -> list[tuple[Source, list[str]]]:
+        """Stored sources (deleted ones included) sharing the DOI, the arXiv id, or the title with a compatible
+        year, and no DOI or arXiv id that tells them apart; with the reasons."""
+        rows: dict[int, Source] = {}
+        for name, value in (("doi", data.doi), ("arxiv_id", data.arxiv_id), ("title_normalized",
+                            normalize_title(data.title))):  # fmt: skip
+            for row in self._by[name].get(value, []) if value else []:
+                rows[row.id] = row
+        found = []
+        for row in sorted(rows.values(), key=lambda r: r.id):
+            if told_apart(row, data.model_dump()):
+                continue
+            reasons = []
+            if data.doi and row.doi == data.doi:
+                reasons.append("same DOI")
+            if data.arxiv_id and row.arxiv_id == data.arxiv_id:
+                reasons.append("same arXiv id")
+            same_title = row.title_normalized == normalize_title(data.title)
+            if same_title and (row.year is None or data.year is None or row.year == data.year):
+                reasons.append("same title and year")
+            if reasons:
+                found.append((row, reasons))
+        return found
+
+    def clashes(self, data: SourceIn) -> bool:
+        """Whether a new source with these values would take a key, DOI or arXiv id another source holds."""
+        return (
+            data.key in self.by_key
+            or bool(data.doi and any(r.doi == data.doi for r in self._by["doi"].get(data.doi, [])))
+            or bool(data.arxiv_id and self._by["arxiv_id"].get(data.arxiv_id))
+        )

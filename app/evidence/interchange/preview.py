@@ -23,7 +23,7 @@ from app.evidence.errors import EvidenceError
 from app.evidence.history import Actor
 from app.evidence.interchange import bibtex, bulk, csljson, ris
 from app.evidence.interchange.identifiers import Incoming
-from app.evidence.interchange.matching import changes_of, conflicts, identity, overlay, store_duplicates, told_apart
+from app.evidence.interchange.matching import StoreIndex, changes_of, conflicts, identity, overlay, told_apart
 from app.evidence.interchange.reading import DEFAULT_MAX_BYTES, FileRefused, decode, detect_format
 from app.evidence.models import Claim, Critique, Result, Source
 from app.evidence.schemas.claims import ClaimIn
@@ -187,6 +187,7 @@ def _apply(session, items, preview: Preview, actor: Actor, choices: dict, defaul
     """Each entry in a savepoint: one the store refuses is undone alone and reported as skipped."""
     seen_in_file: dict[tuple[str, Any], dict[str, Any]] = {}
     _open_transaction(session)
+    index = StoreIndex(session, [item[2] for item in items if not isinstance(item, Row) and len(item) > 2])
     for done, item in enumerate(items, 1):
         if isinstance(item, Row):
             preview.rows.append(item)
@@ -195,10 +196,10 @@ def _apply(session, items, preview: Preview, actor: Actor, choices: dict, defaul
         if isinstance(data, SourceIn) and len(item) == 3:  # a sources CSV: no format-specific record
             item = (*item, Incoming(where, item[2]))
         try:
-            with session.begin_nested():
-                if isinstance(data, SourceIn):
-                    row = _source(session, item, actor, choices, default_choice, seen_in_file)
-                else:
+            if isinstance(data, SourceIn):  # refused, if at all, before it writes: no savepoint needed
+                row = _source(session, item, actor, choices, default_choice, seen_in_file, index)
+            else:
+                with session.begin_nested():
                     row = _evidence(session, where, data, actor)
         except EvidenceError as error:
             kind = "source" if isinstance(data, SourceIn) else type(data).__name__.removesuffix("In").lower()
@@ -217,7 +218,7 @@ def _open_transaction(session: Session) -> None:
         driver.execute("BEGIN")
 
 
-def _source(session, item, actor, choices, default_choice, seen_in_file) -> Row:
+def _source(session, item, actor, choices, default_choice, seen_in_file, index: StoreIndex) -> Row:
     where, data, values, record = item
     shown = {"title": data.title, "authors": list(data.authors), "notes": list(record.notes)}
     default = choices.get(data.key, default_choice)
@@ -232,14 +233,17 @@ def _source(session, item, actor, choices, default_choice, seen_in_file) -> Row:
         return row
     for ident in identity(values):
         seen_in_file.setdefault(ident, values)
-    existing = by_key(session, Source, data.key)
+    existing = index.by_key.get(data.key)
     if existing is not None:
         merged = overlay(existing, values, inferred=record.inferred)
-        changes = sources.update(session, existing, merged, actor)
+        changes = changes_of(existing, merged)
+        if changes:
+            sources.update(session, existing, merged, actor)
+            index.add(existing)
         return Row(where, "source", data.key, "updated" if changes else "unchanged", changes, **shown)
-    found = store_duplicates(session, data)
+    found = index.duplicates(data)
     if not found:
-        sources.create(session, data, actor)
+        _create(session, data, actor, index)
         return Row(where, "source", data.key, "new", **shown)
     target, _ = found[0]
     take = {name for name in SourceIn.model_fields if choices.get(f"{data.key}.{name}") == "file"}
@@ -251,9 +255,16 @@ def _source(session, item, actor, choices, default_choice, seen_in_file) -> Row:
     row = Row(where, "source", data.key, "duplicate", changes, dupes, default, conflicts=clash, **shown)
     if default == "merge":
         sources.update(session, target, merged, actor)
+        index.add(target)
     elif default == "new":
-        sources.create(session, data, actor)
+        _create(session, data, actor, index)
     return row
+
+
+def _create(session: Session, data: SourceIn, actor: Actor, index: StoreIndex) -> None:
+    """A new source; the index tells whether its key, DOI or arXiv id is taken (the service then says by whom)."""
+    row = sources.create(session, data, actor) if index.clashes(data) else sources.create_checked(session, data, actor)
+    index.add(row)
 
 
 def _keeping_unlisted_results(session: Session, claim: Claim, data: ClaimIn) -> ClaimIn:
