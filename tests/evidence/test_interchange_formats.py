@@ -132,3 +132,27 @@ def test_href_in_any_bibtex_field_is_read_as_its_words_not_a_crash(field):
     values = records[0].values
     shown = (values.get("authors") or [""])[0] if field == "author" else str(values)
     assert "the page" in shown
+
+
+def test_a_line_break_inside_a_ris_field_cannot_forge_another_record():
+    forged = {**AWKWARD_SOURCE, "title": "Real\nER  - \n\nTY  - JOUR\nTI  - Forged", "venue": "A\u2028B\rC"}
+    written = ris.write([forged])
+    tags = [line[:6] for line in written.splitlines()]
+    assert tags.count("TY  - ") == 1 and tags.count("ER  - ") == 1  # the text stays inside its TI line
+    records, problems = ris.parse(written, "f.ris")
+    assert problems == [] and len(records) == 1
+    assert records[0].values["title"] == "Real ER - TY - JOUR TI - Forged" and records[0].values["venue"] == "A B C"
+
+
+def test_csl_and_ris_keep_a_year_the_store_cannot_hold_and_write_it_back():
+    item = '[{"id": "old", "title": "Old", "issued": {"date-parts": [[1850]]}, "page": "3-9", "ISBN": "978-1"}]'
+    (record,), _ = csljson.parse(item, "o.json")
+    assert "year" not in record.values and record.values["extra"]["csl"]["issued"] == {"date-parts": [[1850]]}
+    assert record.values["extra"]["bibtex"] == {"pages": "3-9", "isbn": "978-1"}
+    again = csljson.item(SourceIn.model_validate(record.values).model_dump())
+    assert again["issued"] == {"date-parts": [[1850]]} and again["page"] == "3-9" and again["ISBN"] == "978-1"
+    (record,), _ = ris.parse("TY  - JOUR\nTI  - Seasonal\nPY  - Autumn 2001\nSP  - 12\nEP  - 19\nER  - \n", "s.ris")
+    assert record.values["year"] == 2001 and record.values["extra"]["ris"]["year"] == "Autumn 2001"
+    assert record.values["extra"]["bibtex"]["pages"] == "12--19"
+    written = ris.write([SourceIn.model_validate(record.values).model_dump()])
+    assert "PY  - Autumn 2001" in written and "SP  - 12" in written and "EP  - 19" in written
