@@ -41,6 +41,7 @@ LOWEST_ROLE = {
     "/confidence/{aspect_key}/clear": Role.analyst,
     "/import": Role.analyst,
     "/import/commit": Role.analyst,
+    "/import/report": Role.analyst,
     "/reports/candidates/{snapshot_id}/approve": Role.editor,
     "/reports/candidates/{snapshot_id}/reject": Role.editor,
     "/claims/{claim_id}/status": Role.analyst,
