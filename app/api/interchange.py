@@ -100,9 +100,7 @@ def import_file(
     skipped with its reason (or, with strict=true, refuses the file)."""
     try:
         chosen = json.loads(choices)
-        if not isinstance(chosen, dict) or any(
-            v not in (FIELD_CHOICES if "." in str(k) else CHOICES) for k, v in chosen.items()
-        ):
+        if not isinstance(chosen, dict) or any(v not in (*CHOICES, *FIELD_CHOICES) for v in chosen.values()):
             raise ValueError
     except ValueError:
         message = 'expected {"key": "skip|merge|new", "key.field": "file|stored"}'

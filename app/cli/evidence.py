@@ -53,7 +53,7 @@ def import_command(
     choices = {}
     for item in choose:
         key, _, choice = item.partition("=")
-        if choice not in (FIELD_CHOICES if "." in key else CHOICES):
+        if choice not in (*CHOICES, *FIELD_CHOICES):  # keys may hold dots: the value tells which it is
             fail(f"--choose {item!r}: expected KEY=skip|merge|new, or KEY.FIELD=file|stored")
         choices[key] = choice
     console = Console(stderr=True)

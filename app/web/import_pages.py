@@ -47,9 +47,8 @@ def _choices(form) -> dict[str, str]:
     """`choice.KEY` = skip|merge|new and `choice.KEY.field` = stored|file from the preview's selects."""
     out = {}
     for name, value in form.items():
-        key = name.removeprefix("choice.")
-        if name.startswith("choice.") and value in (FIELD_CHOICES if "." in key else CHOICES):
-            out[key] = value
+        if name.startswith("choice.") and value in (*CHOICES, *FIELD_CHOICES):  # keys may hold dots
+            out[name.removeprefix("choice.")] = value
     return out
 
 

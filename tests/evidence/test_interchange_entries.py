@@ -125,3 +125,15 @@ def test_a_merge_fills_empty_fields_and_keeps_curated_authors_and_kind(sqlite_se
     with Session(engine) as session:
         merged = session.get(Source, curated.id)
         assert merged.doi == "10.1234/filled" and merged.authors == authors and merged.kind == kind
+
+
+def test_a_dotted_key_takes_a_choice_and_a_field_choice(sqlite_seeded_url, engine_for):
+    engine = engine_for(sqlite_seeded_url)
+    import_text(engine, "@article{first.one, title={Dotted}, author={Kept, K.}}", commit=True)
+    text = "@article{k.v2, title={Dotted}, author={File, F.}, doi={10.1234/dotted}}"
+    choices = {"k.v2": "merge", "k.v2.authors": "file"}
+    preview = import_text(engine, text, choices=choices, commit=True)
+    assert preview.rows[0].action == "updated"
+    with Session(engine) as session:
+        merged = session.exec(select(Source).where(Source.key == "first.one")).one()
+        assert merged.authors == ["File, F."] and merged.doi == "10.1234/dotted"

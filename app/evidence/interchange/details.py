@@ -34,7 +34,8 @@ def details_from_ris(ref: dict[str, Any]) -> dict[str, str]:
     start, end = str(ref.get("start_page") or "").strip(), str(ref.get("end_page") or "").strip()
     if start or end:
         out["pages"] = f"{start}--{end}" if start and end else start or end
-    number = str(ref.get("issn") or "").strip()
+    number = ref.get("issn") or ""
+    number = "; ".join(number) if isinstance(number, list) else str(number).strip()  # SN may repeat
     if number:
         out["issn" if _ISSN.fullmatch(number) else "isbn"] = number
     if str(ref.get("custom6") or "").strip() == "publisher" and str(ref.get("publisher") or "").strip():
