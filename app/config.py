@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         8 * 1024 * 1024, ge=1024, description="Largest file `ceiling import`, the API and the Import page accept."
     )
+    import_pending_hours: float = Field(
+        24.0, gt=0, le=24 * 30, description="How long an upload previewed on the Import page waits for its commit."
+    )
     request_max_bytes: int = Field(
         4 * 1024 * 1024,
         ge=64 * 1024,

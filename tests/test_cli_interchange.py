@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -30,22 +32,36 @@ def test_import_is_a_dry_run_until_commit(run, databases, engine_for):
     url = databases.fresh("sqlite", seeded=True)
     dry = run(url, "import", str(FIXTURES / "zotero.ris"))
     assert dry.exit_code == 0, dry.output
-    assert "dry run of zotero.ris: 1 duplicate, 2 new; nothing written" in dry.output
-    assert "templeton2024_scaling_monosemanticity (same title and year); choice: skip" in dry.output
+    assert "dry run of zotero.ris: 2 created, 1 skipped; nothing written" in dry.output
+    assert "like templeton2024_scaling_monosemanticity" in " ".join(dry.output.split())
     done = run(url, "import", str(FIXTURES / "zotero.ris"), "--commit", "--choose", "templeton_2024_scaling=merge")
-    assert done.exit_code == 0 and "imported zotero.ris: 1 duplicate, 2 new" in done.output
+    assert done.exit_code == 0 and "imported zotero.ris: 2 created, 1 updated" in done.output
     with Session(engine_for(url)) as session:
         assert session.exec(select(Source).where(Source.key == "ota_2026_sparse")).one().arxiv_id == "2601.04567"
         merged = session.exec(select(Source).where(Source.key == "templeton2024_scaling_monosemanticity")).one()
         assert merged.doi == "10.1234/tc.2024.scaling"
 
 
-def test_a_bad_file_fails_naming_file_and_line(run, databases):
+def test_a_strict_import_of_a_bad_file_fails_naming_file_and_line(run, databases):
     url = databases.fresh("sqlite", seeded=True)
-    result = run(url, "import", str(FIXTURES / "evidence.csv").replace("evidence.csv", "truncated.bib"), "--commit")
+    result = run(url, "import", str(FIXTURES / "truncated.bib"), "--commit", "--strict")
     assert result.exit_code == 1
-    assert "truncated.bib:3: not valid BibTeX" in result.output and "nothing written" in result.output
+    assert "truncated.bib:3: entry 'cut': not valid BibTeX" in result.output and "nothing written" in result.output
     assert "Traceback" not in result.output
+
+
+def test_by_default_the_good_entries_are_imported_and_the_report_says_why_the_others_were_not(run, databases, tmp_path):
+    url = databases.fresh("sqlite", seeded=True)
+    report = tmp_path / "report.csv"
+    result = run(url, "import", str(FIXTURES / "truncated.bib"), "--commit", "--report", str(report))
+    assert result.exit_code == 0 and "imported truncated.bib: 1 created, 1 skipped" in result.output
+    rows = list(csv.DictReader(io.StringIO(report.read_text())))
+    assert [(r["key"], r["action"]) for r in rows] == [("ok", "created"), ("cut", "skipped")]
+    assert rows[1]["reason"].startswith("not valid BibTeX")
+    href = tmp_path / "href.bib"
+    href.write_text(r"@misc{h, title={See \href{https://x.org}{this}}}")
+    crashed_once = run(url, "import", str(href), "--commit")
+    assert crashed_once.exit_code == 0 and "Traceback" not in crashed_once.output
 
 
 def test_export_a_filtered_list_and_back_up_and_restore_everything(run, databases, tmp_path):

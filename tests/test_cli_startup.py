@@ -45,6 +45,7 @@ def test_the_choices_named_by_the_commands_are_the_modules_own():
     assert evidence.EXPORT_FORMATS == exports.EXPORT_FORMATS
     assert set(evidence.LISTS) == set(exports.LISTS)
     assert set(evidence.CHOICES) == set(preview.CHOICES)
+    assert set(evidence.FIELD_CHOICES) == set(preview.FIELD_CHOICES)
 
 
 def test_an_unknown_scope_or_event_is_refused_with_the_choices():

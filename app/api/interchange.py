@@ -18,8 +18,9 @@ from app.api.deps import ApiSession, ReaderDep, WriterDep, allow_deleted
 from app.api.problems import problem, problem_responses
 from app.db.session import SettingsDep
 from app.evidence.interchange import lookup as metadata
+from app.evidence.interchange import outcomes
 from app.evidence.interchange.exports import MEDIA, export_list
-from app.evidence.interchange.preview import run_import
+from app.evidence.interchange.preview import CHOICES, FIELD_CHOICES, run_import
 from app.evidence.services import listing
 from app.evidence.services.filters import check_vocabulary
 
@@ -39,10 +40,19 @@ class ImportRow(BaseModel):
     where: str
     kind: str
     key: str
-    status: str = Field(description="new, unchanged, updated or duplicate")
+    status: str = Field(description="new, unchanged, updated, duplicate or skipped")
+    action: str = Field(description="What was done: created, updated, unchanged or skipped.")
+    reason: str | None = Field(description="Why the entry is skipped (no title, unreadable, duplicate key...).")
     changes: dict[str, list[Any]] = Field(description="field -> [stored, from the file]")
     duplicates: list[dict[str, Any]] = Field(description="Stored (or earlier) records it may be: key, id, reasons.")
     choice: str | None = Field(description="For a duplicate: skip, merge or new, as applied.")
+    conflicts: dict[str, list[Any]] = Field(
+        description="Merge: field -> [stored, from the file] where the stored value is kept; choices "
+        '{"KEY.field": "file"} takes the file\'s.'
+    )
+    notes: list[str] = Field(description="What was kept elsewhere than expected (a free-text year in extra).")
+    title: str | None
+    authors: list[str]
 
 
 class ImportPreview(BaseModel):
@@ -52,8 +62,10 @@ class ImportPreview(BaseModel):
     format: str
     rows: list[ImportRow]
     counts: dict[str, int]
+    actions: dict[str, int] = Field(description="Entries per action: created, updated, unchanged, skipped.")
     notes: list[str]
     committed: bool
+    strict: bool
     ok: bool
 
 
@@ -70,19 +82,29 @@ def import_file(
     principal: WriterDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A .bib, .ris, CSL-JSON .json, bulk .csv or .yaml file.")],
-    choices: Annotated[str, Form(max_length=200_000, description='JSON {"key": "skip|merge|new"}.')] = "{}",
+    choices: Annotated[
+        str, Form(max_length=200_000, description='JSON {"key": "skip|merge|new", "key.field": "file|stored"}.')
+    ] = "{}",
     format: Annotated[ImportFormat | None, Query(description="Default: from the file name.")] = None,
     commit: Annotated[bool, Query(description="Write it; without, a dry run that writes nothing.")] = False,
     on_duplicate: Annotated[Choice, Query(description="Choice for duplicates not named in choices.")] = "skip",
     lookup: Annotated[bool, Query(description="Fill missing fields from Crossref / arXiv first.")] = False,
+    strict: Annotated[
+        bool, Query(description="All or nothing: any entry that would be skipped refuses the file.")
+    ] = False,
+    report: Annotated[
+        Literal["csv", "json"] | None, Query(description="Answer with the per-entry report as a file instead.")
+    ] = None,
 ) -> Any:
-    """Preview (or commit) the import of a reference or bulk evidence file."""
+    """Preview (or commit) the import of a reference or bulk evidence file; each entry that cannot be stored is
+    skipped with its reason (or, with strict=true, refuses the file)."""
     try:
         chosen = json.loads(choices)
-        if not isinstance(chosen, dict) or any(v not in ("skip", "merge", "new") for v in chosen.values()):
+        if not isinstance(chosen, dict) or any(v not in (*CHOICES, *FIELD_CHOICES) for v in chosen.values()):
             raise ValueError
     except ValueError:
-        errors = [{"in": "body", "field": "choices", "message": 'expected {"key": "skip|merge|new"}', "type": "json"}]
+        message = 'expected {"key": "skip|merge|new", "key.field": "file|stored"}'
+        errors = [{"in": "body", "field": "choices", "message": message, "type": "json"}]
         return problem(422, "choices: not a JSON object of skip/merge/new", request=request, errors=errors)
     data = file.file.read(settings.import_max_bytes + 1)
     complete = (
@@ -97,11 +119,16 @@ def import_file(
         choices=chosen,
         default_choice=on_duplicate,
         commit=commit,
+        strict=strict,
         max_bytes=settings.import_max_bytes,
         complete=complete,
     )
     if not preview.ok:
         return _problems(request, preview.problems)
+    if report:
+        name = f"import-report.{report}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(outcomes.report(preview, report), media_type=outcomes.REPORT_MEDIA[report], headers=headers)
     return preview.as_dict()
 
 

@@ -15,6 +15,7 @@ from app.evidence.interchange.reading import FORMATS
 # The choices of the options, as the interchange modules define them (a test checks), named here so that
 # `ceiling --help` imports none of the store.
 CHOICES = ("skip", "merge", "new")
+FIELD_CHOICES = ("stored", "file")
 EXPORT_FORMATS = ("bibtex", "ris", "csljson", "csv")
 LISTS = ("sources", "claims", "results")
 SHOWN_ROWS = 200
@@ -29,6 +30,8 @@ def import_command(
     choose: list[str] = typer.Option([], help="A choice for one duplicate, KEY=skip|merge|new (repeatable)."),
     actor: str = typer.Option("import", help="Who imports (recorded in each row's history)."),
     lookup: bool = typer.Option(False, "--lookup", help="Fill missing titles, authors, year, venue from DOI/arXiv."),
+    strict: bool = typer.Option(False, "--strict", help="All or nothing: any entry that would be skipped refuses it."),
+    report: Path = typer.Option(None, "--report", help="Write the per-entry report to this .csv or .json file."),
 ) -> None:
     """Import references or bulk evidence (a dry run unless --commit), or restore a backup with --all DIR."""
     from rich.console import Console
@@ -45,11 +48,13 @@ def import_command(
         fail("name a FILE to import, or --all DIR to restore a backup")
     if on_duplicate not in CHOICES or (format and format not in FORMATS):
         fail(f"--on-duplicate takes {', '.join(CHOICES)}; --format takes {', '.join(FORMATS)}")
+    if report is not None and report.suffix.lower() not in {".csv", ".json"}:
+        fail(f"--report {report}: name a .csv or .json file")
     choices = {}
     for item in choose:
         key, _, choice = item.partition("=")
-        if choice not in CHOICES:
-            fail(f"--choose {item!r}: expected KEY=skip, KEY=merge or KEY=new")
+        if choice not in (*CHOICES, *FIELD_CHOICES):  # keys may hold dots: the value tells which it is
+            fail(f"--choose {item!r}: expected KEY=skip|merge|new, or KEY.FIELD=file|stored")
         choices[key] = choice
     console = Console(stderr=True)
     with session_scope(engine()) as session, Progress(console=console, transient=True) as bar:
@@ -63,16 +68,22 @@ def import_command(
             choices=choices,
             default_choice=on_duplicate,
             commit=commit,
+            strict=strict,
             max_bytes=get_settings().import_max_bytes,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             complete=_completer() if lookup else None,
         )
     _show(preview)
+    if report is not None:
+        from app.evidence.interchange.outcomes import report as report_text
+
+        report.write_text(report_text(preview, report.suffix.lower().lstrip(".")), encoding="utf-8")
+        typer.echo(f"wrote the report to {report}", err=True)
     for note in preview.notes:
         typer.echo(f"note: {note}", err=True)
     if not preview.ok:
         fail(f"{len(preview.problems)} problem(s): nothing written\n" + "\n".join(preview.problems))
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(preview.counts.items())) or "nothing in the file"
+    counts = ", ".join(f"{n} {action}" for action, n in sorted(preview.actions.items())) or "nothing in the file"
     if preview.committed:
         typer.echo(f"imported {file.name}: {counts}")
     else:
@@ -94,19 +105,28 @@ def _show(preview) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    rows = [r for r in preview.rows if r.status != "unchanged"]
+    from app.evidence.interchange.outcomes import report_rows
+
+    rows = [r for r in report_rows(preview) if r["action"] != "unchanged" or r["duplicate_of"]]
     if not rows:
         return
-    table = Table("entry", "status", "what", title=f"{preview.file} ({preview.format})")
+    table = Table("entry", "action", "why / what", title=f"{preview.file} ({preview.format})")
     for row in rows[:SHOWN_ROWS]:
-        what = "; ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in row.changes.items())[:300]
-        if row.duplicates:
-            found = ", ".join(f"{d['key']} ({', '.join(d['reasons'])})" for d in row.duplicates)
-            what = f"like {found}; choice: {row.choice}" + (f"; merge would change {what}" if what else "")
-        table.add_row(f"{row.kind} {row.key}", row.status, what)
+        like = row["duplicate_of"] and f"like {row['duplicate_of']}"
+        what = [
+            row["reason"],
+            row["title"] and f"“{row['title']}”",
+            like,
+            row["changed"],
+            row["conflicts"],
+            row["notes"],
+        ]
+        table.add_row(
+            f"{row['kind']} {row['key']}\n{row['where']}", row["action"], "; ".join(w for w in what if w)[:400]
+        )
     Console(width=160).print(table)
     if len(rows) > SHOWN_ROWS:
-        typer.echo(f"... and {len(rows) - SHOWN_ROWS} more")
+        typer.echo(f"... and {len(rows) - SHOWN_ROWS} more (--report FILE has them all)")
 
 
 def _restore(folder: Path) -> None:

@@ -56,6 +56,7 @@ NOT_BACKED_UP: dict[str, str] = {
     "assessment_cache": "computed assessments, keyed by input fingerprint: recomputed from the evidence",
     "assessment_version": "which data version each cached assessment belongs to: rebuilt with the cache",
     "login_failure": "the sign-in throttle's recent failures: transient, and meaningless on another server",
+    "pending_import": "uploads waiting for their commit on the Import page: transient, expiring within a day",
 }
 BATCH = 1000
 

@@ -1,23 +1,20 @@
-"""The Import page (upload, the preview with a choice per possible duplicate, commit) and the export links.
+"""The Import page (upload, the preview with a choice per possible duplicate and per conflicting field, the
+per-entry report, commit) and the export links.
 
-The uploaded file waits in a private temporary folder between preview and commit, named by a random
-token kept in the signed session, so only the analyst who uploaded it can commit it.
+The uploaded file waits in the database between preview and commit (pending.py), named by a random token
+kept in the signed session and owned by the analyst who uploaded it, so any replica can commit it.
 """
 
 from __future__ import annotations
-
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.evidence.interchange import lookup as metadata
+from app.evidence.interchange import outcomes, pending
 from app.evidence.interchange.exports import EXPORT_FORMATS, export_list
-from app.evidence.interchange.preview import CHOICES, Preview, run_import
+from app.evidence.interchange.preview import CHOICES, FIELD_CHOICES, Preview, run_import
 from app.evidence.interchange.reading import FORMATS
 from app.evidence.services import listing
 from app.web.browse import CLAIM_FACETS, FORMAT_NAMES, RESULT_FACETS, SOURCE_FACETS, read_filters
@@ -27,8 +24,6 @@ from app.web.render import flash, render
 from app.web.signin import Analyst, PageSession, Reader, actor, load_user
 
 router = APIRouter(dependencies=[Depends(load_user)], include_in_schema=False)
-UPLOADS = Path(tempfile.gettempdir()) / "ceiling-imports"
-STALE_AFTER_S = 6 * 3600
 SESSION_KEY = "import"
 LISTS = {
     "sources": (listing.SourceFilters, SOURCE_FACETS),
@@ -39,14 +34,22 @@ LISTS = {
 
 def _page(request: Request, status: int = 200, **context) -> HTMLResponse:
     formats = [("", "from the file name"), *((f, FORMAT_NAMES[f]) for f in FORMATS)]
-    return render(request, "import.html", {"formats": formats, "choices": CHOICES, **context}, status_code=status)
+    words = {"label": outcomes.label, "in_words": outcomes.in_words}
+    context = {"formats": formats, "choices": CHOICES, **words, **context}
+    return render(request, "import.html", context, status_code=status)
 
 
-def _sweep() -> None:
-    UPLOADS.mkdir(mode=0o700, exist_ok=True)
-    for path in UPLOADS.glob("*.upload"):
-        if time.time() - path.stat().st_mtime > STALE_AFTER_S:
-            path.unlink(missing_ok=True)
+def _owner(user) -> str:
+    return f"user:{user.id}"
+
+
+def _choices(form) -> dict[str, str]:
+    """`choice.KEY` = skip|merge|new and `choice.KEY.field` = stored|file from the preview's selects."""
+    out = {}
+    for name, value in form.items():
+        if name.startswith("choice.") and value in (*CHOICES, *FIELD_CHOICES):  # keys may hold dots
+            out[name.removeprefix("choice.")] = value
+    return out
 
 
 def _run(request: Request, session, user, data: bytes, name: str, fmt: str | None, commit: bool, form) -> Preview:
@@ -58,8 +61,9 @@ def _run(request: Request, session, user, data: bytes, name: str, fmt: str | Non
         name,
         actor(user),
         format=fmt or None,
-        choices={k.removeprefix("choice."): v for k, v in form.items() if k.startswith("choice.") and v in CHOICES},
+        choices=_choices(form),
         commit=commit,
+        strict=form.get("strict") == "on",
         max_bytes=settings.import_max_bytes,
         complete=metadata.completer(timeout_s=settings.metadata_timeout_s) if use_lookup else None,
     )
@@ -83,29 +87,51 @@ async def preview_import(request: Request, form: CsrfForm, session: PageSession,
     preview = _run(request, session, user, data, upload.filename, fmt, False, form)
     if not preview.ok:
         return _page(request, 422, preview=preview, values={"format": fmt})
-    _sweep()
-    token = secrets.token_urlsafe(24)
-    (UPLOADS / f"{token}.upload").write_bytes(data)
+    hours = request.app.state.settings.import_pending_hours
+    token = pending.save(session, _owner(user), upload.filename, preview.format, data, hours)
     request.session[SESSION_KEY] = {"token": token, "name": upload.filename, "format": preview.format}
-    return _page(request, preview=preview, token=token, values={"format": fmt})
+    return _page(request, preview=preview, token=token, values={"format": fmt, "strict": form.get("strict") == "on"})
+
+
+def _waiting(request: Request, form, session, user) -> pending.PendingImport | None:
+    """The upload this form names, if it is the one this signed-in analyst is previewing and it has not expired."""
+    token = (request.session.get(SESSION_KEY) or {}).get("token", "")
+    if not token or form.get("token") != token:
+        return None
+    return pending.get(session, token, _owner(user))
+
+
+@router.post("/import/report")
+def download_report(request: Request, form: CsrfForm, session: PageSession, user: Analyst) -> Response:
+    """The preview's per-entry report (with the choices made) as CSV or JSON."""
+    waiting = _waiting(request, form, session, user)
+    if waiting is None:
+        flash(request, "That import is no longer waiting (committed, or too old): upload it again.", "error")
+        return RedirectResponse("/import", status_code=303)
+    fmt = "json" if form.get("report") == "json" else "csv"
+    data = waiting.content.encode()
+    preview = _run(request, session, user, data, waiting.filename, waiting.format, False, form)
+    disposition = f'attachment; filename="import-report.{fmt}"'
+    media = outcomes.REPORT_MEDIA[fmt]
+    return Response(outcomes.report(preview, fmt), media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.post("/import/commit", response_class=HTMLResponse)
 def commit_import(request: Request, form: CsrfForm, session: PageSession, user: Analyst):
-    """Write exactly what the preview showed (with the choices made), all or nothing."""
-    pending = request.session.get(SESSION_KEY) or {}
-    path = UPLOADS / f"{pending.get('token', '')}.upload"
-    if not pending or form.get("token") != pending.get("token") or not path.is_file():
+    """Write exactly what the preview showed (with the choices made), in one transaction."""
+    waiting = _waiting(request, form, session, user)
+    if waiting is None:
         flash(request, "That import is no longer waiting (committed, or too old): upload it again.", "error")
         return RedirectResponse("/import", status_code=303)
-    preview = _run(request, session, user, path.read_bytes(), pending["name"], pending["format"], True, form)
+    token, name = waiting.token, waiting.filename
+    preview = _run(request, session, user, waiting.content.encode(), name, waiting.format, True, form)
     if not preview.ok:
         session.rollback()
-        return _page(request, 422, preview=preview, token=pending["token"], values={})
-    path.unlink(missing_ok=True)
+        return _page(request, 422, preview=preview, token=token, values={})
+    pending.drop(session, token)
     request.session.pop(SESSION_KEY, None)
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(preview.counts.items()))
-    flash(request, f"Imported {pending['name']}: {counts}.", "ok")
+    counts = ", ".join(f"{n} {action}" for action, n in sorted(preview.actions.items()))
+    flash(request, f"Imported {name}: {counts}.", "ok")
     target = "/sources" if preview.format in {"bibtex", "ris", "csljson"} else "/claims"
     return RedirectResponse(target, status_code=303)
 

@@ -31,17 +31,30 @@ def test_import_is_a_dry_run_until_commit_and_choices_apply_per_duplicate(api, t
     merged = db.exec(select(Source).where(Source.key == duplicate["duplicates"][0]["key"])).one()
     assert merged.doi == "10.1234/tc.2024.scaling"
     again = api.post(f"{API}/import?commit=true", headers=tokens.analyst, **upload("awkward.bib", choices=choices))
-    assert again.json()["counts"] == {"unchanged": 5}
+    assert again.json()["actions"] == {"unchanged": 5}
 
 
 def test_a_bad_file_answers_422_naming_each_problem_and_writes_nothing(api, tokens):
-    response = api.post(f"{API}/import?commit=true", headers=tokens.analyst, **upload("duplicate-keys.bib"))
+    response = api.post(f"{API}/import?commit=true&strict=true", headers=tokens.analyst, **upload("duplicate-keys.bib"))
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "file"
-    assert response.json()["errors"][0]["message"] == "duplicate-keys.bib:3: entry 'same': duplicate citation key"
+    assert response.json()["errors"][0]["message"].startswith("duplicate-keys.bib:3: entry 'same': duplicate citation")
     bad_choice = api.post(f"{API}/import", headers=tokens.analyst, **upload("awkward.bib", choices='{"x": "burn"}'))
     assert bad_choice.status_code == 422 and bad_choice.json()["errors"][0]["field"] == "choices"
+
+
+def test_by_default_good_entries_are_imported_and_the_report_downloads_as_csv(api, tokens):
+    body = api.post(f"{API}/import?commit=true", headers=tokens.analyst, **upload("duplicate-keys.bib")).json()
+    assert body["committed"] is True and body["actions"] == {"created": 1, "skipped": 1}
+    assert body["rows"][1]["reason"] == "duplicate citation key in the file (the entry at line 1 is imported)"
+    report = api.post(f"{API}/import?report=csv", headers=tokens.analyst, **upload("duplicate-keys.bib"))
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+    assert report.headers["content-disposition"] == 'attachment; filename="import-report.csv"'
+    assert report.text.splitlines()[2].endswith(",same,skipped,skipped,duplicate citation key in the file "
+                                                "(the entry at line 1 is imported),Second,,,,,")  # fmt: skip
+    href = api.post(f"{API}/import", headers=tokens.analyst, **upload("h.bib", rb"@misc{h, title={\href{u}{T}}}"))
+    assert href.status_code == 200 and href.json()["rows"][0]["title"] == "T <u>"
 
 
 def test_importing_needs_a_write_token(api, tokens):

@@ -81,8 +81,16 @@ def test_rows_of_one_claim_that_disagree_and_unknown_columns_are_refused():
 def test_a_reference_to_a_missing_source_names_the_line_and_field(sqlite_seeded_url, engine_for):
     text = (FIXTURES / "evidence.csv").read_text().replace("wang2022_ioi", "no_such_source")
     with Session(engine_for(sqlite_seeded_url)) as session:
-        preview = load(session, "evidence.csv", text.encode(), commit=True)
+        preview = load(session, "evidence.csv", text.encode(), commit=True, strict=True)
     assert preview.problems == ["evidence.csv:7: claim 'bulk.position': source: no source with key 'no_such_source'"]
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = load(session, "evidence.csv", text.encode(), commit=True)
+        session.commit()
+        skipped = [r for r in preview.rows if r.action == "skipped"]
+        assert [(r.key, r.reason) for r in skipped] == [
+            ("bulk.position", "source: no source with key 'no_such_source'")
+        ]
+        assert session.exec(select(Claim).where(Claim.key == "bulk.sae-scales")).one()  # the others are stored
 
 
 def test_the_seed_yaml_format_loads_sources_claims_and_critiques_in_one_file(seeded_url, engine_for):

@@ -60,7 +60,7 @@ def test_csl_json_reads_date_parts_particles_literals_and_non_ascii_names():
     scaling, gpt4, blog = (r.values for r in records)
     assert scaling["authors"][-1] == "van Beethoven, Ludwig"
     assert scaling["published_date"] == dt.date(2024, 5, 21)  # date-parts given as strings
-    assert scaling["extra"] == {"csl": {"page": "1-60", "language": "en"}}
+    assert scaling["extra"] == {"csl": {"language": "en"}, "bibtex": {"pages": "1-60"}}  # details by BibTeX names
     assert gpt4["arxiv_id"] == "2303.08774" and "doi" not in gpt4  # the arXiv DOI is the arXiv id
     assert gpt4["authors"] == ["OpenAI"] and gpt4["kind"] == "preprint"
     assert blog["title"] == "追踪思维：大型语言模型的电路" and blog["authors"][0] == "张, 伟"
@@ -103,14 +103,56 @@ def test_each_format_reads_back_what_it_writes(module):
     assert records[1].values["key"] == "k2" and "doi" not in records[1].values
 
 
-def test_bibtex_duplicate_keys_and_truncated_entries_are_named_by_line():
-    _, duplicates = bibtex.parse((FIXTURES / "duplicate-keys.bib").read_text(), "duplicate-keys.bib")
-    assert duplicates == ["duplicate-keys.bib:3: entry 'same': duplicate citation key"]
-    _, truncated = bibtex.parse((FIXTURES / "truncated.bib").read_text(), "truncated.bib")
-    assert truncated and truncated[0].startswith("truncated.bib:3: not valid BibTeX")
+def test_bibtex_duplicate_keys_and_truncated_entries_are_skipped_alone_and_named_by_line():
+    records, problems = bibtex.parse((FIXTURES / "duplicate-keys.bib").read_text(), "duplicate-keys.bib")
+    assert problems == [] and [r.problems for r in records] == [
+        [],
+        ["duplicate citation key in the file (the entry at line 1 is imported)"],
+    ]
+    assert records[1].where == "duplicate-keys.bib:3: entry 'same'"
+    records, problems = bibtex.parse((FIXTURES / "truncated.bib").read_text(), "truncated.bib")
+    skipped = [r for r in records if r.problems]
+    assert problems == [] and skipped[0].where.startswith("truncated.bib:3")
+    assert skipped[0].problems[0].startswith("not valid BibTeX")
 
 
 def test_a_ris_record_without_its_er_line_is_refused_not_dropped():
     records, problems = ris.parse((FIXTURES / "truncated.ris").read_text(), "truncated.ris")
     assert records == []
     assert problems == ["truncated.ris:5: record has no `ER  -` line (the file ends inside it: truncated?)"]
+
+
+@pytest.mark.parametrize("field", ["title", "author", "note", "journal", "howpublished", "abstract"])
+def test_href_in_any_bibtex_field_is_read_as_its_words_not_a_crash(field):
+    """Better BibTeX writes \\href{url}{text}; pylatexenc once raised IndexError on it (a 500 at the API)."""
+    other = "title = {T}, " if field != "title" else ""
+    text = f"@misc{{a, {other}{field} = {{See \\href{{https://x.org/a_b}}{{the page}} and \\href{{u}}}}}}"
+    records, problems = bibtex.parse(text, "h.bib")
+    assert problems == [] and records[0].problems == []
+    values = records[0].values
+    shown = (values.get("authors") or [""])[0] if field == "author" else str(values)
+    assert "the page" in shown
+
+
+def test_a_line_break_inside_a_ris_field_cannot_forge_another_record():
+    forged = {**AWKWARD_SOURCE, "title": "Real\nER  - \n\nTY  - JOUR\nTI  - Forged", "venue": "A\u2028B\rC"}
+    written = ris.write([forged])
+    tags = [line[:6] for line in written.splitlines()]
+    assert tags.count("TY  - ") == 1 and tags.count("ER  - ") == 1  # the text stays inside its TI line
+    records, problems = ris.parse(written, "f.ris")
+    assert problems == [] and len(records) == 1
+    assert records[0].values["title"] == "Real ER - TY - JOUR TI - Forged" and records[0].values["venue"] == "A B C"
+
+
+def test_csl_and_ris_keep_a_year_the_store_cannot_hold_and_write_it_back():
+    item = '[{"id": "old", "title": "Old", "issued": {"date-parts": [[1850]]}, "page": "3-9", "ISBN": "978-1"}]'
+    (record,), _ = csljson.parse(item, "o.json")
+    assert "year" not in record.values and record.values["extra"]["csl"]["issued"] == {"date-parts": [[1850]]}
+    assert record.values["extra"]["bibtex"] == {"pages": "3-9", "isbn": "978-1"}
+    again = csljson.item(SourceIn.model_validate(record.values).model_dump())
+    assert again["issued"] == {"date-parts": [[1850]]} and again["page"] == "3-9" and again["ISBN"] == "978-1"
+    (record,), _ = ris.parse("TY  - JOUR\nTI  - Seasonal\nPY  - Autumn 2001\nSP  - 12\nEP  - 19\nER  - \n", "s.ris")
+    assert record.values["year"] == 2001 and record.values["extra"]["ris"]["year"] == "Autumn 2001"
+    assert record.values["extra"]["bibtex"]["pages"] == "12--19"
+    written = ris.write([SourceIn.model_validate(record.values).model_dump()])
+    assert "PY  - Autumn 2001" in written and "SP  - 12" in written and "EP  - 19" in written

@@ -89,14 +89,22 @@ def test_possible_duplicates_by_doi_arxiv_or_title_follow_the_choice(sqlite_seed
     first, second = preview.rows
     assert first.status == "duplicate" and first.duplicates[0]["key"] == seeded.key
     assert first.duplicates[0]["reasons"] == ["same arXiv id"] and first.choice == "skip"
-    assert second.duplicates[0] == {"key": "wang2022_ioi", "id": titled.id, "reasons": ["same title and year"]}
-    choices = {"other_key": "merge", "ioi_again": "new"}
+    assert first.conflicts == {"title": [seeded.title, "Something else"]}  # a merge keeps the stored title
+    assert first.changes == {"extra": [seeded.extra, {**seeded.extra, "bibtex": {"pages": "12--13"}}]}
+    assert second.duplicates[0] == {
+        "key": "wang2022_ioi",
+        "id": titled.id,
+        "reasons": ["same title and year"],
+        "title": titled.title,
+    }
+    choices = {"other_key": "merge", "other_key.title": "file", "ioi_again": "new"}
     with Session(engine) as session:
         preview = run_import(session, text.encode(), "d.bib", ANALYST, choices=choices, commit=True)
         assert preview.ok, preview.problems
         session.commit()
         merged = session.get(Source, seeded.id)
         assert merged.title == "Something else" and merged.extra["bibtex"]["pages"] == "12--13"
+        assert merged.kind == seeded.kind  # the kind the file's entry type suggests never replaces the curated one
         assert session.exec(select(Source).where(Source.key == "other_key")).first() is None
         assert session.exec(select(Source).where(Source.key == "ioi_again")).one().venue == "ICLR"
     with Session(engine) as session:
@@ -137,7 +145,7 @@ EXPECTED = {
     "huge.bib": "huge.bib: 10.5 MB is over the import limit of 8.4 MB",
     "binary.ris": "binary.ris:1: holds NUL bytes",
     "latin1.bib": "latin1.bib:1: byte 0xe9 is not UTF-8",
-    "truncated.bib": "truncated.bib:3: not valid BibTeX",
+    "truncated.bib": "truncated.bib:3: entry 'cut': not valid BibTeX",
     "duplicate-keys.bib": "duplicate-keys.bib:3: entry 'same': duplicate citation key",
     "truncated.ris": "truncated.ris:5: record has no `ER  -` line",
     "broken.json": "broken.json:1: not valid JSON",
@@ -152,7 +160,7 @@ def test_hostile_files_are_refused_with_file_and_line_and_the_database_is_exactl
     export_all(engine, tmp_path / "before")
     for name, make in HOSTILE.items():
         with Session(engine) as session:
-            preview = run_import(session, make(), name, ANALYST, commit=True)
+            preview = run_import(session, make(), name, ANALYST, commit=True, strict=True)
             session.commit()
         assert not preview.ok and not preview.committed, name
         assert preview.problems[0].startswith(EXPECTED[name]), (name, preview.problems)
@@ -161,12 +169,12 @@ def test_hostile_files_are_refused_with_file_and_line_and_the_database_is_exactl
         assert path.read_bytes() == (tmp_path / "after" / path.name).read_bytes(), path.name
 
 
-def test_one_bad_entry_rolls_back_the_whole_file(sqlite_seeded_url, engine_for):
-    text = "@misc{good, title={Good}}\n@misc{bad, title={Bad}, year={1850}}\n"
+def test_in_strict_mode_one_bad_entry_rolls_back_the_whole_file(sqlite_seeded_url, engine_for):
+    text = "@misc{good, title={Good}}\n@misc{bad, year={1850}}\n"
     with Session(engine_for(sqlite_seeded_url)) as session:
-        preview = run_import(session, text.encode(), "m.bib", ANALYST, commit=True)
+        preview = run_import(session, text.encode(), "m.bib", ANALYST, commit=True, strict=True)
         session.commit()
-        assert preview.problems == ["m.bib:2: entry 'bad': year: Input should be greater than or equal to 1900"]
+        assert preview.problems == ["m.bib:2: entry 'bad': no title"] and not preview.committed
         assert session.exec(select(Source).where(Source.key == "good")).first() is None
 
 

@@ -44,6 +44,7 @@ LOWEST_ROLE = {
     "/import": Role.analyst,
     "/import/commit": Role.analyst,
     "/reports/candidates/build": Role.editor,
+    "/import/report": Role.analyst,
     "/reports/candidates/{snapshot_id}/approve": Role.editor,
     "/reports/candidates/{snapshot_id}/reject": Role.editor,
     "/claims/{claim_id}/status": Role.analyst,

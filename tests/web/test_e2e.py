@@ -267,7 +267,7 @@ def test_an_analyst_imports_a_bibtex_file_after_its_dry_run(server, new_page, ar
     expect(page.locator("#preview-heading")).to_contain_text("Dry run of awkward.bib")
     expect(page.locator("table.import-preview tbody tr")).to_have_count(5)
     shot(page, artifacts_dir, "import-preview")
-    page.select_option("select[name^='choice.']", "merge")
+    page.select_option("select[id^='choice-']", "merge")  # the duplicate's choice (not a field's)
     page.click("text=Commit this import")
     expect(page.locator(".flash.ok")).to_contain_text("Imported awkward.bib")
     page.goto(f"{server.base}/sources?q=biology")

@@ -81,3 +81,50 @@ def test_the_source_form_fills_empty_fields_from_a_doi(analyst, monkeypatch):
     monkeypatch.setattr(lookup, "TRANSPORT", httpx.MockTransport(offline))
     page = analyst.post("/sources/new", form)
     assert "cannot reach the service" in page.text
+
+
+def test_an_upload_previewed_on_one_replica_is_committed_on_another_and_expires(analyst, web_db, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.evidence.interchange.pending import PendingImport
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    page = upload(analyst, "duplicate-keys.bib")
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    assert "skipped: <bdi>duplicate citation key in the file" in page.text
+    other = create_app(make_settings(web_db, tmp_path / "other", publish_reviewed_only=False))
+    with TestClient(other, follow_redirects=False, cookies=analyst.client.cookies) as replica:
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', replica.get("/import").text).group(1)
+        report = replica.post("/import/report", data={"token": token, "report": "csv", "csrf_token": csrf})
+        assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+        assert "same,skipped,skipped,duplicate citation key" in report.text
+        done = replica.post("/import/commit", data={"token": token, "csrf_token": csrf})
+        assert done.status_code == 303 and done.headers["location"] == "/sources"
+    with analyst.session() as session:
+        assert session.exec(select(Source).where(Source.key == "same")).one().title == "First"
+        assert session.get(PendingImport, token) is None  # committed: forgotten
+    page = upload(analyst, "awkward.bib")
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    with analyst.session() as session:
+        waiting = session.get(PendingImport, token)
+        waiting.expires_at = waiting.created_at
+        session.add(waiting)
+        session.commit()
+    late = analyst.post("/import/commit", {"token": token})
+    assert late.status_code == 303 and late.headers["location"] == "/import"
+
+
+def test_the_preview_speaks_in_titles_and_words_and_offers_a_choice_per_conflicting_field(analyst):
+    with analyst.session() as session:
+        stored = session.exec(select(Source).where(Source.key == "wang2022_ioi")).one()
+    text = f"@article{{ioi2, title={{{stored.title}}}, year={{{stored.year}}}, author={{Doe, J.}}, doi={{10.1234/i}}}}"
+    page = upload(analyst, "c.bib", text.encode())
+    assert f"<bdi>{stored.title}</bdi>" in page.text and "Doe, J." in page.text
+    assert "<strong>Authors</strong></label>: stored" in page.text and "[&#39;" not in page.text  # words, not a list
+    assert 'name="choice.ioi2.authors"' in page.text and "<strong>DOI</strong>" in page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    analyst.post("/import/commit", {"token": token, "choice.ioi2": "merge", "choice.ioi2.authors": "file"})
+    with analyst.session() as session:
+        merged = session.get(Source, stored.id)
+        assert merged.authors == ["Doe, J."] and merged.doi == "10.1234/i" and merged.title == stored.title

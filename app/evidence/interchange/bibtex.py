@@ -19,18 +19,21 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
-from pylatexenc.latex2text import LatexNodes2Text
 
 from app.evidence.interchange.identifiers import (
     Incoming,
     arxiv_of,
     as_record,
+    derived_key,
     doi_in_url,
-    doi_of,
     make_key,
+    multiline,
+    split_doi,
     split_labels,
     truthy,
+    year_of,
 )
+from app.evidence.interchange.latex import decode, encode
 
 DECODED = {"title", "author", "editor", "journal", "journaltitle", "booktitle", "howpublished", "publisher",
            "institution", "organization", "school", "note", "series", "address"}  # fmt: skip
@@ -44,27 +47,38 @@ KIND_OF_TYPE = {"article": "paper", "inproceedings": "paper", "conference": "pap
                 "electronic": "blog", "www": "blog", "dataset": "dataset", "unpublished": "preprint"}  # fmt: skip
 TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "blog": "online", "dataset": "misc",
                 "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
+VERBATIM = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"}  # biblatex's verbatim fields: no LaTeX
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
-_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
-_SPECIAL = re.compile(r"([\\{}&%$#_~^])")
-_ESCAPE = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def decode(text: str) -> str:
-    """LaTeX to Unicode: {\\"u} -> ü, braces dropped, \\& -> &; spacing kept as it is."""
-    if "\\" not in text and "{" not in text and "$" not in text:
-        return text
-    return _LATEX.latex_to_text(text)
-
-
-def encode(text: str) -> str:
-    """Unicode text as a BibTeX value: LaTeX's special characters escaped, everything else as UTF-8."""
-    return _SPECIAL.sub(lambda m: _ESCAPE.get(m.group(1), "\\" + m.group(1)), text)
+_EMPTY_KEY = re.compile(r"(@[A-Za-z]+\s*[{(])\s*,")  # `@Article{,` (JabRef): an entry without a key
+_HEAD = re.compile(r"@[A-Za-z]+\s*[{(]\s*([^,\s]*)")
+NO_KEY = "ceiling-no-key-"
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 def _name(raw: str) -> str:
     name = decode(raw).strip()
     return "et al." if name == "others" else " ".join(name.split())
+
+
+def split_names(value: str) -> list[str]:
+    """`A and {B and C} and D` -> A, {B and C}, D: `and` between names at brace depth 0 (an escaped `\\{` is no
+    brace; bibtexparser's own splitter drops it)."""
+    names, depth, start, index = [], 0, 0, 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and char.isspace():
+            match = _AND.match(value, index)
+            if match:
+                names.append(value[start:index])
+                start = index = match.end()
+                continue
+        index += 1
+    names.append(value[start:])
+    return [name.strip() for name in names if name.strip()]
 
 
 def _concatenated(value: str, strings: dict[str, str]) -> str:
@@ -82,18 +96,31 @@ def _concatenated(value: str, strings: dict[str, str]) -> str:
 
 
 def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
-    """The entries of a .bib file as Incoming records, and the file's problems (each naming its line)."""
+    """The entries of a .bib file as Incoming records (an entry that cannot be read carries its reason as a
+    problem, so the import skips it alone), and the file's own problems (none: BibTeX has no file-level frame)."""
+    numbered = iter(range(1, 1_000_000))
+    text = _EMPTY_KEY.sub(lambda m: f"{m.group(1)}{NO_KEY}{next(numbered)},", text)
     library = bibtexparser.parse_string(
-        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.MonthIntMiddleware(True)]
+        text,
+        append_middleware=[
+            middlewares.NormalizeFieldKeys(),  # `Author =` (older JabRef) is `author`
+            middlewares.MonthIntMiddleware(True),
+        ],
     )
-    problems = []
+    failed = []
     for block in library.failed_blocks:
         line = block.start_line + 1
         if isinstance(block, DuplicateBlockKeyBlock):
-            problems.append(f"{label}:{line}: entry {block.key!r}: duplicate citation key")
+            first = block.previous_block.start_line + 1
+            reason = f"duplicate citation key in the file (the entry at line {first} is imported)"
+            values = {"key": make_key(block.key), "title": _title_of(block.ignore_error_block)}
+            failed.append(Incoming(f"{label}:{line}: entry {block.key!r}", values, [reason]))
         else:
-            reason = (str(block.error).strip().splitlines() or ["a syntax error, or an entry that never closes"])[-1]
-            problems.append(f"{label}:{line}: not valid BibTeX: {reason}")
+            error = (str(block.error).strip().splitlines() or ["a syntax error, or an entry that never closes"])[-1]
+            head = _HEAD.match(block.raw or "")
+            key = head.group(1).strip() if head else ""
+            where = f"{label}:{line}: entry {key!r}" if key else f"{label}:{line}"
+            failed.append(Incoming(where, {"key": make_key(key)}, [f"not valid BibTeX: {error}"]))
     strings = {s.key.lower(): s.value for s in library.strings}
     entries = {e.key: e for e in library.entries}
     records = []
@@ -103,8 +130,22 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
         if parent is not None:
             _inherit(fields, parent)
         fields = {k: _concatenated(v, strings) if isinstance(v, str) else v for k, v in fields.items()}
-        records.append(_record(entry, fields, f"{label}:{entry.start_line + 1}: entry {entry.key!r}"))
-    return records, problems
+        shown = "" if entry.key.startswith(NO_KEY) else entry.key
+        records.append(_record(entry, fields, f"{label}:{entry.start_line + 1}: entry {shown!r}"))
+    records += failed
+    records.sort(key=_line_of)
+    return records, []
+
+
+def _title_of(entry: Entry) -> str | None:
+    """The title of an entry that is skipped, to show in the report."""
+    field = {f.key.lower(): f.value for f in entry.fields}.get("title") if isinstance(entry, Entry) else None
+    return " ".join(decode(field.strip('{}"')).split()) if isinstance(field, str) else None
+
+
+def _line_of(record: Incoming) -> int:
+    match = re.search(r":(\d+)(?::|$)", record.where)
+    return int(match.group(1)) if match else 0
 
 
 def _inherit(fields: dict[str, Any], parent: Entry) -> None:
@@ -117,48 +158,34 @@ def _inherit(fields: dict[str, Any], parent: Entry) -> None:
 
 
 def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per BibTeX field, in the order the format lists them
-    record = Incoming(where, {"key": make_key(entry.key)})
-    values, problems = record.values, record.problems
-    text = {k: decode(v) if k in DECODED and isinstance(v, str) else v for k, v in fields.items()}
-    names = fields.get("author") or fields.get("editor") or []
-    if isinstance(names, str):
-        names = [names]
+    made_up = entry.key.startswith(NO_KEY)
+    record = Incoming(where, {"key": make_key(entry.key)}, key_made_up=made_up)
+    values, notes = record.values, record.notes
+    text = {k: decode(v) if k not in VERBATIM and isinstance(v, str) else v for k, v in fields.items()}
+    names = split_names(str(fields.get("author") or fields.get("editor") or ""))
     values["authors"] = [_name(n) for n in names if n.strip()]
     entry_type = entry.entry_type.lower()
-    eprint_is_arxiv = str(fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower() == "arxiv"
-    try:
-        arxiv = arxiv_of(fields.get("eprint") if eprint_is_arxiv else None, fields.get("url"), text.get("journal"))
-    except ValueError:
-        arxiv = None
-    values["kind"] = (
-        fields.get("ceiling_kind")
-        or ("preprint" if arxiv and entry_type in {"misc", "unpublished", "article"} and not _venue(text) else None)
-        or KIND_OF_TYPE.get(entry_type, "paper")
-    )
+    kept = {k: str(v) for k, v in text.items() if k not in USED and k != "month"}
+    doi, arxiv = _identifiers(fields, text, kept, notes)
+    values["kind"] = fields.get("ceiling_kind")
+    if not values["kind"]:  # a guess from the entry type: it never replaces a stored kind (matching.overlay)
+        preprint = arxiv and entry_type in {"misc", "unpublished", "article"} and not _venue(text)
+        values["kind"] = "preprint" if preprint else KIND_OF_TYPE.get(entry_type, "paper")
+        record.inferred.add("kind")
     for name, value in (("title", text.get("title")), ("venue", _venue(text)), ("notes", text.get("note"))):
         if value:
-            values[name] = " ".join(value.split()) if name != "notes" else value.strip()
+            values[name] = " ".join(value.split()) if name != "notes" else multiline(value)
     organization = text.get("institution") or text.get("organization") or text.get("school")
     if organization:
         values["organization"] = " ".join(organization.split())
-    _dates(fields, values, problems)
+    _dates(fields, values, kept, notes)
     if fields.get("url"):
         values["url"] = fields["url"].strip()
-    try:
-        doi = doi_of(fields.get("doi")) or doi_in_url(fields.get("url"))
-        if doi:
-            values["doi"] = doi
-    except ValueError as error:
-        problems.append(f"doi: {error}")
+    if doi:
+        values["doi"] = doi
     if arxiv:
         values["arxiv_id"] = arxiv
-    if "ceiling_peer_reviewed" in fields:
-        values["peer_reviewed"] = truthy(fields["ceiling_peer_reviewed"])
-    if fields.get("ceiling_verification"):
-        values["verification"] = fields["ceiling_verification"].strip()
-    if "ceiling_labels" in fields:
-        values["report_labels"] = split_labels(fields["ceiling_labels"])
-    kept = {k: str(v) for k, v in text.items() if k not in USED and k != "month"}
+    _own_fields(text, values)
     if "howpublished" in text and _venue(text) != text["howpublished"]:
         kept["howpublished"] = text["howpublished"]
     if "month" in fields:
@@ -166,7 +193,37 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # no
     if entry_type != TYPE_OF_KIND.get(values["kind"]):
         kept["entry_type"] = entry_type
     values["extra"] = {"bibtex": kept} if kept else {}
+    if made_up:  # `@Article{,`: a key from author, year and title, made free of stored keys at import
+        values["key"] = derived_key(values)
     return record
+
+
+def _identifiers(fields: dict[str, Any], text: dict[str, Any], kept: dict, notes: list) -> tuple[str | None, ...]:
+    """The DOI (`doi`, or a doi.org `url`) and the arXiv id (`eprint`, an arXiv DOI, an arxiv.org `url`, `arXiv:`
+    in `journal`); a `doi` that is not a DOI is kept as text in extra."""
+    try:
+        doi, arxiv_doi = split_doi(fields.get("doi"))
+        doi = doi or doi_in_url(fields.get("url"))
+    except ValueError:
+        doi, arxiv_doi = None, None
+        kept["doi"] = fields["doi"]
+        notes.append(f"doi: {fields['doi']!r} is not a DOI; kept as text")
+    eprint_is_arxiv = str(fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").lower() == "arxiv"
+    try:
+        eprint = fields.get("eprint") if eprint_is_arxiv else None
+        return doi, arxiv_of(eprint, arxiv_doi, fields.get("url"), text.get("journal"))
+    except ValueError:
+        return doi, None
+
+
+def _own_fields(fields: dict[str, Any], values: dict[str, Any]) -> None:
+    """Ceiling's fields, which its own export writes."""
+    if "ceiling_peer_reviewed" in fields:
+        values["peer_reviewed"] = truthy(fields["ceiling_peer_reviewed"])
+    if fields.get("ceiling_verification"):
+        values["verification"] = fields["ceiling_verification"].strip()
+    if "ceiling_labels" in fields:
+        values["report_labels"] = split_labels(fields["ceiling_labels"])
 
 
 def _venue(text: dict[str, Any]) -> str | None:
@@ -177,19 +234,32 @@ def _venue(text: dict[str, Any]) -> str | None:
     return text.get("journal") or text.get("journaltitle") or text.get("booktitle") or howpublished
 
 
-def _dates(fields: dict[str, Any], values: dict[str, Any], problems: list[str]) -> None:
+def _dates(fields: dict[str, Any], values: dict[str, Any], kept: dict[str, str], notes: list[str]) -> None:
+    """`year` (else the start of `date`) gives the year; a full `date` in that year the date.
+
+    A year the store cannot hold as it is (`Autumn 2001`, `1875 [2004]`, `1850`) keeps its text in extra and
+    the first year of 1900-2100 in it, if any; a date that is not a calendar date keeps its text in extra."""
     date = str(fields.get("date") or "").strip()
-    year = str(fields.get("year") or "").strip() or date[:4]
+    year_text = str(fields.get("year") or "").strip()
+    if year_text:
+        year, says_more = year_of(year_text)
+        if says_more:
+            kept["year"] = year_text
+            notes.append(f"year {year_text!r} kept as text" + (f"; year {year}" if year else ""))
+    else:
+        year, _ = year_of(date[:4]) if date else (None, False)
     if year:
-        if re.fullmatch(r"\d{4}", year):
-            values["year"] = int(year)
-        else:
-            problems.append(f"year: {year!r} is not a four-digit year")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-        try:
-            values["published_date"] = dt.date.fromisoformat(date)
-        except ValueError:
-            problems.append(f"date: {date!r} is not a calendar date")
+        values["year"] = year
+    if not date:
+        return
+    try:
+        published = dt.date.fromisoformat(date) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else None
+    except ValueError:
+        published = None
+    if published and published.year == year:
+        values["published_date"] = published
+    else:
+        kept["date"] = date
 
 
 def write(sources: Iterable[Any]) -> str:
@@ -206,8 +276,11 @@ def _entry(s: dict[str, Any]) -> Entry:
     fields: list[tuple[str, str]] = []
     if s.get("authors"):
         fields.append(("author", " and ".join(_bib_name(n) for n in s["authors"])))
-    fields.append(("title", "{" + encode(s["title"]) + "}"))
-    if s.get("year"):
+    fields.append(("title", "{" + encode(s["title"], braced=True) + "}"))
+    year_text = kept.pop("year", None)
+    if year_text and year_of(year_text)[0] == s.get("year"):
+        fields.append(("year", encode(year_text)))  # as the file wrote it: `Autumn 2001`
+    elif s.get("year"):
         fields.append(("year", str(s["year"])))
     if s.get("published_date"):
         fields.append(("date", str(s["published_date"])[:10]))
@@ -217,7 +290,7 @@ def _entry(s: dict[str, Any]) -> Entry:
         fields.append(("institution", encode(s["organization"])))
     for name in ("url", "doi"):
         if s.get(name):
-            fields.append((name, s[name]))
+            fields.append((name, _value(name, s[name])))
     if s.get("arxiv_id"):
         fields += [("eprint", s["arxiv_id"]), ("archiveprefix", "arXiv")]
     if s.get("notes"):
@@ -226,14 +299,34 @@ def _entry(s: dict[str, Any]) -> Entry:
         ("ceiling_kind", s["kind"]),
         ("ceiling_peer_reviewed", "true" if s.get("peer_reviewed") else "false"),
         ("ceiling_verification", s.get("verification") or "partial"),
-        ("ceiling_labels", "; ".join(s.get("report_labels") or [])),
+        ("ceiling_labels", encode("; ".join(s.get("report_labels") or []))),
     ]
-    fields += [(name, encode(value)) for name, value in sorted(kept.items()) if name not in dict(fields)]
+    written = dict(fields)
+    fields += [(name, _value(name, value)) for name, value in sorted(kept.items()) if name not in written]
     return Entry(entry_type, s["key"], [Field(name, value) for name, value in fields])
+
+
+def _value(name: str, value: str) -> str:
+    """A field's value as written: verbatim fields (url, doi, file) as they are unless their braces do not
+    balance; every other field LaTeX-escaped, which parse() decodes."""
+    if name in VERBATIM and _balanced(value):
+        return value
+    return encode(value)
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for char in value.replace("\\\\", "").replace("\\{", "").replace("\\}", ""):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and not value.endswith("\\")
 
 
 def _bib_name(name: str) -> str:
     """`Family, Given` as it is; a name without a comma (OpenAI, Google DeepMind) braced as one corporate name."""
     if name == "et al.":
         return "others"
-    return encode(name) if "," in name else "{" + encode(name) + "}"
+    if "," in name and not _AND.search(name):
+        return encode(name)
+    return "{" + encode(name, braced=True) + "}"  # a name with ` and ` in it is braced, or it would be two

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Any
 
@@ -42,6 +43,7 @@ RESULT_COLUMNS = {"result_key": "key", "model_name": "model_name", "model_family
                   "safety_metric": "safety_metric", "result_notes": "notes"}  # fmt: skip
 COLUMNS = [*CLAIM_COLUMNS, *RESULT_COLUMNS]
 CRITIQUE_COLUMNS = list(CritiqueIn.model_fields)
+SOURCE_COLUMNS = ["id", "version", "created_at", "updated_at", "deleted_at", *SourceIn.model_fields]
 LIST_FIELDS = {"aspects", "questions"}
 YAML_SPECS = [("sources", SourceIn, "sources"), ("claims", ClaimIn, "claims"), ("critiques", CritiqueIn, "critiques")]
 _RANGE = re.compile(r"([^\s()-]+)\s*-\s*([^\s()-]+)")
@@ -106,7 +108,8 @@ def _csv(text: str, label: str) -> tuple[list[Item], list[str]]:
     if dupes:
         return [], [f"{label}:1: column(s) {', '.join(dupes)} appear more than once"]
     critique_file = "target" in header
-    known = set(CRITIQUE_COLUMNS if critique_file else COLUMNS)
+    source_file = "title" in header and "claim_key" not in header
+    known = set(SOURCE_COLUMNS if source_file else CRITIQUE_COLUMNS if critique_file else COLUMNS)
     unknown = [h for h in header if h and h not in known]
     if unknown:
         return [], [f"{label}:1: unknown column(s) {', '.join(unknown)}; see docs/import-export.md"]
@@ -115,7 +118,32 @@ def _csv(text: str, label: str) -> tuple[list[Item], list[str]]:
         for line, row in enumerate(rows[1:], 2)
         if any(row)
     ]
+    if source_file:
+        return _sources(records, label)
     return _critiques(records, label) if critique_file else _claims(records, label)
+
+
+def _sources(records, label: str) -> tuple[list[Item], list[str]]:
+    """The sources CSV that `ceiling export sources --format csv` writes: SourceIn's columns (lists `; `-separated,
+    extra as JSON); the row's id, version and timestamps are the store's and are ignored."""
+    items, problems = [], []
+    for line, row in records:
+        values: dict[str, Any] = {k: v for k, v in row.items() if k in SourceIn.model_fields and v != ""}
+        for name in ("authors", "report_labels"):
+            values[name] = [part.strip() for part in values.get(name, "").split("; ") if part.strip()]
+        where = f"{label}:{line}: source {values.get('key', '?')!r}"
+        try:
+            values["extra"] = json.loads(values.get("extra") or "{}")
+            values["peer_reviewed"] = {"true": True, "false": False}.get(str(values.get("peer_reviewed", "")).lower(),
+                                                                        values.get("peer_reviewed", False))  # fmt: skip
+            data = SourceIn.model_validate(values)
+            items.append((where, data, values))
+        except (ValueError, ValidationError) as error:
+            messages = (
+                error.errors() if isinstance(error, ValidationError) else [{"loc": ("extra",), "msg": str(error)}]
+            )
+            problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in messages]
+    return items, problems
 
 
 def _critiques(records, label: str) -> tuple[list[Item], list[str]]:

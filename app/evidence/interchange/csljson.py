@@ -16,7 +16,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.evidence.interchange.identifiers import Incoming, arxiv_of, as_record, derived_key, doi_of, make_key
+from app.evidence.interchange.details import details_from_csl, details_to_csl
+from app.evidence.interchange.identifiers import (
+    YEARS,
+    Incoming,
+    arxiv_of,
+    as_record,
+    derived_key,
+    make_key,
+    multiline,
+    split_doi,
+    year_of,
+)
 
 KIND_OF_TYPE = {"article-journal": "paper", "paper-conference": "paper", "chapter": "paper", "book": "paper",
                 "thesis": "paper", "report": "paper", "article": "preprint", "manuscript": "preprint",
@@ -26,7 +37,7 @@ TYPE_OF_KIND = {"paper": "article-journal", "survey": "article-journal", "prepri
                 "model_card": "report", "benchmark": "dataset", "dataset": "dataset", "statement": "webpage",
                 "talk": "speech"}  # fmt: skip
 USED = {"id", "type", "title", "author", "editor", "issued", "container-title", "publisher", "URL", "DOI", "note",
-        "custom", "number", "archive_location"}  # fmt: skip
+        "custom", "number", "archive_location", "page", "ISBN", "ISSN"}  # fmt: skip
 
 
 class CslName(BaseModel):
@@ -99,25 +110,29 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
 
 def _record(item: CslItem, raw: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per CSL-JSON field, in the order the format lists them
     record = Incoming(where, {})
-    values, problems = record.values, record.problems
+    values = record.values
     custom = item.custom
     values["authors"] = [n.text() for n in (item.author or item.editor) if n.text()]
     if item.title:
         values["title"] = " ".join(item.title.split())
-    _dates(item.issued, values, problems)
+    kept = {k: v for k, v in raw.items() if k not in USED}
+    _dates(item.issued, values, kept, record.notes)
     if item.container_title:
         values["venue"] = item.container_title.strip()
-    if item.publisher:
+    details = details_from_csl(raw, custom)
+    if item.publisher and not custom.get("ceiling_publisher"):
         values["organization"] = item.publisher.strip()
     if item.URL:
         values["url"] = item.URL.strip()
     try:
-        doi = doi_of(item.DOI)
-        if doi and not doi.startswith("10.48550/"):
+        doi, arxiv_doi = split_doi(item.DOI)
+        if doi:
             values["doi"] = doi
-    except ValueError as error:
-        problems.append(f"DOI: {error}")
-    arxiv = arxiv_of(custom.get("arxiv_id"), item.DOI, str(item.number or ""), item.archive_location, item.URL)
+    except ValueError:
+        arxiv_doi = None
+        kept["DOI"] = item.DOI
+        record.notes.append(f"DOI: {item.DOI!r} is not a DOI; kept as text")
+    arxiv = arxiv_of(custom.get("arxiv_id"), arxiv_doi, str(item.number or ""), item.archive_location, item.URL)
     if arxiv:
         values["arxiv_id"] = arxiv
     values["kind"] = (
@@ -125,22 +140,25 @@ def _record(item: CslItem, raw: dict[str, Any], where: str) -> Incoming:  # noqa
         or ("preprint" if arxiv and item.type in {"article", "article-journal"} and not item.container_title else None)
         or KIND_OF_TYPE.get(item.type, "paper")
     )
+    if not custom.get("ceiling_kind"):
+        record.inferred.add("kind")
     if item.note:
-        values["notes"] = item.note.strip()
+        values["notes"] = multiline(item.note)
     for name in ("peer_reviewed", "verification", "report_labels"):
         if f"ceiling_{name}" in custom:
             values[name] = custom[f"ceiling_{name}"]
     values["key"] = make_key(str(item.id)) if str(item.id).strip() else derived_key(values)
-    kept = {k: v for k, v in raw.items() if k not in USED}
     if item.number is not None and not arxiv:
         kept["number"] = item.number
     if item.type != TYPE_OF_KIND.get(values["kind"]):
         kept["type"] = item.type
-    values["extra"] = {"csl": kept} if kept else {}
+    values["extra"] = {**({"csl": kept} if kept else {}), **({"bibtex": details} if details else {})}
     return record
 
 
-def _dates(issued: CslDate | None, values: dict[str, Any], problems: list[str]) -> None:
+def _dates(issued: CslDate | None, values: dict[str, Any], kept: dict[str, Any], notes: list[str]) -> None:
+    """`issued.date-parts` (else `raw`) gives the year, and the date when it is complete; an issued date the store
+    cannot hold as it is (before 1900, free text, not a calendar date) is kept as it came in extra."""
     if issued is None:
         return
     parts = (issued.date_parts or [[]])[0]
@@ -148,16 +166,17 @@ def _dates(issued: CslDate | None, values: dict[str, Any], problems: list[str]) 
         parts = issued.raw[:10].split("-")
     try:
         numbers = [int(p) for p in parts]
-    except ValueError:
-        problems.append(f"issued: {parts!r} is not a date")
-        return
-    if numbers:
-        values["year"] = numbers[0]
-    if len(numbers) == 3:
-        try:
-            values["published_date"] = dt.date(*numbers)
-        except ValueError:
-            problems.append(f"issued: {numbers!r} is not a calendar date")
+        year = numbers[0] if numbers and numbers[0] in YEARS else None
+        date = dt.date(*numbers) if len(numbers) == 3 and year else None  # noqa: DTZ001 - a calendar date
+    except (ValueError, TypeError):
+        numbers, year, date = [], year_of(issued.raw or "")[0], None
+    if year:
+        values["year"] = year
+    if date:
+        values["published_date"] = date
+    if not year or (len(numbers) == 3 and not date) or (not numbers and issued.raw):
+        kept["issued"] = issued.model_dump(by_alias=True, exclude_none=True)
+        notes.append(f"issued {kept['issued']} kept as it came" + (f"; year {year}" if year else ""))
 
 
 def item(s: dict[str, Any], for_citeproc: bool = False) -> dict[str, Any]:
@@ -167,14 +186,18 @@ def item(s: dict[str, Any], for_citeproc: bool = False) -> dict[str, Any]:
     names = [n for n in s.get("authors") or [] if not (for_citeproc and n == "et al.")]
     out["author"] = [_name(n) for n in names]
     out["title"] = s["title"]
+    issued = kept.pop("issued", None)
     if s.get("published_date"):
         date = dt.date.fromisoformat(str(s["published_date"])[:10])
         out["issued"] = {"date-parts": [[date.year, date.month, date.day]]}
+    elif issued and _issued_year(issued) == s.get("year"):
+        out["issued"] = issued  # as the file gave it: `1850`, or free text
     elif s.get("year"):
         out["issued"] = {"date-parts": [[s["year"]]]}
     for field, name in (("venue", "container-title"), ("organization", "publisher"), ("url", "URL"), ("doi", "DOI")):
         if s.get(field):
             out[name] = s[field]
+    details = details_to_csl((s.get("extra") or {}).get("bibtex") or {}, has_organization=bool(s.get("organization")))
     if s.get("notes") and not for_citeproc:
         out["note"] = s["notes"]
     if for_citeproc:
@@ -185,14 +208,32 @@ def item(s: dict[str, Any], for_citeproc: bool = False) -> dict[str, Any]:
         "ceiling_verification": s.get("verification") or "partial",
         "ceiling_report_labels": list(s.get("report_labels") or []),
         **({"arxiv_id": s["arxiv_id"]} if s.get("arxiv_id") else {}),
+        **({"ceiling_publisher": True} if details.pop("ceiling_publisher", False) else {}),
     }
+    out.update({k: v for k, v in details.items() if k not in out})
     out.update({k: v for k, v in kept.items() if k not in out})
     return out
 
 
+def _issued_year(issued: dict[str, Any]) -> int | None:
+    try:
+        return _year_in(CslDate.model_validate(issued))
+    except ValueError:
+        return None
+
+
+def _year_in(issued: CslDate) -> int | None:
+    values: dict[str, Any] = {}
+    _dates(issued, values, {}, [])
+    return values.get("year")
+
+
 def _name(text: str) -> dict[str, str]:
-    family, comma, given = text.partition(",")
-    return {"family": family.strip(), "given": given.strip()} if comma else {"literal": text}
+    """`Family, Given` as its parts when they give the name back exactly; any other name as a literal."""
+    family, _, given = text.partition(",")
+    parts = {"family": family.strip(), "given": given.strip()}
+    exact = parts["family"] and parts["given"] and text == f"{parts['family']}, {parts['given']}"
+    return parts if exact else {"literal": text}
 
 
 def write(sources: Iterable[Any]) -> str:

@@ -17,16 +17,19 @@ from typing import Any
 import rispy
 from rispy.writer import RisWriter
 
+from app.evidence.interchange.details import details_from_ris, details_to_ris
 from app.evidence.interchange.identifiers import (
     Incoming,
     arxiv_of,
     as_record,
     derived_key,
     doi_in_url,
-    doi_of,
     make_key,
+    multiline,
+    split_doi,
     split_labels,
     truthy,
+    year_of,
 )
 
 KIND_OF_TYPE = {"JOUR": "paper", "JFULL": "paper", "CONF": "paper", "CPAPER": "paper", "CHAP": "paper",
@@ -37,7 +40,10 @@ TYPE_OF_KIND = {"paper": "JOUR", "survey": "JOUR", "preprint": "UNPB", "blog": "
                 "benchmark": "DATA", "dataset": "DATA", "statement": "GEN", "talk": "SLIDE"}  # fmt: skip
 USED = {"type_of_reference", "id", "authors", "first_authors", "title", "primary_title", "year", "publication_year",
         "date", "journal_name", "secondary_title", "alternate_title3", "publisher", "urls", "doi", "notes",
-        "custom1", "custom2", "custom3", "custom4", "custom5", "unknown_tag"}  # fmt: skip
+        "custom1", "custom2", "custom3", "custom4", "custom5", "custom6", "unknown_tag", "start_page", "end_page",
+        "issn"}  # fmt: skip
+_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines() breaks at
+_FULL_DATE = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})/?")
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
 
 
@@ -83,32 +89,37 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
 
 def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per RIS tag, in the order the format lists them
     record = Incoming(where, {})
-    values, problems = record.values, record.problems
+    values = record.values
     values["authors"] = [" ".join(a.split()) for a in (ref.get("authors") or ref.get("first_authors") or [])]
-    title = ref.get("title") or ref.get("primary_title")
+    title = ref.get("title") or ref.get("primary_title") or ref.get("short_title")  # ST when there is nothing else
     if title:
         values["title"] = " ".join(title.split())
     urls = ref.get("urls") or []
     arxiv = arxiv_of(ref.get("custom5"), *urls, ref.get("doi"), ref.get("journal_name"), *(ref.get("notes") or []))
     values["kind"] = ref.get("custom1") or KIND_OF_TYPE.get(ref.get("type_of_reference", "GEN"), "paper")
-    _dates(ref, values, problems)
+    if not ref.get("custom1"):
+        record.inferred.add("kind")
+    kept = {k: v for k, v in ref.items() if k not in USED}
+    _dates(ref, values, kept, record.notes)
     venue = ref.get("journal_name") or ref.get("secondary_title") or ref.get("alternate_title3")
     if venue:
         values["venue"] = " ".join(venue.split())
-    if ref.get("publisher"):
+    details = details_from_ris(ref)
+    if ref.get("publisher") and "publisher" not in details:
         values["organization"] = ref["publisher"].strip()
     if urls:
         values["url"] = urls[0].strip()
     try:
-        doi = doi_of(ref.get("doi")) or doi_in_url(urls[0] if urls else None)
-        if doi and not doi.startswith("10.48550/"):
+        doi = split_doi(ref.get("doi"))[0] or doi_in_url(urls[0] if urls else None)
+        if doi:
             values["doi"] = doi
-    except ValueError as error:
-        problems.append(f"DO: {error}")
+    except ValueError:
+        record.notes.append(f"DO: {ref['doi']!r} is not a DOI; kept as text")
+        details["tag_DO"] = ref["doi"]
     if arxiv:
         values["arxiv_id"] = arxiv
     if ref.get("notes"):
-        values["notes"] = "\n".join(n.rstrip() for n in ref["notes"]).strip()
+        values["notes"] = multiline("\n".join(n.rstrip() for n in ref["notes"]))
     if "custom2" in ref:
         values["peer_reviewed"] = truthy(ref["custom2"])
     if ref.get("custom3"):
@@ -117,32 +128,40 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one br
         values["report_labels"] = split_labels(ref["custom4"])
     values["key"] = make_key(ref["id"]) if ref.get("id") else derived_key(values)
     record.key_made_up = not ref.get("id")
-    kept = {k: v for k, v in ref.items() if k not in USED}
+    if "tag_DO" in details:
+        kept["doi"] = details.pop("tag_DO")
     kept.update({f"tag_{tag}": v for tag, v in (ref.get("unknown_tag") or {}).items()})
     if len(urls) > 1:
         kept["urls"] = urls[1:]
     if ref.get("type_of_reference", "GEN") != TYPE_OF_KIND.get(values["kind"]):
         kept["type_of_reference"] = ref.get("type_of_reference", "GEN")
-    values["extra"] = {"ris": kept} if kept else {}
+    values["extra"] = {**({"ris": kept} if kept else {}), **({"bibtex": details} if details else {})}
     return record
 
 
-def _dates(ref: dict[str, Any], values: dict[str, Any], problems: list[str]) -> None:
-    """PY `2024` or `2024/05/21/` gives the year; DA `2024/05/21` (or PY's full form) the date."""
+def _dates(ref: dict[str, Any], values: dict[str, Any], kept: dict[str, Any], notes: list[str]) -> None:
+    """PY `2024` or `2024/05/21/` gives the year; DA `2024/05/21` (or PY's full form) the date. A PY the store
+    cannot hold as it is (`Autumn 2001`, `1850`) keeps its text in extra, and the year in it where there is one."""
     year_text = str(ref.get("year") or ref.get("publication_year") or ref.get("date") or "").strip()
+    year = None
     if year_text:
-        match = re.match(r"(\d{4})", year_text)
-        if match:
-            values["year"] = int(match.group(1))
-        else:
-            problems.append(f"PY: {year_text!r} does not start with a four-digit year")
+        year, says_more = year_of(year_text)
+        if says_more and not _FULL_DATE.fullmatch(year_text) and not re.fullmatch(r"\d{4}/*", year_text):
+            kept["year"] = year_text
+            notes.append(f"PY {year_text!r} kept as text" + (f"; year {year}" if year else ""))
+        if year:
+            values["year"] = year
     for text in (ref.get("date"), ref.get("year")):
-        match = re.fullmatch(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})/?", str(text or "").strip())
+        match = _FULL_DATE.fullmatch(str(text or "").strip())
         if match:
             try:
-                values["published_date"] = dt.date(*(int(g) for g in match.groups()))
+                date = dt.date(*(int(g) for g in match.groups()))
             except ValueError:
-                problems.append(f"DA: {text!r} is not a calendar date")
+                date = None
+            if date and date.year == year:
+                values["published_date"] = date
+            elif text == ref.get("date"):
+                kept["date"] = text
             return
 
 
@@ -161,7 +180,10 @@ def _reference(s: dict[str, Any]) -> dict[str, Any]:
     if s.get("authors"):
         ref["authors"] = list(s["authors"])
     ref["title"] = s["title"]
-    if s.get("year"):
+    year_text = kept.pop("year", None)
+    if year_text and year_of(year_text)[0] == s.get("year"):
+        ref["year"] = year_text  # as the file wrote it
+    elif s.get("year"):
         ref["year"] = str(s["year"])
     if s.get("published_date"):
         ref["date"] = str(s["published_date"])[:10].replace("-", "/")
@@ -169,13 +191,14 @@ def _reference(s: dict[str, Any]) -> dict[str, Any]:
         ref["journal_name"] = s["venue"]
     if s.get("organization"):
         ref["publisher"] = s["organization"]
+    details = details_to_ris((s.get("extra") or {}).get("bibtex") or {}, has_organization=bool(s.get("organization")))
     urls = ([s["url"]] if s.get("url") else []) + list(extra_urls)
     if urls:
         ref["urls"] = urls
     if s.get("doi"):
         ref["doi"] = s["doi"]
     if s.get("notes"):
-        ref["notes"] = s["notes"].split("\n")  # one N1 per line: a RIS value cannot hold a newline
+        ref["notes"] = s["notes"].splitlines()  # one N1 per line: a RIS value cannot hold a line break
     ref.update(
         custom1=s["kind"],
         custom2="true" if s.get("peer_reviewed") else "false",
@@ -185,6 +208,19 @@ def _reference(s: dict[str, Any]) -> dict[str, Any]:
     if s.get("arxiv_id"):
         ref["custom5"] = f"arXiv:{s['arxiv_id']}"
     ref.update({k: v for k, v in kept.items() if not k.startswith("tag_")})
+    ref.update({k: v for k, v in details.items() if k not in ref})
     if unknown:
         ref["unknown_tag"] = unknown
-    return ref
+    return {name: _one_line(value) for name, value in ref.items()}
+
+
+def _one_line(value: Any) -> Any:
+    """A RIS value cannot hold a line break: one inside a field would end it and could forge the next tag
+    (`ER  -`, then a record of its own). Breaks become spaces (notes are written one N1 per line before this)."""
+    if isinstance(value, str):
+        return " ".join(value.splitlines()) if _BREAKS.search(value) else value
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    return value

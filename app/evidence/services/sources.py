@@ -46,6 +46,11 @@ def _refuse_identifier_clash(session: Session, data: SourceIn, exclude_id: int |
 
 def create(session: Session, data: SourceIn, actor: Actor) -> Source:
     _refuse_identifier_clash(session, data, None)
+    return create_checked(session, data, actor)
+
+
+def create_checked(session: Session, data: SourceIn, actor: Actor) -> Source:
+    """Create a source whose key, DOI and arXiv id the caller has checked are free (an import, in bulk)."""
     return create_tracked(session, "source", Source(**columns(data)), actor)
 
 
