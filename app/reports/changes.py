@@ -109,7 +109,7 @@ def change_items(
                 "responsible": _responsible(c["responsible"], by_label, titles, link),
             }
         )
-    order = ["no_evidence", "fragmentary", "partial", "tractable"]
+    order = ["no_evidence", "too_little_evidence", "fragmentary", "partial", "tractable"]
     for b in changes.get("bands", []):
         up = order.index(b["after"]) > order.index(b["before"]) if {b["before"], b["after"]} <= set(order) else None
         label = f"{names.get(b['aspect'], b['aspect'])} at {bands.get(b['band'], b['band'])}"

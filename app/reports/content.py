@@ -17,12 +17,6 @@ from app.reports.reference import ceiling_comparison, scale_comparison
 
 # Embedding and override controls of the Unicode bidirectional algorithm (LRE..RLO, LRI..PDI, marks).
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-STATUS_WORDS = {
-    "tractable": "tractable",
-    "partial": "partial",
-    "fragmentary": "fragmentary",
-    "no_evidence": "no evidence",
-}
 STANCE_ORDER = {"undermines": 0, "mixed": 1, "neutral": 2, "supports": 3}
 
 

@@ -36,6 +36,7 @@ STATUS_WORDS = {
     "tractable": "tractable",
     "partial": "partial",
     "fragmentary": "fragmentary",
+    "too_little_evidence": "too little evidence",
     "no_evidence": "no evidence",
 }
 
@@ -238,6 +239,9 @@ def compare_status(stated: str, cell: dict[str, Any] | None, settings: dict[str,
     computed = STATUS_WORDS.get(status, status)
     if status == "no_evidence":
         return NOT_COMPARABLE, "no computed evidence in this band"
+    interval_text = f"90% interval {cell['low']:.2f}-{cell['high']:.2f}, weight {cell['weight']:.2f}"
+    if status == "too_little_evidence":  # a light cell's status says nothing either way
+        return CANNOT_TELL, f"report {STATUS_WORDS[stated]}; computed too little evidence ({interval_text})"
     interval = f"90% interval {cell['low']:.2f}-{cell['high']:.2f}, weight {cell['weight']:.2f}"
     said = f"report {STATUS_WORDS[stated]}; computed {computed} ({interval})"
     if status == stated:

@@ -253,7 +253,8 @@ def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context, i
             all_rows, evidence.results, claims, data.source_keys, settings.top_baseline_comparisons
         ),
         counts=counts,
-        curve=[] if role != "scale" else fitted_curve(fit, plot_points, settings),
+        # a falling curve beside "no dependence on scale shown" would draw the fall the test did not find
+        curve=[] if role != "scale" or fit.state == "no_scale_dependence" else fitted_curve(fit, plot_points, settings),
         points=plot_points,
     )
 

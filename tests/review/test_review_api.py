@@ -169,8 +169,8 @@ def test_the_claims_list_filters_by_review_status(reviewed_only_api, team):
 
 def test_the_evaluation_standard_is_extracted_twice_compared_and_resolved(reviewed_only_api, team):
     api = reviewed_only_api
-    claim_id = api.post(f"{API}/claims", json=new_claim(), headers=team.analyst).json()["id"]
-    api.post(f"{API}/claims/{claim_id}/status", json={"status": "in_review"}, headers=team.analyst)
+    claim_id = api.post(f"{API}/claims", json=new_claim(), headers=team.editor).json()["id"]  # neither extractor
+    api.post(f"{API}/claims/{claim_id}/status", json={"status": "in_review"}, headers=team.editor)
     pair = {"first_analyst": "rv-analyst", "second_analyst": "rv-analyst2"}
     request_id = api.post(f"{API}/claims/{claim_id}/extractions", json=pair, headers=team.editor).json()["id"]
     for standard, who in (("internal_metric", team.analyst), ("ground_truth", team.analyst2)):
