@@ -9,13 +9,16 @@ from app.scoring.ceiling import format_params
 
 
 def _ceiling_text(row) -> str:
+    """The row's ceiling in a few words: bounds by the model named (app/scoring/naming.py), no fall as its rate."""
     ceiling = row.ceiling
     if ceiling.state == "estimated" and ceiling.crossing_log10_params is not None:
-        return format_params(ceiling.crossing_log10_params)
-    if ceiling.state == "not_reached" and ceiling.largest_observed_params:
-        return f"not reached up to {format_params(math.log10(ceiling.largest_observed_params))}"
-    if ceiling.state == "below_range" and ceiling.smallest_observed_params:
-        return f"below {format_params(math.log10(ceiling.smallest_observed_params))}"
+        return f"about {format_params(ceiling.crossing_log10_params)}"
+    if ceiling.state == "not_reached" and ceiling.bound_params:
+        return f"not reached up to {ceiling.largest_model or format_params(math.log10(ceiling.bound_params))}"
+    if ceiling.state == "below_range" and ceiling.bound_params:
+        return f"below {ceiling.smallest_model or format_params(math.log10(ceiling.bound_params))}"
+    if ceiling.state == "no_scale_dependence" and ceiling.rate is not None:
+        return f"no dependence on scale shown, validated in {100 * ceiling.rate:.0f}%"
     words = {"insufficient": "insufficient evidence", "not_established": "not established at any scale"}
     return words.get(ceiling.state, ceiling.state.replace("_", " "))
 

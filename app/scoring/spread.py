@@ -27,7 +27,6 @@ from app.evidence.enums import SafetyImpact
 from app.scoring.groups import group_index, stable_order
 from app.scoring.inputs import Evidence
 from app.scoring.settings import ScoringSettings
-from app.scoring.weights import sample_size_factors
 
 OUTCOME_VALUE = {"success": 1.0, "partial": 0.5, "failure": 0.0, "not_assessed": np.nan}
 # How a result was judged (results.evaluation_standard); code 0 is "not recorded" (docs/scoring.md section 5).
@@ -68,6 +67,19 @@ class ScaleData:
     def points_of(self, aspect: int) -> Columns:
         window = slice(self.point_bounds[aspect], self.point_bounds[aspect + 1])
         return Columns({name: values[window] for name, values in self.points.items()})
+
+
+def sample_size_factors(results: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
+    """Weight factor of each result for the number of tasks, datasets or runs it aggregates.
+
+    1 for one case or an unknown size, rising with log10(n) to sample_size_max_factor at
+    sample_size_full_credit tasks and capped there: tasks within one result share a model, a method and
+    its authors, so they are not independent replications and their information grows far slower than n.
+    """
+    n = results["sample_size"].to_numpy(float)
+    n = np.where(np.isnan(n) | (n < 1), 1.0, n)
+    share = np.minimum(np.log10(n) / np.log10(settings.sample_size_full_credit), 1.0)
+    return 1.0 + (settings.sample_size_max_factor - 1.0) * share
 
 
 def ordered_keys(frame: pd.DataFrame) -> list[str]:

@@ -7,6 +7,7 @@ import pandas as pd
 
 from app.scoring.groups import products_by
 from app.scoring.inputs import Evidence
+from app.scoring.overlap import already_counted
 from app.scoring.settings import ScoringSettings
 
 
@@ -57,26 +58,11 @@ def active_critiques(evidence: Evidence, retracted: np.ndarray) -> pd.DataFrame:
     return evidence.critiques[standing].assign(target_claim=target)
 
 
-def sample_size_factors(results: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
-    """Weight factor of each result for the number of tasks, datasets or runs it aggregates.
-
-    1 for one case or an unknown size, rising with log10(n) to sample_size_max_factor at
-    sample_size_full_credit tasks and capped there: tasks within one result share a model, a method and
-    its authors, so they are not independent replications and their information grows far slower than n.
-    """
-    n = results["sample_size"].to_numpy(float)
-    n = np.where(np.isnan(n) | (n < 1), 1.0, n)
-    share = np.minimum(np.log10(n) / np.log10(settings.sample_size_full_credit), 1.0)
-    return 1.0 + (settings.sample_size_max_factor - 1.0) * share
-
-
 def critique_discounts(evidence: Evidence, retracted: np.ndarray, settings: ScoringSettings) -> np.ndarray:
     """Product of (1 - effective severity) over the standing discounting critiques of each claim (1 if none),
     leaving out critiques whose finding already counts as the critic's own failure (already_counted)."""
     critiques = evidence.critiques
     discounting = standing_mask(evidence, retracted) & critiques["kind"].isin(settings.discounting_critique_kinds)
-    from app.scoring.overlap import already_counted  # overlap places results on bands (spread), which uses this module
-
     discounting &= ~already_counted(evidence, settings)
     multiplier = (1.0 - effective_severity(critiques[discounting], settings)).to_numpy()
     target = evidence.positions("critiques", "target_claim_key")[discounting]

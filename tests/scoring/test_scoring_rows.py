@@ -17,7 +17,8 @@ from app.scoring.overlap import already_counted
 from app.scoring.records import SEED_BANDS, build_evidence
 from app.scoring.schema import BandCell, Ceiling
 from app.scoring.settings import ScoringSettings
-from app.scoring.weights import claim_weights, sample_size_factors
+from app.scoring.spread import sample_size_factors
+from app.scoring.weights import claim_weights
 
 SONNET = {
     "model_name": "Claude 3 Sonnet",

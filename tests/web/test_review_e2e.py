@@ -101,7 +101,7 @@ def test_two_analysts_extract_a_disagreement_appears_an_editor_resolves_and_only
     editor.goto(f"{server.base}/assessment")
     expect(editor.locator("body")).not_to_contain_text(MARKER)
     editor.goto(extraction_url)
-    expect(editor.locator("body")).to_contain_text("1 of 11 fields differ")
+    expect(editor.locator("body")).to_contain_text("1 of 12 fields differ")
     expect(editor.locator(f"tr.differs[data-path='{OUTCOME}']")).to_contain_text("success")
     expect(editor.locator(f"tr.differs[data-path='{OUTCOME}']")).to_contain_text("failure")
     editor.screenshot(path=str(artifacts_dir / "review-disagreement.png"), full_page=True)
