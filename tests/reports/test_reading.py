@@ -4,6 +4,7 @@ changes.py, the report and home templates)."""
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -127,6 +128,16 @@ def test_the_report_opens_with_a_card_per_aspect_then_the_summary_of_findings(bu
 def test_every_layer_opens_for_print_everything(built):
     html = render_html(built, all_open=True)
     assert html.count('<details class="layer') == html.count(" open><summary><h2>") > 8
+
+
+def test_each_aspect_says_what_each_evaluation_standard_shows_and_what_would_change_it(built):
+    text = html.unescape(render_html(built, all_open=True))
+    for row in built.assessment["aspects"]:
+        for fit in row["ceiling"].get("standards") or []:
+            assert f"{fit['standard'].replace('_', ' ')}: {fit['statement']}" in text
+        if row.get("what_would_change"):
+            assert f"What would change it most: {row['what_would_change']}" in text
+    assert any(row["ceiling"].get("standards") for row in built.assessment["aspects"])
 
 
 def test_cards_say_how_each_aspect_moved_since_the_report_before(built):
