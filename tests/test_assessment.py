@@ -50,3 +50,15 @@ def test_an_uncommitted_write_that_rolls_back_leaves_no_trace_in_the_cache(seede
     with Session(engine) as session:
         now = current_assessment(session, settings)
     assert now.fingerprint not in (before.fingerprint, during.fingerprint)
+
+
+def test_a_new_engine_is_not_served_the_cached_output_of_the_old(seeded_url, engine_for, tmp_path, monkeypatch):
+    """The shared cache is keyed by evidence, settings and the engine's version: after an upgrade that keeps the
+    same evidence and settings, every process computes the new engine's assessment instead of reading the old."""
+    from app.assessment import live
+
+    settings = make_settings(seeded_url, tmp_path)
+    with Session(engine_for(seeded_url)) as session:
+        now = live.version_key(session, settings)
+        monkeypatch.setattr(live, "ENGINE_VERSION", "99.0.0")
+        assert live.version_key(session, settings) != now

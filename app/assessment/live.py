@@ -37,6 +37,7 @@ from app.ops.metrics import ASSESSMENT_SECONDS
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.delta import Delta, revised
 from app.scoring.inputs import EvidenceError, fingerprint
+from app.scoring.schema import ENGINE_VERSION
 
 log = logging.getLogger("ceiling.assessment")
 _MEMO_SIZE = 4
@@ -124,7 +125,8 @@ def _by_fingerprint(session: Session, fp: str) -> Assessment | None:
 def _keys(session: Session, settings: Settings | None, reviewed_only: bool) -> tuple[ScoringSettings, str, str]:
     scoring = scoring_settings(settings)
     settings_json = scoring.model_dump_json()
-    weighed = settings_json + ("|reviewed-only" if reviewed_only else "")
+    # the engine's version too: a new engine on the same evidence and settings must not be served the old output
+    weighed = f"engine {ENGINE_VERSION}|" + settings_json + ("|reviewed-only" if reviewed_only else "")
     return scoring, settings_json, assessment_cache.version_key(data_version(session), weighed)
 
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "2.0"
-ENGINE_VERSION = "2.0.0"
+SCHEMA_VERSION = "3.0"
+ENGINE_VERSION = "3.0.0"
 
 CeilingState = Literal[
     "estimated",
