@@ -63,7 +63,9 @@ def test_a_csv_error_names_file_line_and_column_and_nothing_is_written(sqlite_se
         assert not preview.ok
         assert preview.problems[0].startswith("evidence.csv:4: claim 'bulk.sae-scales': params: ")
         assert "'lots' is not a parameter count" in preview.problems[0]
-        assert preview.problems[1].startswith("evidence.csv:7: claim 'bulk.position': stance: Input should be")
+        assert preview.problems[1].startswith(
+            "evidence.csv:7: claim 'bulk.position': stance: Choose one of: supports, undermines"
+        )  # plain words
         assert session.exec(select(Claim).where(Claim.key.like("bulk.%"))).first() is None
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from app.evidence.interchange.csvsafe import FORMULA_START
+from app.evidence.messages import plain_message
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.schemas.sources import SourceIn
@@ -142,7 +143,7 @@ def _sources(records, label: str) -> tuple[list[Item], list[str]]:
             messages = (
                 error.errors() if isinstance(error, ValidationError) else [{"loc": ("extra",), "msg": str(error)}]
             )
-            problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in messages]
+            problems += [f"{where}: {_loc(e)}: {plain_message(e)}" for e in messages]
     return items, problems
 
 
@@ -155,7 +156,7 @@ def _critiques(records, label: str) -> tuple[list[Item], list[str]]:
             data = CritiqueIn.model_validate(values)
             items.append((where, data, data.model_dump()))
         except ValidationError as error:
-            problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in error.errors()]
+            problems += [f"{where}: {_loc(e)}: {plain_message(e)}" for e in error.errors()]
     return items, problems
 
 
@@ -201,9 +202,9 @@ def _claims(records, label: str) -> tuple[list[Item], list[str]]:
                 if len(loc) > 1 and loc[0] == "results":
                     line = result_lines.get((key, loc[1]), lines[key][0])
                     column = _result_column(str(loc[2])) if len(loc) > 2 else "result"
-                    problems.append(f"{label}:{line}: claim {key!r}: {column}: {e['msg']}")
+                    problems.append(f"{label}:{line}: claim {key!r}: {column}: {plain_message(e)}")
                 else:
-                    problems.append(f"{where}: {_claim_column(_loc(e))}: {e['msg']}")
+                    problems.append(f"{where}: {_claim_column(_loc(e))}: {plain_message(e)}")
     return items, problems
 
 

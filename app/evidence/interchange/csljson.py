@@ -28,6 +28,7 @@ from app.evidence.interchange.identifiers import (
     split_doi,
     year_of,
 )
+from app.evidence.messages import describe
 
 KIND_OF_TYPE = {"article-journal": "paper", "paper-conference": "paper", "chapter": "paper", "book": "paper",
                 "thesis": "paper", "report": "paper", "article": "preprint", "manuscript": "preprint",
@@ -98,7 +99,7 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
         try:
             item = CslItem.model_validate(raw)
         except ValidationError as error:
-            fields = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in error.errors())
+            fields = describe(error.errors())
             problems.append(f"{where}: {fields}")
             continue
         if str(item.id) in seen:

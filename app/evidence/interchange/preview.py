@@ -25,6 +25,7 @@ from app.evidence.interchange import bibtex, bulk, csljson, ris
 from app.evidence.interchange.identifiers import Incoming
 from app.evidence.interchange.matching import StoreIndex, changes_of, conflicts, identity, overlay, told_apart
 from app.evidence.interchange.reading import DEFAULT_MAX_BYTES, FileRefused, decode, detect_format
+from app.evidence.messages import plain_message
 from app.evidence.models import Claim, Critique, Result, Source
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
@@ -172,7 +173,7 @@ def _reason(error: dict) -> str:
     name = ".".join(str(p) for p in error["loc"]) or "entry"
     if error["type"] == "missing":
         return f"no {name}"
-    return f"{name}: {error['msg']}"
+    return f"{name}: {plain_message(error)}"
 
 
 def _free_key(session: Session, key: str, taken: dict[str, str]) -> str:
