@@ -57,6 +57,18 @@ def parse_size(value: str | float | int) -> float:
     return size
 
 
+def range_ends(value: str) -> tuple[str, str] | None:
+    """The two ends of a written range as typed (2B-9B, 2B to 9B, 2B..9B, 70 billion - 100 billion), or None
+    when the text is one size or no range: the ends are left to the one parser, so a bad end gets its message."""
+    typed = str(value).strip()
+    try:
+        parse_size(typed)
+        return None
+    except SizeError:
+        match = _RANGE.fullmatch(typed)
+    return (match.group("low").strip(), match.group("high").strip()) if match else None
+
+
 def parse_size_range(value: str) -> tuple[float, float]:
     """A range of parameter counts (2B-9B, 2B to 9B, 2B..9B), or one count as a range of width zero."""
     typed = str(value)

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, func, select
 
 from app.evidence.history import Actor
@@ -189,3 +190,21 @@ def test_the_evaluation_standard_sample_size_and_not_assessed_go_out_and_come_ba
         refused = load(session, "bad.csv", "\n".join([header, rows[1].replace("linear_probe", "sae")]).encode())
         skipped = [r for r in refused.rows if r.action == "skipped"]  # the entry is refused, the import goes on
         assert skipped and "sae is a mechanistic method" in skipped[0].reason, refused.rows
+
+
+@pytest.mark.parametrize(
+    ("typed", "low", "high"),
+    [
+        ("2B-28B", 2e9, 2.8e10),
+        ("2B to 28B", 2e9, 2.8e10),
+        ("70 billion - 100 billion", 7e10, 1e11),
+        ("1e9..3e9", 1e9, 3e9),
+    ],
+)
+def test_a_csv_size_range_is_read_as_the_forms_and_the_api_read_it(typed, low, high):
+    """One parser of sizes: every range the forms take, the CSV column takes, with or without a point before it."""
+    from app.evidence.interchange.bulk import params_values
+
+    assert params_values(typed) == {"params_low": low, "params_high": high, "params_basis": "undisclosed"}
+    with_point = params_values(f"5e9 ({typed})")
+    assert (with_point["params"], with_point["params_low"], with_point["params_high"]) == (5e9, low, high)

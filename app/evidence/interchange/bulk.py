@@ -26,7 +26,7 @@ from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.schemas.sources import SourceIn
 from app.evidence.seed import duplicate_problems, read_document
-from app.evidence.sizes import exact_number, number
+from app.evidence.sizes import exact_number, number, range_ends
 
 CLAIM_COLUMNS = {"claim_key": "key", "source": "source", "claim_text": "text", "quote": "quote",
                  "locator": "locator", "aspects": "aspects", "questions": "questions", "claim_method": "method",
@@ -47,8 +47,7 @@ CRITIQUE_COLUMNS = list(CritiqueIn.model_fields)
 SOURCE_COLUMNS = ["id", "version", "created_at", "updated_at", "deleted_at", *SourceIn.model_fields]
 LIST_FIELDS = {"aspects", "questions"}
 YAML_SPECS = [("sources", SourceIn, "sources"), ("claims", ClaimIn, "claims"), ("critiques", CritiqueIn, "critiques")]
-_RANGE = re.compile(r"([^\s()-]+)\s*-\s*([^\s()-]+)")
-_POINT_AND_RANGE = re.compile(r"([^\s()-]+)\s*\(\s*([^\s()-]+)\s*-\s*([^\s()-]+)\s*\)")
+_POINT_AND_RANGE = re.compile(r"([^()]+?)\s*\(([^()]+)\)")
 Item = tuple[str, BaseModel, dict[str, Any]]
 
 
@@ -73,13 +72,14 @@ def params_values(text: str) -> dict[str, Any]:
     if text.startswith(">="):
         return {"params_low": number(text[2:].strip()), "params_basis": "undisclosed"}
     with_range = _POINT_AND_RANGE.fullmatch(text)
-    if with_range:
-        point, low, high = with_range.groups()
-        return {"params": number(point), "params_low": number(low), "params_high": number(high),
+    ends = range_ends(with_range.group(2)) if with_range else None
+    if ends:  # the one parser of sizes reads each part (app/evidence/sizes.py)
+        low, high = ends
+        return {"params": number(with_range.group(1)), "params_low": number(low), "params_high": number(high),
                 "params_basis": "estimated"}  # fmt: skip
-    bare_range = _RANGE.fullmatch(text)
+    bare_range = range_ends(text)
     if bare_range:
-        low, high = bare_range.groups()
+        low, high = bare_range
         return {"params_low": number(low), "params_high": number(high), "params_basis": "undisclosed"}
     return {"params": number(text), "params_basis": "disclosed"}
 
