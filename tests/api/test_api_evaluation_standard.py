@@ -88,3 +88,18 @@ def test_a_patch_to_simple_baseline_is_checked_against_the_stored_baseline(api, 
     )
     assert _problem_fields(response) == {"baseline_method": MECHANISTIC_REFUSAL}
     assert api.get(created.headers["location"]).json()["evaluation_standard"] == "internal_metric"
+
+
+def test_results_and_claims_filter_by_evaluation_standard(api):
+    rows = api.get(f"{API}/results", params={"evaluation_standard": "ground_truth", "limit": 500}).json()["data"]
+    assert rows and {r["evaluation_standard"] for r in rows} == {"ground_truth"}
+    assert "gupta2024.interpbench-ground-truth.r1" in {r["key"] for r in rows}
+    both = api.get(
+        f"{API}/results", params=[("evaluation_standard", "ground_truth"), ("evaluation_standard", "demonstration")]
+    )
+    assert both.json()["count"] > len(rows)
+    claims = api.get(f"{API}/claims", params={"evaluation_standard": "simple_baseline", "limit": 500}).json()["data"]
+    assert "gdm2025.sae-probes-fail-ood" in {c["key"] for c in claims}
+    assert "wang2022.ioi-circuit" not in {c["key"] for c in claims}
+    refused = api.get(f"{API}/results", params={"evaluation_standard": "vibes"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "evaluation_standard"

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from app.evidence.enums import (
+    EvaluationStandard,
     Outcome,
     SafetyImpact,
     SourceKind,
@@ -177,6 +178,7 @@ class _SourceSide(BaseModel):
 class _ResultSide(BaseModel):
     band: Keys = _values("Scale band of a result (e.g. `10b-100b`).")
     outcome: list[Outcome] | None = _values("Outcome of a result.")
+    evaluation_standard: list[EvaluationStandard] | None = _values("How a result's validity was judged.")
     safety_impact: list[SafetyImpact] | None = _values("Safety impact of a result.")
     params_min: ParamsBound = Field(None, description="A result whose parameter count or range reaches this size.")
     params_max: ParamsBound = Field(None, description="A result whose parameter count or range starts at or below.")

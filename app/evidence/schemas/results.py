@@ -84,7 +84,7 @@ class ResultPublic(RowMeta):
                     "claim_id": 17,
                     "model_name": "Gemma-2-27B",
                     "params_basis": "disclosed",
-                    "params": 2.7e10,
+                    "params": 2.72e10,
                     "method": "sae",
                     "outcome": "not_assessed",
                     "reach_outcome": "success",
@@ -92,7 +92,7 @@ class ResultPublic(RowMeta):
                     "sample_size": None,
                     "safety_impact": "not_applicable",
                     "baseline_safety_impact": "not_applicable",
-                    "bands": ["large"],
+                    "bands": ["mid"],
                 }
             ]
         }
@@ -211,8 +211,7 @@ class ResultCreate(ResultIn):
                     "params": 9.2e9,
                     "method": "sae",
                     "outcome": "partial",
-                    "evaluation_standard": "internal_metric",
-                    "sample_size": 8,
+                    "evaluation_standard": "mechanistic_comparison",
                     "safety_impact": "not_applicable",
                 }
             ]

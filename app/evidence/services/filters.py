@@ -70,12 +70,14 @@ def _source_conditions(f: ClaimFilters | ResultFilters | SourceFilters) -> list[
 
 
 def result_side_conditions(f: ClaimFilters | ResultFilters) -> list[ColumnElement[bool]]:
-    """Conditions on one result: band, outcome, safety impact, parameter range."""
+    """Conditions on one result: band, outcome, evaluation standard, safety impact, parameter range."""
     conditions = []
     if f.band:
         conditions.append(_exists(ResultBand, ResultBand.result_id == Result.id, ResultBand.band_key.in_(f.band)))
     if f.outcome:
         conditions.append(Result.outcome.in_([o.value for o in f.outcome]))
+    if f.evaluation_standard:
+        conditions.append(Result.evaluation_standard.in_([s.value for s in f.evaluation_standard]))
     if f.safety_impact:
         conditions.append(Result.safety_impact.in_([s.value for s in f.safety_impact]))
     if f.params_min is not None:
