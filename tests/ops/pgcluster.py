@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests.support.unavailable import unavailable
 
 
 def _bin_dir() -> Path | None:
@@ -28,12 +28,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 class Cluster:
     """initdb'd into a temp folder, listening on 127.0.0.1 at a free port only (trust auth, user postgres).
 
@@ -42,14 +36,14 @@ class Cluster:
     def __init__(self):
         self.bin = _bin_dir()
         if self.bin is None:
-            _unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
+            unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
         self.prefix: list[str] = []
         folder = Path(tempfile.mkdtemp(prefix="ceiling-pg-"))
         if os.geteuid() == 0:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
-                _unavailable("running as root and there is no `postgres` user to run a server as")
+                unavailable("running as root and there is no `postgres` user to run a server as")
             os.chown(folder, owner.pw_uid, owner.pw_gid)
             self.prefix = ["runuser", "-u", "postgres", "--"]
         self.folder = folder

@@ -150,3 +150,16 @@ def analyst(make_web) -> Web:
 @pytest.fixture
 def admin(make_web) -> Web:
     return make_web("admin")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, one per test module (tests/e2e.py: a launch failure skips, or fails under CI)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

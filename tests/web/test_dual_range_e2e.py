@@ -5,7 +5,7 @@ sees the rows in words and the stored range truly, picks one, and the claim's re
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.db.engine import build_engine
@@ -14,7 +14,6 @@ from app.evidence.history import Actor
 from app.evidence.models import Result
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
-from tests.e2e import launch_chromium
 from tests.web.e2e_support import live_server, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -44,14 +43,6 @@ def claim_id(server) -> int:
         claim_id = claims.create(session, data, Actor("editor")).id
     engine.dispose()
     return claim_id
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def page_of(browser, server, username):

@@ -10,11 +10,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from app.reports.build import build_snapshot
-from tests.e2e import launch_chromium
 from tests.reports.conftest import EDITED_CLAIM, edit_claim
 from tests.web.e2e_support import live_server, sign_in
 
@@ -48,14 +46,6 @@ def server(web_template, tmp_path_factory):
         edit_claim(live.settings, EDITED_CLAIM, status="retracted")
         build_snapshot(live.settings)
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ the editor resolves it, and the live report changes only then. Screenshots go to
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from app.db.engine import build_engine
 from app.db.session import session_scope
 from app.evidence.history import Actor
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
-from tests.e2e import launch_chromium
 from tests.web.e2e_support import live_server, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -44,14 +43,6 @@ def claim_id(server) -> int:
         claim_id = created.id
     engine.dispose()
     return claim_id
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def page_of(browser, server, username):

@@ -5,9 +5,8 @@ an admin, on the app's pages and on a report page alike. Screenshots go to tests
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.e2e import launch_chromium
 from tests.web.e2e_support import live_server, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -16,14 +15,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 @pytest.fixture(scope="module")
 def server(web_template, tmp_path_factory):
     yield from live_server(web_template, tmp_path_factory.mktemp("workbench"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, server, username: str, width: int = 1280):
