@@ -19,6 +19,7 @@ from app.scoring.schema import BandCell, Ceiling
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import sample_size_factors
 from app.scoring.weights import claim_weights
+from tests.scoring.test_scoring_scale import two_sources
 
 SONNET = {
     "model_name": "Claude 3 Sonnet",
@@ -38,16 +39,6 @@ GEMMA_FAMILY = {
 def results_frame(rows: list[dict]) -> pd.DataFrame:
     base = {"params": np.nan, "params_low": np.nan, "params_high": np.nan, "params_basis": "disclosed"}
     return pd.DataFrame([{**base, **r} for r in rows], columns=[*base, "model_name"])
-
-
-def two_sources(results_a, results_b=(), aspects=("features",)):
-    claims = [
-        {"key": "ca", "source_key": "a", "method": "sae", "aspects": list(aspects)},
-        {"key": "cb", "source_key": "b", "method": "sae", "aspects": list(aspects)},
-    ]
-    results = [{"key": f"ra{i}", "claim_key": "ca", **r} for i, r in enumerate(results_a)]
-    results += [{"key": f"rb{i}", "claim_key": "cb", **r} for i, r in enumerate(results_b)]
-    return build_evidence([{"key": "a"}, {"key": "b"}], claims, results)
 
 
 @pytest.mark.parametrize(
