@@ -71,6 +71,17 @@ def test_every_format_reads_back_exactly_what_it_wrote(fmt, generated):
         assert back["extra"].get("bibtex", {}) == source["extra"].get("bibtex", {})
 
 
+@pytest.mark.parametrize("pages", ["--", "5--", "--7", "1--2--3", "iv--x", "12"])
+def test_pages_that_are_not_two_ends_go_out_whole_in_ris_sp_and_come_back_unchanged(pages):
+    """RIS has SP and EP: a range of two non-empty ends is split between them, anything else (found by the
+    property above: "--" came back as nothing) goes whole in SP."""
+    source = SourceIn.model_validate(
+        {"key": "p", "kind": "paper", "title": "Pages", "extra": {"bibtex": {"pages": pages}}}
+    )
+    records, _ = ris.parse(ris.write([source.model_dump()]), "pages")
+    assert SourceIn.model_validate(records[0].values).model_dump()["extra"]["bibtex"]["pages"] == pages
+
+
 @pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson", "csv"])
 def test_the_stores_sources_export_and_reimport_unchanged_on_each_database(seeded_url, engine_for, fmt):
     hostile = {"key": "hostile", "kind": "paper", "title": "50% of {braces} & \\back $x^2$ ER  - TY  - \u202eé",

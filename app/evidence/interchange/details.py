@@ -44,14 +44,16 @@ def details_from_ris(ref: dict[str, Any]) -> dict[str, str]:
 
 
 def details_to_ris(bibtex: dict[str, Any], *, has_organization: bool) -> dict[str, Any]:
-    """SP/EP from pages (split at `--`; otherwise all in SP), SN, and PB with C6 = publisher."""
+    """SP/EP from pages (split at `--` between two non-empty ends; otherwise all in SP), SN, and PB with C6 =
+    publisher."""
     out: dict[str, Any] = {}
     pages = str(bibtex.get("pages") or "")
     if pages:
         start, dash, end = pages.partition("--")
-        out["start_page"] = start if dash else pages
-        if dash and end:
-            out["end_page"] = end
+        if dash and start.strip() == start != "" and end.strip() == end != "":
+            out["start_page"], out["end_page"] = start, end
+        else:  # "--", "5--", "--7" or " 5--7": all in SP, so it reads back as written
+            out["start_page"] = pages
     if bibtex.get("isbn") or bibtex.get("issn"):
         out["issn"] = bibtex.get("isbn") or bibtex.get("issn")
     if bibtex.get("publisher") and not has_organization:
