@@ -14,7 +14,7 @@ from app.api import openapi as api_openapi
 from app.api.parameters import check_parameters
 from app.api.problems import install_problem_handlers
 from app.assessment.asof import record_settings_in_force
-from app.assessment.live import cancel_refresh, refresh_in_background
+from app.assessment.live import cancel_refresh, warm_in_background
 from app.config import Settings, get_settings
 from app.db import migrate
 from app.db.engine import build_engine
@@ -36,10 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from app.reports.schedule import start_background
 
             scheduler = start_background(settings)
-        if settings.assessment_warm_start and scheduler is None:
+        if settings.assessment_warm_start:
             # With the scheduler in the app, its first build (at once) computes the assessment and shares it; a
-            # warm start beside it would compute the same and race it to the cache ("database is locked" on SQLite).
-            refresh_in_background(app.state.engine, settings)
+            # warm start beside it would compute the same and race it to the cache ("database is locked" on
+            # SQLite), so it only holds the evidence then.
+            warm_in_background(app.state.engine, settings, assessment=scheduler is None)
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -111,3 +111,26 @@ def test_the_worker_keeps_running_after_a_failed_run(external, monkeypatch, capl
     worker.serve_forever(engine, settings.model_copy(update={"assessment_poll_s": 0.01}), stop)
     assert len(runs) == 2
     assert "retrying at the next poll" in caplog.text
+
+
+def test_a_worker_started_on_a_current_cache_holds_the_evidence_so_the_next_save_costs_its_rows(external, monkeypatch):
+    """Another process assessed the current version before this worker started: the worker still loads the
+    evidence at start, so the first save after it is revised from the rows it changed, not read whole."""
+    settings, engine = external
+    worker.work_once(engine, settings)
+    monkeypatch.setattr(live, "_evidence", {})  # a new process: nothing held, the shared cache is current
+    stop = threading.Event()
+    monkeypatch.setattr(worker, "work_once", lambda *_args: stop.set() or 0)
+    worker.serve_forever(engine, settings, stop)
+    assert list(live._evidence) == [(str(engine.url), False)]
+    monkeypatch.undo()
+    monkeypatch.setattr(live, "_evidence", dict(live._evidence))
+    revisions, full_reads = [], []
+    monkeypatch.setattr(live, "revised", lambda held, patch: revisions.append(1) or real_revised(held, patch))
+    monkeypatch.setattr(live, "Evidence", lambda **frames: full_reads.append(1) or RealEvidence(**frames))
+    _save_a_result(engine)
+    assert worker.work_once(engine, settings) == 1
+    assert revisions == [1] and full_reads == []
+
+
+real_revised, RealEvidence = live.revised, live.Evidence

@@ -35,22 +35,25 @@ def test_make_runs_steps_on_a_fresh_database_print_no_traceback(tmp_path):
     assert "seed loaded" in outputs[1]
 
 
-def test_the_app_with_its_scheduler_does_not_also_warm_the_cache(sqlite_seeded_url, tmp_path, monkeypatch):
+def test_the_app_with_its_scheduler_holds_the_evidence_but_does_not_also_warm_the_cache(
+    sqlite_seeded_url, tmp_path, monkeypatch
+):
     """The scheduler's first build computes and shares the assessment; a warm start beside it raced it to the
-    cache ("database is locked" on SQLite). Without the scheduler the warm start still runs."""
+    cache ("database is locked" on SQLite), so it only loads the evidence then. Without the scheduler the
+    warm start also computes the assessment."""
     warmed, started = [], []
-    monkeypatch.setattr(app.main, "refresh_in_background", lambda engine, settings: warmed.append(settings))
+    monkeypatch.setattr(app.main, "warm_in_background", lambda engine, settings, assessment: warmed.append(assessment))
     monkeypatch.setattr("app.reports.schedule.start_background", lambda settings: started.append(1) or _Stopped())
     settings = make_settings(sqlite_seeded_url, tmp_path, assessment_warm_start=True).model_copy(
         update={"scheduler_in_app": True}
     )
     with TestClient(app.main.create_app(settings)):
         pass
-    assert started == [1] and warmed == []
+    assert started == [1] and warmed == [False]
     alone = make_settings(sqlite_seeded_url, tmp_path, assessment_warm_start=True)
     with TestClient(app.main.create_app(alone)):
         pass
-    assert len(warmed) == 1
+    assert warmed == [False, True]
 
 
 class _Stopped:

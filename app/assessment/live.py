@@ -250,6 +250,22 @@ def compute_current(
     return assessment
 
 
+def views(settings: Settings) -> list[bool]:
+    """The with_drafts values readers can ask for: the analysts' view too when only reviewed claims are published."""
+    return [False, True] if settings.publish_reviewed_only else [False]
+
+
+def warm(engine: Engine, settings: Settings, *, assessment: bool = True) -> None:
+    """Hold the committed evidence of every view and (unless told not to) have its assessment ready. A process
+    whose assessment came from the shared cache holds no export, so without this its first save would read
+    the whole store (10-30 s at 1M results) instead of the rows the save changed: docs/performance.md."""
+    with Session(engine) as session:
+        for with_drafts in views(settings):
+            load_evidence(session, weighs_reviewed_only(settings, with_drafts), committed=True)
+            if assessment:
+                compute_current(session, settings, with_drafts=with_drafts)
+
+
 def refresh(engine: Engine, settings: Settings) -> None:
     """Compute (or find) the assessment of the committed evidence, so the next reader finds it ready."""
     try:
@@ -268,7 +284,20 @@ def refresh_after_commit(session: Session, settings: Settings) -> None:
     event.listen(session, "after_commit", lambda _session: refresh_in_background(bind, settings), once=True)
 
 
-def refresh_in_background(engine: Engine, settings: Settings) -> None:
+def warm_in_background(engine: Engine, settings: Settings, *, assessment: bool = True) -> None:
+    """`warm` in the database's refresh thread (a web process's warm start); nothing when the worker holds
+    the evidence."""
+
+    def job() -> None:
+        try:
+            warm(engine, settings, assessment=assessment)
+        except Exception:
+            log.exception("warming the evidence failed")
+
+    refresh_in_background(engine, settings, job=job)
+
+
+def refresh_in_background(engine: Engine, settings: Settings, job=None) -> None:
     """Queue a recompute of the committed evidence (at most one waiting per database: it sees every commit);
     nothing when the worker holds the evidence (it notices the new data version itself)."""
     if held_by_worker(settings):
@@ -280,7 +309,7 @@ def refresh_in_background(engine: Engine, settings: Settings) -> None:
             return
         if url not in _refreshers:
             _refreshers[url] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assessment-refresh")
-        future = _refreshers[url].submit(refresh, engine, settings)
+        future = _refreshers[url].submit(job or (lambda: refresh(engine, settings)))
         _pending[url] = future
         future.add_done_callback(lambda done: _retire(url, done))
 

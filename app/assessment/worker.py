@@ -26,15 +26,10 @@ from app.config import Settings
 log = logging.getLogger("ceiling.worker")
 
 
-def views(settings: Settings) -> list[bool]:
-    """The with_drafts values readers can ask for: the analysts' view too when only reviewed claims are published."""
-    return [False, True] if settings.publish_reviewed_only else [False]
-
-
 def work_once(engine: Engine, settings: Settings) -> int:
     """Assess every view whose current data version the shared cache lacks; returns how many were assessed."""
     assessed = 0
-    for with_drafts in views(settings):
+    for with_drafts in live.views(settings):
         with Session(engine) as session:
             if live.cached_assessment(session, settings, with_drafts) is None:
                 live.compute_current(session, settings, with_drafts=with_drafts)
@@ -45,6 +40,10 @@ def work_once(engine: Engine, settings: Settings) -> int:
 def serve_forever(engine: Engine, settings: Settings, stop: threading.Event | None = None) -> None:
     """Poll and assess until `stop` is set (Ctrl-C stops the command); a failed run is logged and retried."""
     stop = stop or threading.Event()
+    try:
+        live.warm(engine, settings)  # the next save costs the rows it changed, even when the cache was current
+    except Exception:
+        log.exception("could not load the evidence at start; the first poll retries")
     while not stop.is_set():
         try:
             if work_once(engine, settings):
