@@ -141,17 +141,19 @@ def overall_citations(ctx: Context) -> tuple[list, list]:
     return key_evidence, top_claims(claims, any_aspect, True, settings.top_path_forward, settings)
 
 
-def models_without(a: int, leave_out: tuple[str, object], ctx: Context) -> TestedModels:
-    """The named validity models of aspect a without the segments whose column equals a value."""
+def models_without(a: int, leave_out: tuple[str, object], rest: FitResult, ctx: Context) -> TestedModels:
+    """The named validity models of aspect a without the segments whose column equals a value (the rest's fit)."""
     segments = ctx.data.segments_of(a)
     column, value = leave_out
-    return models_behind(segments[segments[column].to_numpy() != value], ctx, "validity")
+    return models_behind(segments, ctx, rest, segments[column].to_numpy() != value)
 
 
-def models_behind(segments: pd.DataFrame, ctx: Context, dimension: str) -> TestedModels:
-    """The named models of the results with weight in one dimension of an aspect's fit."""
-    rows = segments["row"].to_numpy()[segments[f"w_{dimension}"].to_numpy() > 0]
-    return named_models(ctx.models, ctx.data.rows["res"].to_numpy()[rows])
+def models_behind(segments: pd.DataFrame, ctx: Context, fit: FitResult, kept: np.ndarray | None = None) -> TestedModels:
+    """The named models of the results with weight in the fit's dimension of an aspect (of the kept segments),
+    with those at the ends of its informative range."""
+    weighed = segments[f"w_{fit.dimension}"].to_numpy() > 0
+    rows = segments["row"].to_numpy()[weighed if kept is None else weighed & kept]
+    return named_models(ctx.models, ctx.data.rows["res"].to_numpy()[rows], fit.informative)
 
 
 MEASURED_IMPACTS = [IMPACTS.index(i) for i in ("monitoring_aid", "measured_improvement", "negative")]
@@ -222,10 +224,11 @@ def aspect_row(a: int, fits: dict[str, FitResult], strata: list, ctx: Context, i
         sources=count_distinct(ctx.evidence.positions("claims", "source_key")[member]),
         fit_weight=round(fit.weight, 6),
     )
-    ceiling = ceiling_output(
-        fit, settings, models_behind(segments, ctx, "validity"), standards=standard_fits(strata, segments, settings)
-    )
-    reach_ceiling = ceiling_output(reach, settings, models_behind(segments, ctx, "reach"), "reach")
+    if role == "scale":
+        ceiling = ceiling_output(
+            fit, settings, models_behind(segments, ctx, fit), standards=standard_fits(strata, segments, settings)
+        )
+        reach_ceiling = ceiling_output(reach, settings, models_behind(segments, ctx, reach), "reach")
     if role == "impact":
         ceiling = Ceiling(
             state="not_applicable", statement="Safety is reported as measured impact by band, not as a ceiling."
@@ -335,7 +338,10 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
             rows[a].counts.results_estimated_size,
             data.source_keys,
             settings,
-            lambda rest, left_out, a=a: ceiling_output(rest, settings, models_without(a, left_out, ctx)).statement,
+            lambda rest, left_out, a=a: (
+                ceiling_output(rest, settings, models_without(a, left_out, rest, ctx)).statement
+            ),
+            strata[a]["validity"],
         )
         for a, aspect_key in enumerate(data.aspect_keys)
     ]

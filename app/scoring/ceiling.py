@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.fall import Stratum, p_fall, rate_interval
-from app.scoring.naming import NONE, TestedModels, format_params
+from app.scoring.naming import NONE, NamedSize, TestedModels, format_params
 from app.scoring.posterior import posterior_summary
 from app.scoring.schema import Ceiling, StandardFit
 from app.scoring.settings import ScoringSettings
@@ -75,9 +75,10 @@ def aspect_bins(points, settings: ScoringSettings) -> pd.DataFrame:
     return pd.DataFrame(frame, copy=False)
 
 
-def evidence_range(points, dimension: str) -> tuple[float, float] | None:
-    """The exact smallest and largest scale with weight in one dimension."""
-    x = np.asarray(points["x"])[np.asarray(points[f"w_{dimension}"]) > 0]
+def evidence_range(points, dimension: str, kept: np.ndarray | None = None) -> tuple[float, float] | None:
+    """The exact smallest and largest scale with weight in one dimension (among the kept points)."""
+    weighed = np.asarray(points[f"w_{dimension}"]) > 0
+    x = np.asarray(points["x"])[weighed if kept is None else weighed & kept]
     return (float(x.min()), float(x.max())) if len(x) else None
 
 
@@ -195,6 +196,17 @@ def tested_range_texts(fit: FitResult, models: TestedModels, dimension: str) -> 
 VERB = {"validity": "validated", "reach": "applied"}
 
 
+def informative_end(which: str, at_own_end: bool, own: str, named: NamedSize | None, log10_end: float) -> str:
+    """One end of the informative range in words: the evidence's own end model, or the model tested at the
+    informative end inside it (its size as recorded, a range where the end is a point of one), or, unnamed
+    (a refit without names), the scale itself."""
+    if at_own_end:
+        return f"the {which} model tested ({own})"
+    if named is not None:
+        return f"the {which} informative model tested ({named.text()})"
+    return f"the {which} informative scale tested, {format_params(log10_end)}"
+
+
 def percent(value: float) -> str:
     """A rate as a whole percentage."""
     return f"{100 * value:.0f}%"
@@ -251,15 +263,10 @@ def ceiling_output(
             f"{large}{frontier}{flag}"
         )
         return Ceiling(state="no_scale_dependence", statement=text, **common)
-    # an informative end that is the evidence's own end is a named model; one inside it, the nearest scale tested
-    low_end = f"the smallest model tested ({small})" if lo_inf <= fit.x_min + 1e-9 else format_params(lo_inf)
-    high_end = f"the largest model tested ({large})" if hi_inf >= fit.x_max - 1e-9 else format_params(hi_inf)
+    low_end = informative_end("smallest", lo_inf <= fit.x_min + 1e-9, small, models.informative_low, lo_inf)
+    high_end = informative_end("largest", hi_inf >= fit.x_max - 1e-9, large, models.informative_high, hi_inf)
     if fit.state == "below_range":
-        text = (
-            f"below {low_end}{flag}"
-            if lo_inf <= fit.x_min + 1e-9
-            else (f"below the smallest informative scale tested, {low_end}{flag}")
-        )
+        text = f"below {low_end}{flag}"
         return Ceiling(state="below_range", bound_params=r6(10**lo_inf), statement=text, **common)
     if fit.state == "not_reached":
         text = f"not reached up to {high_end}{frontier}{flag}"

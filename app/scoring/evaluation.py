@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.scoring.groups import distinct_positions
 from app.scoring.inputs import Coded
 from app.scoring.naming import ModelIndex, named_models
 from app.scoring.schema import Ceiling
@@ -95,5 +96,5 @@ def evaluation_change(ceiling: Ceiling) -> str:
 def failure_standards(segments: pd.DataFrame, rows: pd.DataFrame, standards: Coded) -> str:
     """How an aspect's sized validity failures were judged ('against simple baselines (5), ...'), '' if none."""
     failing = segments["row"].to_numpy()[(segments["w_validity"].to_numpy() > 0) & (segments["y_validity"] == 0)]
-    res = np.unique(rows["res"].to_numpy()[failing])
+    res = distinct_positions(rows["res"].to_numpy()[failing])
     return standards_text(standards.codes[res], standards.uniques)

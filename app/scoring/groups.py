@@ -62,9 +62,14 @@ def first_occurrences(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~pd.Series(values, copy=False).duplicated().to_numpy())
 
 
+def distinct_positions(positions: np.ndarray) -> np.ndarray:
+    """The distinct values among non-negative integers (row positions), sorted: one bincount, no sort."""
+    return np.flatnonzero(np.bincount(positions)) if len(positions) else np.zeros(0, np.int64)
+
+
 def count_distinct(positions: np.ndarray) -> int:
     """How many distinct values among non-negative integers (row positions): one bincount, no sort."""
-    return int(np.count_nonzero(np.bincount(positions))) if len(positions) else 0
+    return len(distinct_positions(positions))
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:

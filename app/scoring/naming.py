@@ -74,6 +74,8 @@ class TestedModels:
     largest: NamedSize | None
     largest_bounded: NamedSize | None
     frontier: tuple[NamedSize, ...]
+    informative_low: NamedSize | None = None  # the models at the ends of the fit's informative range
+    informative_high: NamedSize | None = None
 
     def frontier_text(self) -> str:
         """'Claude 3 Sonnet, Claude 3.5 Haiku; sizes undisclosed, at least 10B by analyst bound' ('' if none)."""
@@ -107,6 +109,7 @@ class ModelIndex:
     low: np.ndarray  # params; NaN when unsized
     high: np.ndarray  # params; inf for an open-ended bound
     middle: np.ndarray  # the representative size that orders models
+    sized: np.ndarray  # bool: the result has a size to name
 
     @classmethod
     def of(cls, results: pd.DataFrame) -> ModelIndex:
@@ -120,7 +123,7 @@ class ModelIndex:
         names = np.array([str(u) for u in uniques] + [""], dtype=object)
         with np.errstate(invalid="ignore"):
             middle = np.where(np.isinf(hi), lo, np.sqrt(lo * hi))
-        return cls(names[codes], codes, basis, lo, hi, middle)
+        return cls(names[codes], codes, basis, lo, hi, middle, ~np.isnan(lo) & (lo > 0))
 
     def model(self, i: int) -> NamedSize:
         return NamedSize(self.name[i] or None, str(self.basis[i]), float(self.low[i]), float(self.high[i]))
@@ -129,15 +132,18 @@ class ModelIndex:
 FRONTIER_NAMED = 5  # frontier models named in a statement, the largest bounds first
 
 
-def named_models(index: ModelIndex | pd.DataFrame, positions: np.ndarray) -> TestedModels:
-    """Name the smallest and largest tested model among the results at `positions` (rows of Evidence.results).
+def named_models(
+    index: ModelIndex | pd.DataFrame, positions: np.ndarray, ends: tuple[float, float] | None = None
+) -> TestedModels:
+    """Name the smallest and largest tested model among the results at `positions` (rows of Evidence.results),
+    and, given the log10 ends of a fit's informative range, the models at them (model_at).
 
     Ties are broken by name, so the choice is deterministic; at most FRONTIER_NAMED frontier models are kept.
     """
     if isinstance(index, pd.DataFrame):
         index = ModelIndex.of(index)
     at = np.asarray(positions, dtype=np.int64)  # repeats are harmless: they sort next to each other
-    at = at[~np.isnan(index.low[at]) & (index.low[at] > 0)]
+    at = at[index.sized[at]]
     if not len(at):
         return NONE
     rank, high, middle = index.name_rank[at], index.high[at], index.middle[at]
@@ -148,13 +154,31 @@ def named_models(index: ModelIndex | pd.DataFrame, positions: np.ndarray) -> Tes
     if len(bounded):
         pick = first_of(bounded, (high[bounded], middle[bounded], rank[bounded]), (-1, -1, 1))
         largest_bounded = index.model(int(at[bounded[pick]]))
-    open_ended = at[~np.isfinite(high)]
-    pairs = np.unique(np.stack([-index.low[open_ended], index.name_rank[open_ended].astype(float)]), axis=1)
-    frontier = []
-    for minus_low, name_rank in pairs.T[:FRONTIER_NAMED].tolist():  # distinct (bound, name), largest bound first
-        i = open_ended[(index.low[open_ended] == -minus_low) & (index.name_rank[open_ended] == int(name_rank))][0]
-        frontier.append(index.model(int(i)))
-    return TestedModels(smallest, largest, largest_bounded, tuple(frontier))
+    frontier = []  # distinct (bound, name), largest bound first, then by name: one pass per bound named
+    remaining = at[~np.isfinite(high)]
+    while len(remaining) and len(frontier) < FRONTIER_NAMED:
+        lows = index.low[remaining]
+        top = lows == lows.max()
+        here = remaining[top]
+        _, first = np.unique(index.name_rank[here], return_index=True)
+        frontier += [index.model(int(i)) for i in here[first][: FRONTIER_NAMED - len(frontier)]]
+        remaining = remaining[~top]
+    at_ends = (None, None) if ends is None else (model_at(index, at, ends[0]), model_at(index, at, ends[1]))
+    return TestedModels(smallest, largest, largest_bounded, tuple(frontier), *at_ends)
+
+
+def model_at(index: ModelIndex, at: np.ndarray, log10_size: float) -> NamedSize | None:
+    """The tested model whose recorded size holds a scale of the fit (a point of it, or a quadrature point of
+    a range): a point size there first, else the narrowest range or bound holding it, ties by name."""
+    size = 10**log10_size
+    low, high = index.low[at], index.high[at]
+    holds = np.flatnonzero((low <= size * (1 + 1e-9)) & (size <= high * (1 + 1e-9)))
+    if not len(holds):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.log10(high[holds] / low[holds])
+    pick = first_of(holds, (width, index.name_rank[at[holds]]), (1, 1))
+    return index.model(int(at[holds[pick]]))
 
 
 def first_of(at: np.ndarray, keys: tuple[np.ndarray, ...], signs: tuple[int, ...]) -> int:

@@ -28,7 +28,7 @@ def result_cells(evidence: Evidence, keep: np.ndarray, failures_only: bool) -> p
     a bound is censored (it counts in no band), as in the fit (app/scoring/spread.py).
     """
     results = evidence.results
-    lo, hi = log10_sizes(results)
+    lo, hi = log10_sizes(evidence)
     open_ended = np.isinf(hi)
     hi = np.where(open_ended, lo, hi)
     keep = keep & ~np.isnan(lo)

@@ -18,18 +18,25 @@ from app.scoring.schema import BaselineComparison, SafetyBand, SafetyRow
 from app.scoring.settings import ScoringSettings
 from app.scoring.spread import IMPACTS, NOT_APPLICABLE, impact_codes
 
+SAFETY_COLUMNS = ["res", "claim", "source", "impact", "mechanistic", "weight", "lo", "hi", "open_ended", "estimated"]
+
 
 def safety_results(rows: pd.DataFrame, baseline_impact: np.ndarray) -> pd.DataFrame:
     """Each visible result once if it measured a safety effect (its impact is not `not_applicable`), plus the
     baseline side of each mechanistic row whose baseline's impact was measured, as a baseline result
     (`baseline_side` true). Whether the mechanistic side measured anything does not decide the baseline's."""
     res = rows["res"].to_numpy()
-    once = rows.iloc[first_occurrences(res)]
-    measured = once[once["impact"].to_numpy() != NOT_APPLICABLE].assign(baseline_side=False)
-    base_impact = baseline_impact[once["res"].to_numpy()]
-    has_side = (base_impact != NOT_APPLICABLE) & once["mechanistic"].to_numpy()
-    sides = once[has_side].assign(mechanistic=False, impact=base_impact[has_side], baseline_side=True)
-    return pd.concat([measured, sides], ignore_index=True)
+    once = first_occurrences(res)
+    measured = once[rows["impact"].to_numpy()[once] != NOT_APPLICABLE]
+    base_impact = baseline_impact[res[once]]
+    has_side = (base_impact != NOT_APPLICABLE) & rows["mechanistic"].to_numpy()[once]
+    at, n = np.concatenate([measured, once[has_side]]), len(measured)
+    # columns taken one by one: a frame's iloc would consolidate every column of a million rows first
+    columns = {name: rows[name].to_numpy()[at] for name in SAFETY_COLUMNS}
+    columns["mechanistic"][n:] = False
+    columns["impact"][n:] = base_impact[has_side]
+    columns["baseline_side"] = np.arange(len(at)) >= n
+    return pd.DataFrame(columns, copy=False)
 
 
 def band_of(rows: pd.DataFrame, band_log10: np.ndarray) -> np.ndarray:

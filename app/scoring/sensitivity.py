@@ -24,7 +24,9 @@ from app.scoring.ceiling import (
     fit_dimension,
     r6,
     sources_with_weight,
+    strata_of,
 )
+from app.scoring.fall import Stratum
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import group_index, group_sums
 from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
@@ -63,8 +65,32 @@ def log_posterior(bins: pd.DataFrame, settings: ScoringSettings) -> np.ndarray:
     return log_prior(settings) + log_likelihood(x, w, wy, settings)
 
 
-def refit_without(own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, rest_range, settings) -> FitResult:
-    """The fit of the rest: the aspect's bins less one source's, within the exact range of what remains."""
+def strata_without(strata: list[Stratum], own: list[Stratum]) -> list[Stratum]:
+    """The evidence by evaluation standard less one source's: its bins are among the aspect's (both binned
+    with one width, so equal centres are equal floats)."""
+    mine = {s.standard: s for s in own}
+    rest = []
+    for stratum in strata:
+        part = mine.get(stratum.standard)
+        if part is None:
+            rest.append(stratum)
+            continue
+        at = np.searchsorted(stratum.x, part.x)
+        w, wy = stratum.w.copy(), stratum.wy.copy()
+        np.subtract.at(w, at, part.w)
+        np.subtract.at(wy, at, part.wy)
+        kept = w > 1e-12
+        if kept.any():
+            rest.append(Stratum(stratum.standard, stratum.x[kept], w[kept], wy[kept].clip(0.0)))
+    return rest
+
+
+def refit_without(
+    own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, rest_range, settings, strata=None, exact_x=None
+) -> FitResult:
+    """The fit of the rest: the aspect's bins less one source's, within the exact range of what remains, its
+    test of a fall within evaluation standards as the row's (strata) and its informative range from the exact
+    scales that remain (exact_x)."""
     at = np.searchsorted(bins["bin"].to_numpy(), own["bin"].to_numpy())  # bins are sorted by bin, own's are in them
     rest = bins.assign(w_reach=0.0, wy_reach=0.0)
     for column in (f"w_{DIM}", f"wy_{DIM}", "w_est"):
@@ -72,7 +98,7 @@ def refit_without(own: pd.DataFrame, bins: pd.DataFrame, n_sources: int, rest_ra
         mine_by_bin[at] = own[column].to_numpy()
         rest[column] = (bins[column].to_numpy() - mine_by_bin).clip(0.0)
     others = n_sources - int((own[f"w_{DIM}"] > 0).any())
-    return fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings, rest_range)
+    return fit_dimension(rest[rest[f"w_{DIM}"] > 1e-12], others, DIM, settings, rest_range, strata, exact_x)
 
 
 def statuses_of(weight: np.ndarray, successes: np.ndarray, counts: np.ndarray, settings: ScoringSettings) -> list:
@@ -203,10 +229,32 @@ def plain_statement(segments: pd.DataFrame, settings: ScoringSettings) -> Statem
     return statement
 
 
-def ceiling_text(rest: FitResult, shift: float | None, where: str) -> str:
-    """How the ceiling of the rest reads against the row's."""
+STATES_WITH_A_CEILING = ("estimated", "below_range", "not_reached")
+
+
+def ceiling_shift(fit: FitResult, rest: FitResult, shift: float | None) -> float | None:
+    """The move of the ceiling, only where the row and the rest both state one: beside "no dependence on scale
+    shown" or "not established" there is no ceiling to move, only the posterior's median of a crossing."""
+    both = fit.state in STATES_WITH_A_CEILING and rest.state in STATES_WITH_A_CEILING
+    return shift if both else None
+
+
+def movement(fit: FitResult, rest: FitResult, shift: float | None) -> float:
+    """How far the rest moves from the row, to rank sources: the ceiling's shift in decades where both state
+    one, else the change of the validated rate (a flat row has a rate, not a ceiling)."""
+    if shift is not None:
+        return abs(shift)
+    if fit.rate is None or rest.rate is None:
+        return 0.0
+    return abs(rest.rate[0] - fit.rate[0])
+
+
+def ceiling_text(fit: FitResult, rest: FitResult, shift: float | None, where: str) -> str:
+    """How the rest reads against the row: its ceiling's move where both state one, else the rest's own words."""
     if rest.state == "insufficient":
         return "the rest is too thin to fit"
+    if fit.state not in STATES_WITH_A_CEILING or rest.state not in STATES_WITH_A_CEILING:
+        return f"the row {'reads' if rest.state == fit.state else 'becomes'}: {where}"
     if shift is None or abs(shift) < 0.005:
         return f"the ceiling: {where}"
     return f"the ceiling moves {'up' if shift > 0 else 'down'} {abs(shift):.2f} orders of magnitude ({where})"
@@ -220,6 +268,7 @@ def source_influences(
     rework: Rework,
     statement: Statement,
     settings: ScoringSettings,
+    strata: list[Stratum],
 ) -> list[SourceInfluence]:
     """The sources whose removal moves the row most: its ceiling, its suggested grade, its band statuses."""
     limit = settings.top_influential_sources
@@ -232,26 +281,31 @@ def source_influences(
         sources, scores = sources[keep], scores[keep]
     order = sorted(zip(sources.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], source_keys[p[0]]))
     posterior = log_posterior(bins, settings) if fit.crossing is not None else None
-    point_source = np.asarray(points["source"])
+    point_source, point_x = np.asarray(points["source"]), np.asarray(points["x"])
     claim_source = rework.inputs.claims["source_code"].to_numpy()  # summed by source and tier
     found = []
     for source, _ in order:
         kept = point_source != source
-        own = aspect_bins(points.where(np.flatnonzero(~kept)), settings)
-        rest = refit_without(own, bins, fit.n_sources, evidence_range(points.where(kept), DIM), settings)
+        own_points = points.where(np.flatnonzero(~kept))
+        own = aspect_bins(own_points, settings)
+        rest_strata = strata_without(strata, strata_of(own_points, DIM, settings))
+        weighed = kept & (np.asarray(points[f"w_{DIM}"]) > 0)
+        rest = refit_without(
+            own, bins, fit.n_sources, evidence_range(points, DIM, kept), settings, rest_strata, point_x[weighed]
+        )
         shift = None
         if posterior is not None:
             x, w, wy = (own[c].to_numpy() for c in ("x", f"w_{DIM}", f"wy_{DIM}"))
             mine = log_likelihood(x, w, wy, settings)
-            shift = summarise(posterior - mine, settings).median - fit.crossing
+            shift = ceiling_shift(fit, rest, summarise(posterior - mine, settings).median - fit.crossing)
         changes = rework.band_changes_without(source)
         moved = int(rest.state != fit.state) + len(changes)
-        found.append((-moved, -abs(shift or 0.0), source_keys[source], source, kept, rest, shift, changes))
+        found.append((-moved, -movement(fit, rest, shift), source_keys[source], source, kept, rest, shift, changes))
     influences = []
     for *_, source, kept, rest, shift, changes in sorted(found, key=lambda f: f[:3])[:limit]:
         grade_without = rework.grade_without(rest, rework.without_source(source), kept, claim_source != source)
         text = (
-            f"without {source_keys[source]} {ceiling_text(rest, shift, statement(rest, ('source', source)))}"
+            f"without {source_keys[source]} {ceiling_text(fit, rest, shift, statement(rest, ('source', source)))}"
             f"{moved_text(rework.grade, grade_without, changes)}"
         )
         influences.append(
@@ -278,10 +332,17 @@ def without_estimates(
     measured_points = points.where(kept)
     sources = sources_with_weight(measured_points, DIM)
     rest = fit_dimension(
-        aspect_bins(measured_points, settings), sources, DIM, settings, evidence_range(measured_points, DIM)
+        aspect_bins(measured_points, settings),
+        sources,
+        DIM,
+        settings,
+        evidence_range(measured_points, DIM),
+        strata_of(measured_points, DIM, settings),
+        np.asarray(measured_points["x"])[np.asarray(measured_points[f"w_{DIM}"]) > 0],
     )
     where = statement(rest, ("estimated", True))
-    shift = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
+    moved = None if rest.crossing is None or fit.crossing is None else rest.crossing - fit.crossing
+    shift = ceiling_shift(fit, rest, moved)
     segment_kept = ~np.asarray(segments["estimated"]).astype(bool)
     changes = rework.band_changes(segment_kept)
     grade_without = rework.grade_without(rest, by_band_and_source(segments, segment_kept), kept)
@@ -294,7 +355,7 @@ def without_estimates(
         grade_without=grade_without,
         band_changes=changes,
         text=(
-            f"without the {left_out} result(s) whose size is an estimate {ceiling_text(rest, shift, where)}"
+            f"without the {left_out} result(s) whose size is an estimate {ceiling_text(fit, rest, shift, where)}"
             f"{moved_text(rework.grade, grade_without, changes)}"
         ),
     )
@@ -311,6 +372,7 @@ def aspect_sensitivity(
     source_keys: list[str],
     settings: ScoringSettings,
     statement: Statement | None = None,
+    strata: list[Stratum] | None = None,
 ) -> AspectSensitivity:
     """Most influential sources of one aspect and the effect of its estimated sizes; none for measured impact."""
     if inputs.role == "impact":
@@ -319,6 +381,8 @@ def aspect_sensitivity(
     statement = statement or plain_statement(inputs.segments, settings)
     return AspectSensitivity(
         aspect_key=aspect_key,
-        sources=source_influences(fit, bins, points, source_keys, rework, statement, settings),
+        sources=source_influences(
+            fit, bins, points, source_keys, rework, statement, settings, strata or strata_of(points, DIM, settings)
+        ),
         without_estimates=without_estimates(fit, points, left_out, rework, statement, settings, inputs.segments),
     )

@@ -88,15 +88,17 @@ def ordered_keys(frame: pd.DataFrame) -> list[str]:
     return order["key"].tolist()
 
 
-def log10_sizes(results: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def log10_sizes(evidence: Evidence) -> tuple[np.ndarray, np.ndarray]:
     """Low and high log10(params) of each result: equal for a point size, high = inf for an open-ended
     bound, NaN when unsized."""
+    results = evidence.results
     point = results["params"].to_numpy(float)
     low = results["params_low"].to_numpy(float)
     high = results["params_high"].to_numpy(float)
     high = np.where(~np.isnan(low) & (low > 0) & np.isnan(high) & np.isnan(point), np.inf, high)
     has_range = ~np.isnan(low) & ~np.isnan(high) & (high > 0) & (low > 0)
-    use_point = (results["params_basis"].to_numpy() == "disclosed") | ~has_range
+    basis = evidence.coded("results", "params_basis")
+    use_point = basis.take(basis.uniques == "disclosed", False).astype(bool) | ~has_range
     use_point &= ~np.isnan(point) & (point > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.where(use_point, np.log10(point), np.where(has_range, np.log10(low), np.nan))
@@ -141,7 +143,7 @@ def result_rows(evidence: Evidence, claims: pd.DataFrame, settings: ScoringSetti
     if settings.baseline_loss_is_failure:
         y = np.where(baseline_loss(evidence) & mechanistic & ~np.isnan(y), 0.0, y)
     reach = evidence.coded("results", "reach_outcome").take(outcome_values(evidence, "reach_outcome"), 1.0)
-    lo, hi = log10_sizes(res)
+    lo, hi = log10_sizes(evidence)
     open_ended = np.isinf(hi)
     hi = np.where(open_ended, lo, hi)
     weight = claims["weight"].to_numpy()[at] * sample_size_factors(res, settings)

@@ -157,3 +157,24 @@ def test_the_grade_on_segments_summed_by_band_and_source_is_the_grade(monkeypatc
         again = grade_aspect(replace(summed.inputs, fit=inputs.fit), NO_OVERRIDES, ScoringSettings())
         assert [d.downgrade for d in again.domains] == [d.downgrade for d in whole.domains]
         assert [d.reason for d in again.domains] == [d.reason for d in whole.domains]
+
+
+def test_a_row_without_a_ceiling_has_no_ceiling_to_move_in_the_sensitivity():
+    """Circuits validated in about half the results at every scale: the row says no dependence on scale, so
+    leaving a source out moves its rate, not a ceiling; no shift is printed or returned, and the rate decides
+    which sources are reported first."""
+    sources = [{"key": f"s{i}"} for i in range(8)]
+    claims = [{"key": f"c{i}", "source_key": f"s{i}", "method": "circuits", "aspects": ["circuits"]} for i in range(8)]
+    sizes, outcomes = [1e8, 1e8, 1e9, 1e9, 1e10, 1e10, 1e11, 1e11], ["success", "failure"] * 4
+    results = [
+        {"key": f"r{i}", "claim_key": f"c{i}", "params": p, "outcome": o}
+        for i, (p, o) in enumerate(zip(sizes, outcomes, strict=True))
+    ]
+    a = assess(build_evidence(sources, claims, results))
+    row = next(r for r in a.aspects if r.aspect_key == "circuits")
+    assert row.ceiling.state == "no_scale_dependence"
+    circuits = next(s for s in a.sensitivity if s.aspect_key == "circuits")
+    assert circuits.sources
+    for influence in circuits.sources:
+        assert influence.shift_decades is None and "ceiling moves" not in influence.text
+        assert "the row reads: no dependence on scale shown" in influence.text or "too thin" in influence.text

@@ -184,3 +184,18 @@ def test_no_dependence_on_scale_is_graded_by_the_precision_of_its_rate():
         assert "flat rate's interval" in domain.reason
         levels[name] = domain.downgrade
     assert levels["few"] == 1.0 and levels["many"] < 0.5
+
+
+def test_leaving_a_source_out_does_not_let_a_change_of_standard_pose_as_a_fall():
+    """Ground-truth checks succeed on small models and baseline comparisons fail on large ones, each flat
+    within its own standard: the row shows no dependence on scale, and so does every rest the sensitivity
+    refits (within standards, as the row), where a pooled refit would find a fall at the change of standard."""
+    small = [(x, "success", "ground_truth") for x in (7.0, 7.5, 8.0, 8.3, 8.6)]
+    large = [(x, "failure", "simple_baseline") for x in (9.3, 9.5, 9.8, 10.0, 10.4)]
+    a = assess(judged(small + large), ScoringSettings(top_gaps=0, top_influential_sources=3))
+    assert a.aspects[0].ceiling.state == "no_scale_dependence"
+    influences = next(s for s in a.sensitivity if s.aspect_key == a.aspects[0].aspect_key).sources
+    assert len(influences) == 3
+    for influence in influences:
+        assert influence.state_without == "no_scale_dependence", influence.text
+        assert "the row reads: no dependence on scale shown" in influence.text

@@ -145,7 +145,7 @@ def many_sources(outcomes_by_log10):
     """One source per result: (log10 params, outcome) pairs."""
     claims = [{"key": f"c{i}", "source_key": f"s{i}", "method": "sae"} for i in range(len(outcomes_by_log10))]
     results = [
-        {"key": f"r{i}", "claim_key": f"c{i}", "params": 10.0**x, "outcome": o}
+        {"key": f"r{i}", "claim_key": f"c{i}", "params": 10.0**x, "outcome": o, "model_name": f"model-{i}"}
         for i, (x, o) in enumerate(outcomes_by_log10)
     ]
     return build_evidence([{"key": f"s{i}"} for i in range(len(claims))], claims, results)
@@ -168,7 +168,24 @@ def test_toy_successes_do_not_turn_a_bound_into_a_number_in_the_untested_gap():
     assert ceiling.state == "below_range"
     assert ceiling.bound_params == pytest.approx(10**9.3, rel=1e-5)
     assert ceiling.informative_low_params == pytest.approx(10**9.3, rel=1e-5)
-    assert ceiling.statement == "below the smallest informative scale tested, 2B"
+    assert ceiling.statement == "below the smallest informative model tested (model-3, 2B)"
+
+
+def test_an_informative_end_inside_a_range_names_the_model_with_its_recorded_range():
+    """The informative end falls on a quadrature point of an analyst's range: the statement names that model
+    with the range as recorded, never the point."""
+    toys = [(x, "success") for x in (2, 2.3, 2.6)]
+    failures = [(x, "failure") for x in (9.6, 10, 10.8)]
+    ev = many_sources(toys + failures)
+    ranged = {"params": None, "params_low": 2e9, "params_high": 8e9, "params_basis": "estimated"}
+    ev.results.loc[ev.results["key"] == "r3", list(ranged)] = list(ranged.values())
+    ceiling = assess(ev).aspects[0].ceiling
+    assert ceiling.state == "below_range"
+    assert 2e9 < ceiling.informative_low_params < 8e9  # a quadrature point of the range
+    assert ceiling.statement == (
+        "below the smallest informative model tested (model-3, 2B to 8B by analyst estimate)"
+        " (sizes include analyst estimates)"
+    )
 
 
 def test_posterior_quantiles_match_an_independent_integration():
