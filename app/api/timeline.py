@@ -69,6 +69,11 @@ class TrajectoryPublic(BaseModel):
 
     points: int
     aspects: list[AspectTrajectory]
+    pending: int = Field(
+        0,
+        description="As-of points asked for but still being computed in the background (a store over 20,000 "
+        "results): ask again later to get them.",
+    )
 
 
 Points = Annotated[

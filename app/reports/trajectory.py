@@ -11,8 +11,10 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +25,13 @@ from app.assessment.cache import ScoringSettingsRecord
 from app.assessment.live import scoring_settings, weighs_reviewed_only
 from app.config import Settings
 from app.evidence.export.asof import as_utc
-from app.evidence.models import GradeOverrideRevision, Revision
+from app.evidence.models import GradeOverrideRevision, Result, Revision
 from app.evidence.version import data_version
 from app.reports.capture import capture_evidence
 from app.reports.diff import diff_documents
 from app.reports.models import ReportSnapshot, SnapshotStatus
 
+log = logging.getLogger("ceiling.trajectory")
 CSV = "text/csv; charset=utf-8"
 MAX_SNAPSHOTS = 200
 MAX_AS_OF_POINTS = 12
@@ -61,16 +64,23 @@ def snapshot_points(session: Session, until_id: int | None = None) -> list[Point
     ]
 
 
+def as_of_key(session: Session, instant: dt.datetime, settings: Settings) -> tuple:
+    """What an as-of point depends on (state_at), with how it is weighed, cited and scored."""
+    reviewed_only = weighs_reviewed_only(settings)
+    return (state_at(session, as_utc(instant)), reviewed_only, settings.citation_style, scoring_key(settings))
+
+
 def as_of_point(session: Session, instant: dt.datetime, settings: Settings) -> Point:
     """The assessment at an instant, weighed as the published reports are (reviewed claims only when set).
 
-    Expensive (the store rebuilt as it stood, then the engine), so bounded twice: the parts are cached by what
-    they depend on (state_at: the store's version and the last revisions at or before the instant), so every
-    instant between the same two writes is one computation; and one as-of rebuild runs at a time in a process,
-    so an anonymous reader asking for many points uses one core, not all (docs/security.md)."""
+    Expensive (the store rebuilt as it stood, then the engine), so bounded three times: the parts are cached by
+    what they depend on (state_at: the store's version and the last revisions at or before the instant), so
+    every instant between the same two writes is one computation; one as-of rebuild runs at a time in a
+    process, so an anonymous reader asking for many points uses one core, not all (docs/security.md); and on
+    a large store a request never waits for one (`trajectory` queues it)."""
     reviewed_only = weighs_reviewed_only(settings)
     instant = as_utc(instant)
-    key = (state_at(session, instant), reviewed_only, settings.citation_style, scoring_key(settings))
+    key = as_of_key(session, instant, settings)
     with _AS_OF_LANE:
         parts = _PARTS.get(key)
         if parts is None:
@@ -166,10 +176,53 @@ def with_point(history: list[Point], point: Point) -> dict[str, Any]:
     return series([p for p in history if p.at <= point.at and p.snapshot_id != point.snapshot_id] + [point])
 
 
+INLINE_AS_OF_RESULTS = 20_000  # above this a store's as-of point takes seconds (about 15 s at 1M): never inline
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="as-of-points")
+_queued: set[tuple] = set()
+_QUEUE_LOCK = threading.Lock()
+
+
 def trajectory(session: Session, settings: Settings, instants: list[dt.datetime] = ()) -> dict[str, Any]:
-    """The trajectory from every published snapshot and the as-of points at `instants`."""
-    points = snapshot_points(session) + [as_of_point(session, t, settings) for t in instants[:MAX_AS_OF_POINTS]]
-    return series(points)
+    """The trajectory from every published snapshot and the as-of points at `instants`.
+
+    On a store of up to INLINE_AS_OF_RESULTS results the points are computed in the request; on a larger one
+    each point not yet computed is queued to one background thread and counted in `pending`, so the first
+    request answers at once with what is ready and a later one shows the rest (issue 23: a first hit at 1M
+    took minutes for six points)."""
+    inline = (session.exec(select(func.max(Result.id))).one() or 0) <= INLINE_AS_OF_RESULTS
+    points, pending = snapshot_points(session), 0
+    for instant in instants[:MAX_AS_OF_POINTS]:
+        key = as_of_key(session, instant, settings)
+        if inline or key in _PARTS:
+            points.append(as_of_point(session, instant, settings))
+            continue
+        pending += 1
+        _queue(session.get_bind(), instant, settings, key)
+    return {**series(points), "pending": pending}
+
+
+def _queue(engine, instant: dt.datetime, settings: Settings, key: tuple) -> None:
+    with _QUEUE_LOCK:  # not the lane: a point being computed holds that for seconds
+        if key in _queued:
+            return
+        _queued.add(key)
+
+    def compute() -> None:
+        try:
+            with Session(engine) as session:
+                as_of_point(session, instant, settings)
+        except Exception:
+            log.exception("as-of point at %s failed", instant.isoformat())
+        finally:
+            with _QUEUE_LOCK:
+                _queued.discard(key)
+
+    _BACKGROUND.submit(compute)
+
+
+def wait_for_points(timeout_s: float = 60) -> None:
+    """Block until the queued as-of points are computed (for tests and the CLI)."""
+    _BACKGROUND.submit(lambda: None).result(timeout=timeout_s)
 
 
 def trajectory_csv(data: dict[str, Any]) -> str:

@@ -73,3 +73,25 @@ def test_the_trajectory_page_plots_every_aspect_and_lists_the_jumps(history):
     )
     assert EDITED_CLAIM in page.text and 'href="/reports/trajectory.json?points=2"' in page.text
     assert client.get("/reports/trajectory", params={"points": 13}).status_code == 422
+
+
+def test_on_a_large_store_as_of_points_are_computed_in_the_background_and_shown_once_ready(history, monkeypatch):
+    """Above INLINE_AS_OF_RESULTS a request never rebuilds the store: it answers with the published reports and
+    how many points are pending, and a later request has them (at 1M a first hit took minutes for six)."""
+    from app.reports import trajectory
+
+    client, *_ = history
+    monkeypatch.setattr(trajectory, "INLINE_AS_OF_RESULTS", 0)
+    monkeypatch.setattr(trajectory, "_PARTS", trajectory.OrderedDict())
+    computed = []
+    real = trajectory.as_of_point
+    monkeypatch.setattr(trajectory, "as_of_point", lambda *args: computed.append(1) or real(*args))
+    first = client.get("/api/v1/reports/trajectory", params={"points": 2}).json()
+    assert first["pending"] == 2 and first["points"] == 2  # the two reports only
+    page = client.get("/reports/trajectory", params={"points": 2})
+    assert 'id="pending-points"' in page.text and "2 of the 2 as-of points" in page.text
+    trajectory.wait_for_points()
+    assert len(computed) == 2  # each point once, however often it was asked for meanwhile
+    ready = client.get("/api/v1/reports/trajectory", params={"points": 2}).json()
+    assert ready["pending"] == 0 and ready["points"] == 4
+    assert 'id="pending-points"' not in client.get("/reports/trajectory", params={"points": 2}).text
