@@ -34,11 +34,14 @@ from datasette_vs_ceiling import _port, _wait, build  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
+PUBLIC_CLAIM = "SELECT max(id) FROM claim WHERE status = 'reviewed' AND deleted_at IS NULL"  # drafts are not public
+
+
 def pages(db: Path) -> list[tuple[str, str, str | None]]:
     """(name, Ceiling's path, Datasette's equivalent path or None)."""
     name = db.stem
     with sqlite3.connect(db) as connection:
-        claim = connection.execute("SELECT max(id) FROM claim").fetchone()[0]
+        claim = connection.execute(PUBLIC_CLAIM).fetchone()[0]
         source = connection.execute("SELECT max(id) FROM source").fetchone()[0]
         question = connection.execute("SELECT key FROM research_question ORDER BY number LIMIT 1").fetchone()[0]
     return [
@@ -52,6 +55,7 @@ def pages(db: Path) -> list[tuple[str, str, str | None]]:
         ("live assessment", "/assessment", None),
         ("latest report", "/reports/latest", None),
         ("trajectory (snapshots only)", "/reports/trajectory?points=0", None),
+        ("trajectory (6 as-of points: pending at first)", "/reports/trajectory", None),
     ]
 
 
