@@ -69,13 +69,37 @@ class ImportPreview(BaseModel):
     ok: bool
 
 
+class ImportReport(BaseModel):
+    """The per-entry report (`report=json`): what was done with each entry and why one was skipped, in words."""
+
+    file: str
+    format: str
+    committed: bool
+    actions: dict[str, int] = Field(description="Entries per action: created, updated, unchanged, skipped.")
+    problems: list[str] = Field(description="The file's own problems (none when it was read).")
+    entries: list[dict[str, str]] = Field(
+        description="One per entry: where, kind, key, action, status, reason, title, authors, duplicate_of, changed, "
+        "conflicts, notes."
+    )
+
+
+REPORT_CONTENT = {"text/csv": {"schema": {"type": "string"}}}  # report=csv; report=json is ImportReport
+
+
 def _problems(request: Request, lines: list[str]) -> JSONResponse:
     errors = [{"in": "body", "field": "file", "message": line[:2000], "type": "import"} for line in lines[:500]]
     detail = f"{len(lines)} problem(s) in the file; nothing was written: " + "; ".join(lines[:3])
     return problem(422, detail[:2000], request=request, errors=errors)
 
 
-@router.post("/import", response_model=ImportPreview, responses=problem_responses(401, 403, 422))
+@router.post(
+    "/import",
+    response_model=ImportPreview | ImportReport,
+    responses={
+        200: {"content": REPORT_CONTENT, "description": "The preview, or with `report` the per-entry report."},
+        **problem_responses(401, 403, 422),
+    },
+)
 def import_file(
     request: Request,
     session: ApiSession,

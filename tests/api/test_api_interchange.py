@@ -57,6 +57,20 @@ def test_by_default_good_entries_are_imported_and_the_report_downloads_as_csv(ap
     assert href.status_code == 200 and href.json()["rows"][0]["title"] == "T <u>"
 
 
+def test_the_json_report_is_what_the_openapi_says_it_is(api, tokens):
+    """report=json answers the per-entry report, not the preview: the OpenAPI names both (the fuzz found a
+    report that violated the preview's schema)."""
+    from app.api.interchange import ImportReport
+
+    report = api.post(f"{API}/import?report=json", headers=tokens.analyst, **upload("duplicate-keys.bib"))
+    assert report.status_code == 200 and report.headers["content-type"].startswith("application/json")
+    parsed = ImportReport.model_validate(report.json())
+    assert [e["action"] for e in parsed.entries] == ["created", "skipped"] and parsed.committed is False
+    answers = api.get("/openapi.json").json()["paths"]["/api/v1/import"]["post"]["responses"]["200"]["content"]
+    refs = {s["$ref"].rsplit("/", 1)[1] for s in answers["application/json"]["schema"]["anyOf"]}
+    assert refs == {"ImportPreview", "ImportReport"} and "text/csv" in answers
+
+
 def test_importing_needs_a_write_token(api, tokens):
     assert api.post(f"{API}/import", **upload("awkward.bib")).status_code == 401
     assert api.post(f"{API}/import", headers=tokens.viewer, **upload("awkward.bib")).status_code == 403
