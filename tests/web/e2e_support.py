@@ -29,3 +29,10 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("form.narrow button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+def page_of(browser, server, username: str):
+    """A new desktop-sized browser page signed in as `username`."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, server.base, username)
+    return page

@@ -14,7 +14,7 @@ from app.evidence.history import Actor
 from app.evidence.models import Result
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
-from tests.web.e2e_support import live_server, sign_in
+from tests.web.e2e_support import live_server, page_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 KEY = "zz-range"
@@ -43,12 +43,6 @@ def claim_id(server) -> int:
         claim_id = claims.create(session, data, Actor("editor")).id
     engine.dispose()
     return claim_id
-
-
-def page_of(browser, server, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(page, server.base, username)
-    return page
 
 
 def extract(page, url: str, low: str) -> None:

@@ -12,7 +12,7 @@ from app.db.session import session_scope
 from app.evidence.history import Actor
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.services import claims
-from tests.web.e2e_support import live_server, sign_in
+from tests.web.e2e_support import live_server, page_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 MARKER = "Okapi dictionaries stay monosemantic at nine hundred billion"
@@ -43,12 +43,6 @@ def claim_id(server) -> int:
         claim_id = created.id
     engine.dispose()
     return claim_id
-
-
-def page_of(browser, server, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(page, server.base, username)
-    return page
 
 
 def extract(page, server, outcome: str) -> None:
