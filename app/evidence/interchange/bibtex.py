@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import bibtexparser
-from bibtexparser import middlewares
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
+from app.evidence.interchange.bibtex_blocks import NO_KEY, read
 from app.evidence.interchange.identifiers import (
     Incoming,
     arxiv_of,
@@ -28,9 +28,11 @@ from app.evidence.interchange.identifiers import (
     doi_in_url,
     make_key,
     multiline,
+    not_a_web_address,
     split_doi,
     split_labels,
     truthy,
+    web_address,
     year_of,
 )
 from app.evidence.interchange.latex import decode, encode
@@ -49,9 +51,9 @@ TYPE_OF_KIND = {"paper": "article", "survey": "article", "preprint": "misc", "bl
                 "model_card": "techreport", "benchmark": "misc", "statement": "misc", "talk": "misc"}  # fmt: skip
 VERBATIM = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"}  # biblatex's verbatim fields: no LaTeX
 VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "incollection": "booktitle"}
-_EMPTY_KEY = re.compile(r"(@[A-Za-z]+\s*[{(])\s*,")  # `@Article{,` (JabRef): an entry without a key
-_HEAD = re.compile(r"@[A-Za-z]+\s*[{(]\s*([^,\s]*)")
-NO_KEY = "ceiling-no-key-"
+_HEAD = re.compile(r"@[A-Za-z][\w:.+-]*\s*[{(]\s*([^,\s]*)")
+PARTS = {"inbook", "incollection", "inproceedings", "conference", "bookinbook", "suppbook", "suppcollection",
+         "inreference"}  # fmt: skip
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
@@ -98,15 +100,7 @@ def _concatenated(value: str, strings: dict[str, str]) -> str:
 def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
     """The entries of a .bib file as Incoming records (an entry that cannot be read carries its reason as a
     problem, so the import skips it alone), and the file's own problems (none: BibTeX has no file-level frame)."""
-    numbered = iter(range(1, 1_000_000))
-    text = _EMPTY_KEY.sub(lambda m: f"{m.group(1)}{NO_KEY}{next(numbered)},", text)
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[
-            middlewares.NormalizeFieldKeys(),  # `Author =` (older JabRef) is `author`
-            middlewares.MonthIntMiddleware(True),
-        ],
-    )
+    library, repeated = read(text)
     failed = []
     for block in library.failed_blocks:
         line = block.start_line + 1
@@ -123,15 +117,17 @@ def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
             failed.append(Incoming(where, {"key": make_key(key)}, [f"not valid BibTeX: {error}"]))
     strings = {s.key.lower(): s.value for s in library.strings}
     entries = {e.key: e for e in library.entries}
-    records = []
+    records, cited_as = [], {}
     for entry in library.entries:
         fields = {f.key.lower(): f.value for f in entry.fields}
-        parent = entries.get(str(fields.get("crossref", "")))
-        if parent is not None:
-            _inherit(fields, parent)
+        for parent in _ancestors(entry, entries):
+            _inherit(fields, parent, entry.entry_type.lower())
         fields = {k: _concatenated(v, strings) if isinstance(v, str) else v for k, v in fields.items()}
         shown = "" if entry.key.startswith(NO_KEY) else entry.key
-        records.append(_record(entry, fields, f"{label}:{entry.start_line + 1}: entry {shown!r}"))
+        record = _record(entry, fields, f"{label}:{entry.start_line + 1}: entry {shown!r}")
+        record.notes += [f"{name} given twice; the first kept" for name in repeated.get(entry.start_line, [])]
+        _free_if_folded(record, entry.key, cited_as)
+        records.append(record)
     records += failed
     records.sort(key=_line_of)
     return records, []
@@ -148,13 +144,42 @@ def _line_of(record: Incoming) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _inherit(fields: dict[str, Any], parent: Entry) -> None:
-    """BibTeX crossref: the parent's title is the child's booktitle; other missing fields are copied."""
+def _ancestors(entry: Entry, entries: dict[str, Entry]) -> Iterable[Entry]:
+    """The entries a `crossref` chain leads to (a cascade, as biber follows it), each once; none for a biblatex
+    `@set`, whose crossref names its first member, not a parent."""
+    seen = {entry.key}
+    crossref = entry.fields_dict.get("crossref") if entry.entry_type.lower() != "set" else None
+    while crossref is not None and str(crossref.value) in entries and str(crossref.value) not in seen:
+        parent = entries[str(crossref.value)]
+        seen.add(parent.key)
+        yield parent
+        crossref = parent.fields_dict.get("crossref")
+
+
+def _inherit(fields: dict[str, Any], parent: Entry, child_type: str) -> None:
+    """crossref, as biber reads it: missing fields are copied; the parent's title is the booktitle of a part
+    (`inproceedings`, `incollection`...), the journal of an article in a `periodical`, else the title."""
+    if parent.entry_type.lower() == "periodical":
+        title_as = "journaltitle" if child_type in {"article", "suppperiodical"} else "title"
+    else:
+        title_as = "booktitle" if child_type in PARTS else "title"
     for f in parent.fields:
         name = f.key.lower()
-        target = "booktitle" if name == "title" else name
+        target = title_as if name == "title" else name
         if target not in fields and name not in {"crossref"}:
             fields[target] = f.value
+
+
+def _free_if_folded(record: Incoming, cited: str, cited_as: dict[str, str]) -> None:
+    """Keys the file tells apart but the store does not (`Chen_2017`, `chen_2017`): the later one gets a free key
+    at import, like an entry without a key, instead of being taken for the first."""
+    if record.key_made_up:
+        return
+    key = record.values["key"]
+    first = cited_as.setdefault(key, cited)
+    if first != cited:
+        record.key_made_up = True
+        record.notes.append(f"keys {first!r} and {cited!r} are one key in the store, {key!r}: stored under a free key")
 
 
 def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per BibTeX field, in the order the format lists them
@@ -179,8 +204,12 @@ def _record(entry: Entry, fields: dict[str, Any], where: str) -> Incoming:  # no
     if organization:
         values["organization"] = " ".join(organization.split())
     _dates(fields, values, kept, notes)
-    if fields.get("url"):
-        values["url"] = fields["url"].strip()
+    url = str(fields.get("url") or "").strip()
+    if web_address(url):
+        values["url"] = url
+    elif url:
+        kept["url"] = url
+        notes.append(not_a_web_address("url", url))
     if doi:
         values["doi"] = doi
     if arxiv:

@@ -25,7 +25,9 @@ from app.evidence.interchange.identifiers import (
     derived_key,
     make_key,
     multiline,
+    not_a_web_address,
     split_doi,
+    web_address,
     year_of,
 )
 from app.evidence.messages import describe
@@ -123,8 +125,12 @@ def _record(item: CslItem, raw: dict[str, Any], where: str) -> Incoming:  # noqa
     details = details_from_csl(raw, custom)
     if item.publisher and not custom.get("ceiling_publisher"):
         values["organization"] = item.publisher.strip()
-    if item.URL:
-        values["url"] = item.URL.strip()
+    url = (item.URL or "").strip()
+    if web_address(url):
+        values["url"] = url
+    elif url:
+        kept["URL"] = item.URL
+        record.notes.append(not_a_web_address("URL", item.URL))
     try:
         doi, arxiv_doi = split_doi(item.DOI)
         if doi:

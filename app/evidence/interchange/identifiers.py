@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.evidence.schemas.common import normalize_arxiv_id, normalize_doi
+from app.evidence.schemas.common import WEB_ADDRESS, normalize_arxiv_id, normalize_doi
 
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^?#\s]+?)(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE)
 _ARXIV_TEXT = re.compile(r"arxiv[:\s]+(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.IGNORECASE)
@@ -123,3 +123,13 @@ def as_record(item: Any) -> dict[str, Any]:
 
 
 KIND_FIELDS = ("kind", "peer_reviewed", "verification", "report_labels")  # Ceiling's own fields, named in every format
+
+
+def web_address(text: str | None) -> str | None:
+    """The text when it is a URL the store holds (http or https), else None."""
+    return text if text and WEB_ADDRESS.fullmatch(text) else None
+
+
+def not_a_web_address(name: str, text: Any) -> str:
+    """The note for a URL field the store cannot hold as a link (`citeseer.nj.nec.com/x.html`, `ftp://`)."""
+    return f"{name}: {text!r} is not a web address (http:// or https://); kept as text"

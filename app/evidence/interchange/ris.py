@@ -26,9 +26,11 @@ from app.evidence.interchange.identifiers import (
     doi_in_url,
     make_key,
     multiline,
+    not_a_web_address,
     split_doi,
     split_labels,
     truthy,
+    web_address,
     year_of,
 )
 
@@ -107,8 +109,7 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one br
     details = details_from_ris(ref)
     if ref.get("publisher") and "publisher" not in details:
         values["organization"] = ref["publisher"].strip()
-    if urls:
-        values["url"] = urls[0].strip()
+    _links(urls, values, kept, record.notes)
     try:
         doi = split_doi(ref.get("doi"))[0] or doi_in_url(urls[0] if urls else None)
         if doi:
@@ -131,12 +132,21 @@ def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one br
     if "tag_DO" in details:
         kept["doi"] = details.pop("tag_DO")
     kept.update({f"tag_{tag}": v for tag, v in (ref.get("unknown_tag") or {}).items()})
-    if len(urls) > 1:
-        kept["urls"] = urls[1:]
     if ref.get("type_of_reference", "GEN") != TYPE_OF_KIND.get(values["kind"]):
         kept["type_of_reference"] = ref.get("type_of_reference", "GEN")
     values["extra"] = {**({"ris": kept} if kept else {}), **({"bibtex": details} if details else {})}
     return record
+
+
+def _links(urls: list[str], values: dict[str, Any], kept: dict[str, Any], notes: list[str]) -> None:
+    """The first UR is the url when it is a web address; the others (or all) are kept in extra."""
+    link = web_address(urls[0].strip()) if urls else None
+    if link:
+        values["url"] = link
+    elif urls:
+        notes.append(not_a_web_address("UR", urls[0]))
+    if urls[1 if link else 0 :]:
+        kept["urls"] = urls[1 if link else 0 :]
 
 
 def _dates(ref: dict[str, Any], values: dict[str, Any], kept: dict[str, Any], notes: list[str]) -> None:

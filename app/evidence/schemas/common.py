@@ -41,6 +41,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 MAX_EXTRA_CHARS = 50_000
 MAX_PARAMS = 1e16  # ten thousand trillion: far above any model, low enough to catch unit slips
+WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)  # what a source's url may be: http(s) only
 
 # A parameter count as people write it (70B, 1.3e9, 70 billion), read by the one parser of sizes.
 Params = Annotated[Annotated[float, Field(gt=0, le=MAX_PARAMS)] | None, BeforeValidator(size_or_none)]

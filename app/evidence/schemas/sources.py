@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any, Self
 
 from pydantic import (
@@ -23,6 +22,7 @@ from app.evidence.enums import (
 from app.evidence.schemas.claims import ClaimPublic
 from app.evidence.schemas.common import (
     MAX_EXTRA_CHARS,
+    WEB_ADDRESS,
     Key,
     Keys,
     ListEnvelope,
@@ -129,7 +129,7 @@ class SourceIn(StrictModel):
     @classmethod
     def _url_is_a_web_address(cls, url: str | None) -> str | None:
         """Only http(s) addresses: a `javascript:` or `data:` URL would run in a reader's browser when followed."""
-        if url is not None and not re.fullmatch(r"https?://[^\s/?#]+\S*", url, flags=re.IGNORECASE):
+        if url is not None and not WEB_ADDRESS.fullmatch(url):
             raise ValueError("enter a web address starting with http:// or https://")
         return url
 
