@@ -87,3 +87,21 @@ def test_the_export_read_through_arrow_is_patched_like_the_dbapi_read(seeded_url
                     "WHERE id = (SELECT min(id) FROM claim)"
                 )
             )
+
+
+def test_a_text_column_filled_only_after_many_empty_rows_is_read_through_arrow(tmp_path):
+    """The SQLite driver types a column from the rows it reads first: a field that only later rows fill
+    (here after 70,000 empty ones) must not fail the read over to the slow reader."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    path = tmp_path / "late.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT, weight FLOAT)")
+        connection.executemany("INSERT INTO t (note, weight) VALUES (?, ?)", [(None, None)] * 70_000)
+        connection.execute("INSERT INTO t (note, weight) VALUES ('late <b>text</b>', 2.5)")
+    frames, _ = arrow.read_frames(make_url(f"sqlite:///{path}"), {"t": "SELECT note, weight FROM t"}, ["SELECT 1"])
+    assert frames["t"]["note"].iloc[-1] == "late <b>text</b>"
+    assert frames["t"]["weight"].iloc[-1] == 2.5
+    assert frames["t"]["note"].isna().sum() == 70_000
