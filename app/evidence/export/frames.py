@@ -17,7 +17,10 @@ import pandas as pd
 from sqlalchemy import Connection
 
 # Frames the revision log can patch carry hidden `_id` columns (dropped before the engine sees them);
-# `{only}` is where a delta read narrows the query to some ids.
+# `{only}` is where a delta read narrows the query to some ids. The unary `+` on a join's foreign key keeps
+# SQLite from walking source -> claim -> result through the foreign-key indexes (a million random row reads);
+# it scans the many-side table and looks each parent up by primary key instead: the whole read of the results
+# at 1M took 4.1 s that way and takes 3.1 s this way. PostgreSQL hash-joins either form.
 QUERIES: dict[str, str] = {
     "sources": """
         SELECT key, kind, peer_reviewed, year, published_date, title, organization
@@ -25,15 +28,15 @@ QUERIES: dict[str, str] = {
     "claims": """
         SELECT c.id AS _id, c.key, s.key AS source_key, c.text, c.kind, c.stance, c.status, c.confidence,
                c.method_key AS method
-        FROM claim c JOIN source s ON s.id = c.source_id
+        FROM claim c JOIN source s ON s.id = +c.source_id
         WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
     "claim_aspects": """
         SELECT c.id AS _claim_id, c.key AS claim_key, ca.aspect_key
-        FROM claim_aspect ca JOIN claim c ON c.id = ca.claim_id JOIN source s ON s.id = c.source_id
+        FROM claim_aspect ca JOIN claim c ON c.id = +ca.claim_id JOIN source s ON s.id = +c.source_id
         WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
     "claim_questions": """
         SELECT c.id AS _claim_id, c.key AS claim_key, cq.question_key
-        FROM claim_question cq JOIN claim c ON c.id = cq.claim_id JOIN source s ON s.id = c.source_id
+        FROM claim_question cq JOIN claim c ON c.id = +cq.claim_id JOIN source s ON s.id = +c.source_id
         WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
     "results": """
         SELECT r.id AS _id, r.key, c.key AS claim_key, r.model_name, r.params_basis, r.params, r.params_low,
@@ -41,7 +44,7 @@ QUERIES: dict[str, str] = {
                r.metric_value, r.baseline_name, r.baseline_value, r.baseline_method_key AS baseline_method,
                r.winner, r.higher_is_better, r.outcome, r.reach_outcome, r.safety_impact, r.baseline_safety_impact,
                r.evaluation_standard, r.sample_size
-        FROM result r JOIN claim c ON c.id = r.claim_id JOIN source s ON s.id = c.source_id
+        FROM result r JOIN claim c ON c.id = +r.claim_id JOIN source s ON s.id = +c.source_id
         WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
     "critiques": """
         SELECT k.key, t.key AS target_claim_key, cs.key AS critic_source_key, cc.key AS critic_claim_key,
@@ -61,7 +64,7 @@ QUERIES: dict[str, str] = {
     "grade_overrides": "SELECT aspect_key, grade, reason FROM grade_override",
 }
 # frame -> the id column a delta read filters on
-PATCHABLE = {"claims": "c.id", "claim_aspects": "c.id", "claim_questions": "c.id", "results": "r.id"}
+PATCHABLE = {"claims": "c.id", "claim_aspects": "ca.claim_id", "claim_questions": "cq.claim_id", "results": "r.id"}
 
 
 def _column(values: np.ndarray) -> np.ndarray:
