@@ -39,6 +39,15 @@ def test_help_imports_none_of_the_heavy_libraries():
     assert _heavy_modules_after("tokens", "create", "--help") == []
 
 
+def test_the_worker_and_the_engine_start_without_scipy_stats():
+    """scipy.stats costs 0.8 s of every worker's and fresh process's first assessment; the engine needs only the
+    beta quantile, which scipy.special gives (betaincinv, the same values)."""
+    code = "import sys, app.assessment.worker, app.scoring; print('scipy.stats' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
 def test_the_choices_named_by_the_commands_are_the_modules_own():
     assert set(webhooks.EVENTS) == {e.value for e in WebhookEvent}
     assert set(users.SCOPES) == {s.value for s in TokenScope}

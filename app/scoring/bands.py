@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta as beta_dist
+from scipy.special import betaincinv
 
 from app.scoring.ceiling import r6
 from app.scoring.groups import group_index, stable_order
@@ -35,7 +35,7 @@ def posterior(weight: float, weighted_successes: float, settings: ScoringSetting
     a = settings.prior_alpha + weighted_successes
     b = settings.prior_beta + (weight - weighted_successes)
     tail = (1 - settings.credible_mass) / 2
-    low, high = beta_dist.ppf([tail, 1 - tail], a, b)
+    low, high = betaincinv(a, b, [tail, 1 - tail])
     return a, b, a / (a + b), float(low), float(high)
 
 
@@ -154,7 +154,8 @@ def scale_table(
     weight, wy, counts, sources = cell_sums(data)
     alpha, beta_ = settings.prior_alpha + wy, settings.prior_beta + (weight - wy)
     tail = (1 - settings.credible_mass) / 2
-    low, high = beta_dist.ppf(tail, alpha, beta_), beta_dist.ppf(1 - tail, alpha, beta_)
+    alpha, beta_ = np.asarray(alpha, dtype=float), np.asarray(beta_, dtype=float)
+    low, high = betaincinv(alpha, beta_, tail), betaincinv(alpha, beta_, 1 - tail)
     mean = alpha / (alpha + beta_)
     barriers = barrier_candidates(data, claims, critiques, critic_weights, settings)
     by_cell = {key: group for key, group in barriers.groupby(["aspect", "band"], sort=False)}

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta as beta_dist
+from scipy.special import betaincinv
 
 from app.scoring.bands import status_of
 from app.scoring.ceiling import (
@@ -104,7 +104,7 @@ def refit_without(
 def statuses_of(weight: np.ndarray, successes: np.ndarray, counts: np.ndarray, settings: ScoringSettings) -> list:
     """Each band's status from its weight, weighted successes and number of pieces, as the scale table's."""
     tail = (1 - settings.credible_mass) / 2
-    low = beta_dist.ppf(tail, settings.prior_alpha + successes, settings.prior_beta + (weight - successes))
+    low = betaincinv(settings.prior_alpha + successes, settings.prior_beta + (weight - successes), tail)
     return [status_of(low[b], int(counts[b]), weight[b], settings) for b in range(len(weight))]
 
 
