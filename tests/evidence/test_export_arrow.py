@@ -105,3 +105,64 @@ def test_a_text_column_filled_only_after_many_empty_rows_is_read_through_arrow(t
     assert frames["t"]["note"].iloc[-1] == "late <b>text</b>"
     assert frames["t"]["weight"].iloc[-1] == 2.5
     assert frames["t"]["note"].isna().sum() == 70_000
+
+
+_RESULT_WITHOUT_NUMBERS = (
+    "INSERT INTO result (key, claim_id, model_name, params_basis, outcome, safety_impact, created_at, updated_at, "
+    "version) SELECT '{key}', id, 'Ünïcode <b>', 'undisclosed', 'failure', 'none', created_at, updated_at, 1 "
+    "FROM claim ORDER BY id LIMIT 1"
+)
+
+
+def test_a_frame_read_in_parts_equals_the_dbapi_read(seeded_url, engine_for):
+    """The results cut into ranges of ids are read at once and put together; a range whose rows leave a
+    column empty (here one result without any number) takes the column's type from the others."""
+    engine = engine_for(seeded_url)
+    with engine.begin() as connection:
+        last = connection.execute(text("SELECT max(id) FROM result")).scalar()
+        connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(key="no-numbers")))
+    parts = [query("results", f"AND r.id <= {last}"), query("results", f"AND r.id > {last}")]
+    read, _ = arrow.read_frames(engine.url, {"results": parts}, ["SELECT 1"])
+    with engine.connect() as connection:
+        expected = read_all(connection)["results"].sort_values("_id", ignore_index=True)
+    got = tidy("results", read["results"]).sort_values("_id", ignore_index=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+    assert got["key"].iloc[-1] == "no-numbers"
+
+
+def test_parts_holding_values_of_different_types_are_refused():
+    import pyarrow as pa
+
+    with pytest.raises(arrow.ArrowReadFailed, match="column size"):
+        arrow._together([pa.table({"size": [1.5]}), pa.table({"size": ["large"]})])
+
+
+def test_the_readers_of_parts_see_one_state_of_the_store(seeded_url, engine_for, monkeypatch):
+    """A write committed while the readers open: PostgreSQL's second reader shares the first one's snapshot;
+    on SQLite it sees the write, so the frame is read on the first reader alone."""
+    engine = engine_for(seeded_url)
+    backend = engine.url.get_backend_name()
+    target = engine.url.database if backend == "sqlite" else arrow._libpq(engine.url)
+    request = {"backend": backend, "target": target, "queries": {}, "scalars": ["SELECT count(*) FROM result"]}
+    with engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM result")).scalar()
+    opened, open_reader = [], arrow._Reader.__init__
+
+    def open_then_write(reader, *args):
+        open_reader(reader, *args)
+        opened.append(reader)
+        if len(opened) == 1:
+            writer = arrow._connect(backend, target)  # the driver's own SQLite: one copy of it in this process
+            with writer.cursor() as cursor:
+                cursor.execute(_RESULT_WITHOUT_NUMBERS.format(key="written-meanwhile"))
+            writer.commit()
+            writer.close()
+
+    monkeypatch.setattr(arrow._Reader, "__init__", open_then_write)
+    readers = arrow._readers(request, 2)
+    try:
+        assert [reader.scalars for reader in readers] == [[[before]]] * len(readers)
+        assert len(readers) == (2 if backend == "postgresql" else 1)
+    finally:
+        for reader in readers:
+            reader.close()

@@ -21,8 +21,10 @@ database) are read by the DBAPI reader instead.
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the child process imports neither
@@ -49,14 +51,18 @@ def supported(url: URL) -> bool:
     return url.get_backend_name() == "postgresql"
 
 
-def read_frames(url: URL, queries: dict[str, str], scalars: list[str]) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
-    """Each query's frame and each scalar query's one row, all from one state of the store."""
+def read_frames(
+    url: URL, queries: dict[str, str | list[str]], scalars: list[str]
+) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
+    """Each query's frame and each scalar query's one row, all from one state of the store. A query given as a
+    list of SQL texts is a frame cut into parts (ranges of ids, say): they are read at once on connections that
+    see the same state, and put together in the order given."""
     import pyarrow as pa
 
     request = {
         "backend": url.get_backend_name(),
         "target": url.database if url.get_backend_name() == "sqlite" else _libpq(url),
-        "queries": queries,
+        "queries": {name: [sql] if isinstance(sql, str) else sql for name, sql in queries.items()},
         "scalars": scalars,
     }
     child = subprocess.Popen(
@@ -100,30 +106,120 @@ def _connect(backend: str, target: str) -> Any:
     return postgresql.connect(target)
 
 
-def _serve(request: dict, out) -> None:
-    """The child's side: read every scalar and query in one transaction and write them to `out`."""
+class _Reader:
+    """One connection in a read transaction, and the rows of the scalar queries as it sees them."""
+
+    def __init__(self, request: dict, snapshot: str | None = None) -> None:
+        self.connection = _connect(request["backend"], request["target"])
+        self.cursor = self.connection.cursor()
+        self.snapshot = None
+        if request["backend"] == "sqlite":
+            self.cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": SQLITE_BATCH_ROWS})
+        else:
+            self.cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            if snapshot:
+                self.cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            else:
+                self.cursor.execute("SELECT pg_export_snapshot()")
+                self.snapshot = self.cursor.fetchone()[0]
+        self.scalars = []
+        for sql in request["scalars"]:  # on SQLite the read transaction begins here, at the first read
+            self.cursor.execute(sql)
+            self.scalars.append(list(self.cursor.fetchone()))
+
+    def table(self, sql: str):
+        self.cursor.execute(sql)
+        return self.cursor.fetch_arrow_table()
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.connection.rollback()
+        self.connection.close()
+
+
+def _readers(request: dict, width: int) -> list[_Reader]:
+    """`width` readers of one state of the store. PostgreSQL shares the first transaction's snapshot; SQLite
+    has no such thing, so its readers must see the same revision high-water mark and row counts (every write
+    through the services records a revision, and SQLite commits them in order), else fewer are used."""
+    first = _Reader(request)
+    readers = [first]
+    for _attempt in range(3):
+        while len(readers) < width:
+            readers.append(_Reader(request, first.snapshot))
+        if all(reader.scalars == first.scalars for reader in readers):
+            return readers
+        for reader in readers[1:]:
+            reader.close()
+        readers = [first]
+    return readers
+
+
+def _together(tables: list) -> Any:
+    """Parts of one frame as one table. The SQLite driver types a column from the values it sees, so a part
+    without a value in some column has another type there: that column takes the type of the parts that have
+    values (two parts with values of different types are an error)."""
     import pyarrow as pa
 
-    connection = _connect(request["backend"], request["target"])
+    if len(tables) == 1:
+        return tables[0]
+    fields = []
+    for i, name in enumerate(tables[0].column_names):
+        typed = {table.schema.field(i).type for table in tables if table.column(i).null_count < table.num_rows}
+        if len(typed) > 1:
+            raise ArrowReadFailed(f"column {name} holds values of types {sorted(map(str, typed))}")
+        fields.append(pa.field(name, typed.pop() if typed else tables[0].schema.field(i).type))
+    schema = pa.schema(fields)
+
+    def typed(table):
+        columns = zip(table.columns, schema, strict=True)
+        return pa.table([c if c.type == f.type else pa.nulls(len(c), f.type) for c, f in columns], schema=schema)
+
+    return pa.concat_tables([typed(table) for table in tables])
+
+
+def _read_all(readers: list[_Reader], queries: dict[str, list[str]]) -> dict[str, Any]:
+    """Every query's table, the parts spread over the readers (one thread each: the drivers release the GIL)."""
+    jobs = queue.SimpleQueue()
+    for name, parts in sorted(queries.items(), key=lambda item: -len(item[1])):  # the cut frames first
+        for i, sql in enumerate(parts):
+            jobs.put((name, i, sql))
+    tables, failures = {}, []
+
+    def work(reader: _Reader) -> None:
+        while not failures:
+            try:
+                name, i, sql = jobs.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                tables[name, i] = reader.table(sql)
+            except Exception as problem:  # noqa: BLE001 - the main thread raises it
+                failures.append(problem)
+
+    threads = [threading.Thread(target=work, args=(reader,)) for reader in readers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return {name: _together([tables[name, i] for i in range(len(parts))]) for name, parts in queries.items()}
+
+
+def _serve(request: dict, out) -> None:
+    """The child's side: read every scalar and query in one state of the store and write them to `out`."""
+    import pyarrow as pa
+
+    width = max(len(parts) for parts in request["queries"].values())
+    readers = _readers(request, width)
     try:
-        with connection.cursor() as cursor:
-            if request["backend"] == "sqlite":
-                cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": SQLITE_BATCH_ROWS})
-            else:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            rows = []
-            for sql in request["scalars"]:  # on SQLite the read transaction begins here, at the first read
-                cursor.execute(sql)
-                rows.append(list(cursor.fetchone()))
-            out.write(json.dumps(rows).encode() + b"\n")
-            for sql in request["queries"].values():
-                cursor.execute(sql)
-                table = cursor.fetch_arrow_table()
-                with pa.ipc.new_stream(out, table.schema) as writer:
-                    writer.write_table(table)
+        out.write(json.dumps(readers[0].scalars).encode() + b"\n")
+        for table in _read_all(readers, request["queries"]).values():
+            with pa.ipc.new_stream(out, table.schema) as writer:
+                writer.write_table(table)
     finally:
-        connection.rollback()
-        connection.close()
+        for reader in readers:
+            reader.close()
 
 
 if __name__ == "__main__":

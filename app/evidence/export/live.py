@@ -19,9 +19,11 @@ bypassed the services), the export is read whole.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,7 @@ REVISION_WINDOW = 1000
 MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
 # Below this many results the DBAPI reader is quicker than starting the Arrow reader's child process.
 ARROW_MIN_RESULTS = 20_000
+MAX_READ_PARTS = 4  # ranges of result ids the Arrow reader reads at once (one connection and thread each)
 KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
 ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
@@ -135,6 +138,18 @@ def _whole(frame: pd.DataFrame | _Overlaid) -> pd.DataFrame:
     return frame.whole if isinstance(frame, _Overlaid) else frame
 
 
+def _whole_queries(connection: Connection) -> dict[str, str | list[str]]:
+    """Every frame's query for the Arrow reader, the results cut into one range of ids per CPU this process may
+    use: the reader reads them at once (on 2 cores the results at 1M in about half the time)."""
+    queries: dict[str, str | list[str]] = {name: query(name) for name in QUERIES}
+    low, high = connection.exec_driver_sql("SELECT min(id), max(id) FROM result").one()
+    parts = min(MAX_READ_PARTS, len(os.sched_getaffinity(0)))
+    if low is not None and parts > 1:
+        edges = [low - 1 + (high - low + 1) * i // parts for i in range(parts)] + [high]
+        queries["results"] = [query("results", f"AND r.id > {a} AND r.id <= {b}") for a, b in pairwise(edges)]
+    return queries
+
+
 def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, tuple]:
     """Every frame, the highest revision id and the row counts: through Arrow in a read transaction of its
     own where the store allows it and is large (app/evidence/export/arrow.py), else on the connection."""
@@ -142,7 +157,7 @@ def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, t
     results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
     if arrow.supported(url) and results >= ARROW_MIN_RESULTS:
         try:
-            read, (high, counts) = arrow.read_frames(url, {n: query(n) for n in QUERIES}, [_HIGH_SQL, _COUNTS_SQL])
+            read, (high, counts) = arrow.read_frames(url, _whole_queries(connection), [_HIGH_SQL, _COUNTS_SQL])
             return {name: tidy(name, frame) for name, frame in read.items()}, int(high[0]), counts
         except arrow.ArrowReadFailed:
             log.warning("the Arrow read failed; reading through the DBAPI driver instead", exc_info=True)
