@@ -108,10 +108,11 @@ def test_a_text_column_filled_only_after_many_empty_rows_is_read_through_arrow(t
 
 
 _RESULT_WITHOUT_NUMBERS = (
-    "INSERT INTO result (key, claim_id, model_name, params_basis, outcome, safety_impact, created_at, updated_at, "
-    "version) SELECT '{key}', id, 'Ünïcode <b>', 'undisclosed', 'failure', 'none', created_at, updated_at, 1 "
-    "FROM claim ORDER BY id LIMIT 1"
+    "INSERT INTO result (id, key, claim_id, model_name, params_basis, outcome, safety_impact, created_at, "
+    "updated_at, version) SELECT {id}, '{key}', id, 'Ünïcode <b>', 'undisclosed', 'failure', 'none', created_at, "
+    "updated_at, 1 FROM claim ORDER BY id LIMIT 1"
 )
+_NEXT_ID = "(SELECT max(id) + 1 FROM result)"
 
 
 def test_a_frame_read_in_parts_equals_the_dbapi_read(seeded_url, engine_for):
@@ -120,7 +121,7 @@ def test_a_frame_read_in_parts_equals_the_dbapi_read(seeded_url, engine_for):
     engine = engine_for(seeded_url)
     with engine.begin() as connection:
         last = connection.execute(text("SELECT max(id) FROM result")).scalar()
-        connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(key="no-numbers")))
+        connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(id=_NEXT_ID, key="no-numbers")))
     parts = [query("results", f"AND r.id <= {last}"), query("results", f"AND r.id > {last}")]
     read, _ = arrow.read_frames(engine.url, {"results": parts}, ["SELECT 1"])
     with engine.connect() as connection:
@@ -154,7 +155,7 @@ def test_the_readers_of_parts_see_one_state_of_the_store(seeded_url, engine_for,
         if len(opened) == 1:
             writer = arrow._connect(backend, target)  # the driver's own SQLite: one copy of it in this process
             with writer.cursor() as cursor:
-                cursor.execute(_RESULT_WITHOUT_NUMBERS.format(key="written-meanwhile"))
+                cursor.execute(_RESULT_WITHOUT_NUMBERS.format(id=_NEXT_ID, key="written-meanwhile"))
             writer.commit()
             writer.close()
 
@@ -166,3 +167,19 @@ def test_the_readers_of_parts_see_one_state_of_the_store(seeded_url, engine_for,
     finally:
         for reader in readers:
             reader.close()
+
+
+def test_the_results_are_cut_into_parts_of_about_as_many_rows(seeded_url, engine_for, monkeypatch):
+    """Ids far apart (a bulk load after a purge) must not leave one part with nearly every row."""
+    engine = engine_for(seeded_url)
+    with engine.begin() as connection:
+        for n in range(4):
+            connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(id=10_000_000 + n, key=f"far-{n}")))
+    monkeypatch.setattr(live.os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    with engine.connect() as connection:
+        total = connection.execute(text("SELECT count(*) FROM result")).scalar()
+        parts = live._whole_queries(connection, total)["results"]
+        sizes = [len(connection.exec_driver_sql(part).all()) for part in parts]
+    assert len(parts) == 3
+    assert sum(sizes) == total
+    assert max(sizes) - min(sizes) <= 1
