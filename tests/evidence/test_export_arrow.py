@@ -183,3 +183,12 @@ def test_the_results_are_cut_into_parts_of_about_as_many_rows(seeded_url, engine
     assert len(parts) == 3
     assert sum(sizes) == total
     assert max(sizes) - min(sizes) <= 1
+
+
+def test_the_frames_file_between_the_processes_is_removed_after_the_read(seeded_url, engine_for, tmp_path, monkeypatch):
+    monkeypatch.setattr(arrow.tempfile, "tempdir", str(tmp_path))
+    frames, _ = arrow.read_frames(engine_for(seeded_url).url, {"results": query("results")}, ["SELECT 1"])
+    assert len(frames["results"]) > 0
+    with pytest.raises(arrow.ArrowReadFailed):
+        arrow.read_frames(engine_for(seeded_url).url, {"results": "SELECT * FROM no_such_table"}, ["SELECT 1"])
+    assert list(tmp_path.iterdir()) == []
