@@ -135,3 +135,24 @@ def test_a_url_kept_as_text_goes_out_again_in_every_format():
         "extra"]["bibtex"]["url"]  # fmt: skip
     assert ris.parse(ris.write([source]), "k.ris")[0][0].values["extra"]["ris"]["urls"] == ["ftp://h/x.ps"]
     assert csljson.parse(csljson.write([source]), "k.json")[0][0].values["extra"]["csl"]["URL"] == "paper.pdf"
+
+
+def test_an_arxiv_id_another_work_holds_is_kept_as_text_and_the_entry_stored(sqlite_seeded_url, engine_for):
+    # Mendeley gave five papers with five DOIs one arXiv id: the papers are five works, the id is one's
+    text = """@article{choi_2016, title = {Edge plasma}, year = {2016}, doi = {10.1088/0741-3335/58/1/014001},
+  eprint = {arXiv:1011.1669v3}}
+@article{kim_2017, title = {Core transport}, year = {2017}, doi = {10.1063/1.4978001}, eprint = {arXiv:1011.1669v3}}
+"""
+    engine = engine_for(sqlite_seeded_url)
+    preview = import_text(engine, text)
+    assert preview.actions == {"created": 2}
+    assert preview.rows[1].notes == ["arxiv_id: '1011.1669' already belongs to source choi_2016, another work; "
+                                     "kept as text"]  # fmt: skip
+    with Session(engine) as session:
+        kim = session.exec(select(Source).where(Source.key == "kim_2017")).one()
+        choi = session.exec(select(Source).where(Source.key == "choi_2016")).one()
+        assert (choi.arxiv_id, kim.arxiv_id, kim.doi) == ("1011.1669", None, "10.1063/1.4978001")
+        assert kim.extra["bibtex"]["eprint"] == "1011.1669"
+        written = bibtex.write([kim.model_dump()])
+    assert "1011.1669" in written
+    assert import_text(engine, text).actions == {"unchanged": 2}

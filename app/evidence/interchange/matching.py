@@ -171,6 +171,15 @@ class StoreIndex:
                 found.append((row, reasons))
         return found
 
+    def holders(self, data: SourceIn | dict[str, Any]) -> dict[str, Source]:
+        """The DOI and arXiv id of `data` that a source already holds: identifier field -> that source."""
+        held = {}
+        for name in ("doi", "arxiv_id"):
+            value = _get(data, name)
+            if value and self._by[name].get(value):
+                held[name] = self._by[name][value][0]
+        return held
+
     def clashes(self, data: SourceIn) -> bool:
         """Whether a new source with these values would take a key, DOI or arXiv id another source holds."""
         return (

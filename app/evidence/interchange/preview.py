@@ -236,6 +236,7 @@ def _source(session, item, actor, choices, default_choice, seen_in_file, index: 
         seen_in_file.setdefault(ident, values)
     existing = index.by_key.get(data.key)
     if existing is not None:
+        values = _free_identifiers(values, index, shown["notes"], existing)
         merged = overlay(existing, values, inferred=record.inferred)
         changes = changes_of(existing, merged)
         if changes:
@@ -244,9 +245,10 @@ def _source(session, item, actor, choices, default_choice, seen_in_file, index: 
         return Row(where, "source", data.key, "updated" if changes else "unchanged", changes, **shown)
     found = index.duplicates(data)
     if not found:
-        _create(session, data, actor, index)
+        _create(session, data, actor, index, shown["notes"])
         return Row(where, "source", data.key, "new", **shown)
     target, _ = found[0]
+    values = _free_identifiers(values, index, shown["notes"], target)
     take = {name for name in SourceIn.model_fields if choices.get(f"{data.key}.{name}") == "file"}
     merged = overlay(target, values, fill_only=True, inferred=record.inferred, take=take)
     dupes = [{"key": r.key, "id": r.id, "reasons": why, "title": r.title} for r, why in found]
@@ -258,12 +260,33 @@ def _source(session, item, actor, choices, default_choice, seen_in_file, index: 
         sources.update(session, target, merged, actor)
         index.add(target)
     elif default == "new":
-        _create(session, data, actor, index)
+        _create(session, data, actor, index, row.notes)
     return row
 
 
-def _create(session: Session, data: SourceIn, actor: Actor, index: StoreIndex) -> None:
-    """A new source; the index tells whether its key, DOI or arXiv id is taken (the service then says by whom)."""
+IDENTIFIER_AS_BIBTEX = {"doi": "doi", "arxiv_id": "eprint"}
+
+
+def _free_identifiers(values: dict[str, Any], index: StoreIndex, notes: list[str], owner: Source | None = None) -> dict:
+    """The values without a DOI or arXiv id that a source other than `owner` holds. The identifier is one work's
+    and the entry another's (Mendeley gave five papers with five DOIs one arXiv id), so the entry is stored
+    without it: its text kept in extra["bibtex"] (the BibTeX export writes it back), a note naming the holder."""
+    held = {name: row for name, row in index.holders(values).items() if row is not owner}
+    if not held:
+        return values
+    extra = dict(values.get("extra") or {})
+    details = dict(extra.get("bibtex") or {})
+    for name, holder in held.items():
+        details.setdefault(IDENTIFIER_AS_BIBTEX[name], values[name])
+        notes.append(f"{name}: {values[name]!r} already belongs to source {holder.key}, another work; kept as text")
+    return {**values, **dict.fromkeys(held), "extra": {**extra, "bibtex": details}}
+
+
+def _create(session: Session, data: SourceIn, actor: Actor, index: StoreIndex, notes: list[str]) -> None:
+    """A new source, without an identifier another source holds; a key that is taken is refused by the service."""
+    free = _free_identifiers(data.model_dump(), index, notes)
+    if (free["doi"], free["arxiv_id"]) != (data.doi, data.arxiv_id):
+        data = SourceIn.model_validate(free)
     row = sources.create(session, data, actor) if index.clashes(data) else sources.create_checked(session, data, actor)
     index.add(row)
 
