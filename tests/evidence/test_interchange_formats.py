@@ -116,10 +116,18 @@ def test_bibtex_duplicate_keys_and_truncated_entries_are_skipped_alone_and_named
     assert skipped[0].problems[0].startswith("not valid BibTeX")
 
 
-def test_a_ris_record_without_its_er_line_is_refused_not_dropped():
+def test_a_ris_record_without_its_er_line_is_skipped_alone_and_named_by_line():
     records, problems = ris.parse((FIXTURES / "truncated.ris").read_text(), "truncated.ris")
-    assert records == []
-    assert problems == ["truncated.ris:5: record has no `ER  -` line (the file ends inside it: truncated?)"]
+    assert problems == [] and [r.values.get("title") for r in records] == ["Complete", None]
+    assert records[1].where == "truncated.ris:5: record 2"
+    assert records[1].problems == ["record has no `ER  -` line (the file ends inside it: truncated?)"]
+    text = "TY  - JOUR\nTI  - Never closed\n\nTY  - JOUR\nTI  - Closed\nER  - \n"
+    records, problems = ris.parse(text, "mid.ris")
+    assert problems == [] and [(r.where, r.problems) for r in records] == [
+        ("mid.ris:1: record 1", ["record has no `ER  -` line before the next TY"]),
+        ("mid.ris:4: record 2", []),
+    ]
+    assert records[1].values["title"] == "Closed"
 
 
 @pytest.mark.parametrize("field", ["title", "author", "note", "journal", "howpublished", "abstract"])

@@ -147,7 +147,7 @@ EXPECTED = {
     "latin1.bib": "latin1.bib:1: byte 0xe9 is not UTF-8",
     "truncated.bib": "truncated.bib:3: entry 'cut': not valid BibTeX",
     "duplicate-keys.bib": "duplicate-keys.bib:3: entry 'same': duplicate citation key",
-    "truncated.ris": "truncated.ris:5: record has no `ER  -` line",
+    "truncated.ris": "truncated.ris:5: record 2: record has no `ER  -` line",
     "broken.json": "broken.json:1: not valid JSON",
     "notes.txt": "notes.txt: cannot tell the format",
 }

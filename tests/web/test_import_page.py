@@ -41,10 +41,17 @@ def test_an_analyst_previews_chooses_and_commits_an_import(analyst):
 
 
 def test_a_bad_file_shows_each_problem_and_offers_no_commit(analyst):
-    page = upload(analyst, "truncated.ris")
+    page = upload(analyst, "notes.ris", b"Reading list\n- a paper I liked\n")
     assert page.status_code == 422
-    assert "truncated.ris:5: record has no `ER  -` line" in page.text
+    assert "notes.ris:1: no RIS record found" in page.text
     assert "Commit this import" not in page.text
+
+
+def test_a_cut_short_record_is_skipped_with_its_line_and_the_complete_ones_offered(analyst):
+    page = upload(analyst, "truncated.ris")
+    assert page.status_code == 200
+    assert "truncated.ris:5: record 2" in page.text and "the file ends inside it: truncated?" in page.text
+    assert page.text.count('<tr class="new">') == 1 and "Commit this import" in page.text
 
 
 def test_viewers_cannot_import(viewer):

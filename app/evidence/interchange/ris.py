@@ -4,7 +4,7 @@ Mapping (docs/import-export.md): TY -> kind, ID -> key, AU/A1 -> authors (one ta
 order), TI/T1 -> title, PY/Y1 and DA -> year and date, JO/T2/JF -> venue, PB -> organization, UR ->
 url, DO -> doi, an arxiv.org URL or `arXiv:` id anywhere -> arXiv id, N1 -> notes; C1..C5 carry
 Ceiling's kind, peer review, verification, report labels and arXiv id. Every other tag is kept in extra["ris"].
-A record must end with `ER  -`: a file that stops before it is refused, naming the record's line.
+A record must end with `ER  -`: one that does not (a file cut short) is skipped, naming its line.
 """
 
 from __future__ import annotations
@@ -54,39 +54,45 @@ class _Writer(RisWriter):
         return ""
 
 
-def _record_lines(text: str) -> tuple[list[int], list[str]]:
-    """The line of each record's TY, and the records that never reach their ER."""
-    starts, problems, open_at = [], [], None
-    for number, line in enumerate(text.splitlines(), 1):
-        match = _TAG_LINE.match(line.lstrip("\ufeff").rstrip())
+def _spans(lines: list[str]) -> list[tuple[int, int | None, str]]:
+    """Each record as (its TY line, its ER line or None, why it has none), numbered from 1."""
+    spans, open_at = [], None
+    for number, line in enumerate(lines, 1):
+        match = _TAG_LINE.match(line.rstrip())
         if not match:
             continue
         if match.group(1) == "TY":
             if open_at is not None:
-                problems.append(f"line {open_at}: record has no `ER  -` line before the next TY")
+                spans.append((open_at, None, "record has no `ER  -` line before the next TY"))
             open_at = number
-            starts.append(number)
-        elif match.group(1) == "ER":
+        elif match.group(1) == "ER" and open_at is not None:
+            spans.append((open_at, number, ""))
             open_at = None
     if open_at is not None:
-        problems.append(f"line {open_at}: record has no `ER  -` line (the file ends inside it: truncated?)")
-    return starts, problems
+        spans.append((open_at, None, "record has no `ER  -` line (the file ends inside it: truncated?)"))
+    return spans
 
 
 def parse(text: str, label: str) -> tuple[list[Incoming], list[str]]:
-    """The records of a .ris file as Incoming records, and the file's problems (each naming its line)."""
-    starts, problems = _record_lines(text)
-    problems = [f"{label}:{p.removeprefix('line ')}" for p in problems]
-    if not starts:
+    """The records of a .ris file as Incoming records, and the file's problems (each naming its line). A record
+    that never reaches its `ER  -` may be cut short: it is skipped with that reason, the others are read."""
+    lines = text.lstrip("\ufeff").splitlines()
+    spans = _spans(lines)
+    if not spans:
         return [], [f"{label}:1: no RIS record found (each starts with `TY  - ` and ends with `ER  - `)"]
-    if problems:
-        return [], problems
+    whole = [(start, end) for start, end, _ in spans if end is not None]
     try:
-        references = rispy.loads(text.lstrip("\ufeff"))
+        references = rispy.loads("\n".join(line for start, end in whole for line in lines[start - 1 : end]))
     except (OSError, ValueError, KeyError) as error:
         return [], [f"{label}: not valid RIS: {error}"]
-    return [_record(ref, f"{label}:{line}: record {index + 1}") for index, (ref, line) in
-            enumerate(zip(references, starts, strict=False))], []  # fmt: skip
+    if len(references) != len(whole):
+        return [], [f"{label}: not valid RIS: {len(whole)} records end with `ER  -`, {len(references)} were read"]
+    read = iter(references)
+    records = []
+    for index, (start, end, why) in enumerate(spans):
+        where = f"{label}:{start}: record {index + 1}"
+        records.append(_record(next(read), where) if end is not None else Incoming(where, {}, problems=[why]))
+    return records, []
 
 
 def _record(ref: dict[str, Any], where: str) -> Incoming:  # noqa: C901 - one branch per RIS tag, in the order the format lists them
