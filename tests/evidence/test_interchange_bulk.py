@@ -53,30 +53,44 @@ def test_csv_rows_become_claims_with_their_results_and_every_parameter_form_is_r
         assert load(session, "evidence.csv").counts == {"unchanged": 2}
 
 
-def test_a_csv_error_names_file_line_and_column_and_nothing_is_written(sqlite_seeded_url, engine_for):
+def test_a_csv_entry_in_error_is_skipped_alone_naming_line_and_column_and_strict_writes_nothing(
+    sqlite_seeded_url, engine_for
+):
     text = (FIXTURES / "evidence.csv").read_text()
     lines = text.splitlines()
     lines[3] = lines[3].replace(",2B-28B,", ",lots,")
     lines[6] = lines[6].replace(",undermines,", ",hates,")
+    data = "\n".join(lines).encode()
     with Session(engine_for(sqlite_seeded_url)) as session:
-        preview = load(session, "evidence.csv", "\n".join(lines).encode(), commit=True)
+        preview = load(session, "evidence.csv", data, commit=True, strict=True)
         session.commit()
         assert not preview.ok
-        assert preview.problems[0].startswith("evidence.csv:4: claim 'bulk.sae-scales': params: ")
+        assert preview.problems[0].startswith("evidence.csv:2: claim 'bulk.sae-scales': line 4: params: ")
         assert "'lots' is not a parameter count" in preview.problems[0]
         assert preview.problems[1].startswith(
             "evidence.csv:7: claim 'bulk.position': stance: Choose one of: supports, undermines"
         )  # plain words
         assert session.exec(select(Claim).where(Claim.key.like("bulk.%"))).first() is None
+    lines[6] = text.splitlines()[6]  # by default, the claim in error is skipped and the other one stored
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = load(session, "evidence.csv", "\n".join(lines).encode(), commit=True)
+        session.commit()
+        skipped = {r.key: r.reason for r in preview.rows if r.action == "skipped"}
+        assert list(skipped) == ["bulk.sae-scales"] and skipped["bulk.sae-scales"].startswith("line 4: params: ")
+        stored = [c.key for c in session.exec(select(Claim).where(Claim.key.like("bulk.%")))]
+        assert stored == ["bulk.position"]  # and none of the skipped claim's five rows
 
 
-def test_rows_of_one_claim_that_disagree_and_unknown_columns_are_refused():
+def test_rows_of_one_claim_that_disagree_are_one_skipped_entry_and_unknown_columns_refuse_the_file():
     from app.evidence.interchange.bulk import parse
 
     lines = (FIXTURES / "evidence.csv").read_text().splitlines()
     lines[2] = lines[2].replace(",0.7,", ",0.9,")
-    _, problems = parse("csv", "\n".join(lines), "e.csv")
-    assert problems == ["e.csv:3: claim 'bulk.sae-scales': confidence differ from line 2 (same claim)"]
+    items, problems = parse("csv", "\n".join(lines), "e.csv")
+    assert problems == []
+    assert [item[2] for item in items if item[1] is None] == [
+        {"kind": "claim", "key": "bulk.sae-scales", "reason": "line 3: confidence differ from line 2 (same claim)"}
+    ]
     _, problems = parse("csv", "claim_key,colour\nx,red\n", "e.csv")
     assert problems == ["e.csv:1: unknown column(s) colour; see docs/import-export.md"]
 

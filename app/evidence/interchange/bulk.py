@@ -147,8 +147,13 @@ def _sources(records, label: str) -> tuple[list[Item], list[str]]:
     return items, problems
 
 
+def refused(where: str, kind: str, key: str, reasons: list[str]) -> Item:
+    """An entry the file gives in a form the store cannot take: skipped alone, with its reasons (no data)."""
+    return (where, None, {"kind": kind, "key": key, "reason": "; ".join(reasons)})
+
+
 def _critiques(records, label: str) -> tuple[list[Item], list[str]]:
-    items, problems = [], []
+    items = []
     for line, row in records:
         values = {k: v.strip() for k, v in row.items() if v.strip()}
         where = f"{label}:{line}: critique {values.get('key', '?')!r}"
@@ -156,27 +161,29 @@ def _critiques(records, label: str) -> tuple[list[Item], list[str]]:
             data = CritiqueIn.model_validate(values)
             items.append((where, data, data.model_dump()))
         except ValidationError as error:
-            problems += [f"{where}: {_loc(e)}: {plain_message(e)}" for e in error.errors()]
-    return items, problems
+            reasons = [f"{_loc(e)}: {plain_message(e)}" for e in error.errors()]
+            items.append(refused(where, "critique", values.get("key", "?"), reasons))
+    return items, []
 
 
 def _claims(records, label: str) -> tuple[list[Item], list[str]]:
     claims: dict[str, dict[str, Any]] = {}
     lines: dict[str, list[int]] = {}
     result_lines: dict[tuple[str, int], int] = {}
-    problems = []
+    reasons: dict[str, list[str]] = {}
+    keyless = []
     for line, row in records:
         claim = {f: _claim_value(f, row.get(c, "")) for c, f in CLAIM_COLUMNS.items() if row.get(c, "").strip()}
         key = claim.get("key")
         if not key:
-            problems.append(f"{label}:{line}: claim_key: required")
+            keyless.append(refused(f"{label}:{line}: claim ''", "claim", "", ["claim_key: required"]))
             continue
         first = claims.setdefault(key, {**claim, "results": []})
         lines.setdefault(key, []).append(line)
         clash = [c for c, f in CLAIM_COLUMNS.items() if f in claim and claim[f] != first.get(f)]
         if clash:
-            problems.append(
-                f"{label}:{line}: claim {key!r}: {', '.join(clash)} differ from line {lines[key][0]} (same claim)"
+            reasons.setdefault(key, []).append(
+                f"line {line}: {', '.join(clash)} differ from line {lines[key][0]} (same claim)"
             )
         result = {f: row.get(c, "").strip() for c, f in RESULT_COLUMNS.items() if row.get(c, "").strip()}
         if result:
@@ -193,19 +200,31 @@ def _claims(records, label: str) -> tuple[list[Item], list[str]]:
     items = []
     for key, values in claims.items():
         where = f"{label}:{lines[key][0]}: claim {key!r}"
-        try:
-            data = ClaimIn.model_validate(values)
+        data, errors = _claim_in(
+            values, [result_lines.get((key, i), lines[key][0]) for i in range(len(values["results"]))]
+        )
+        reasons.setdefault(key, []).extend(errors)
+        if reasons[key]:  # the claim and its results are one entry: all of it is skipped, none half-stored
+            items.append(refused(where, "claim", key, reasons[key]))
+        else:
             items.append((where, data, data.model_dump()))
-        except ValidationError as error:
-            for e in error.errors():
-                loc = e["loc"]
-                if len(loc) > 1 and loc[0] == "results":
-                    line = result_lines.get((key, loc[1]), lines[key][0])
-                    column = _result_column(str(loc[2])) if len(loc) > 2 else "result"
-                    problems.append(f"{label}:{line}: claim {key!r}: {column}: {plain_message(e)}")
-                else:
-                    problems.append(f"{where}: {_claim_column(_loc(e))}: {plain_message(e)}")
-    return items, problems
+    return [*items, *keyless], []
+
+
+def _claim_in(values: dict[str, Any], result_lines: list[int]) -> tuple[ClaimIn | None, list[str]]:
+    """The claim with its results, or what is wrong with it: each result's problem names the line it is on."""
+    try:
+        return ClaimIn.model_validate(values), []
+    except ValidationError as error:
+        reasons = []
+        for e in error.errors():
+            loc = e["loc"]
+            if len(loc) > 1 and loc[0] == "results":
+                column = _result_column(str(loc[2])) if len(loc) > 2 else "result"
+                reasons.append(f"line {result_lines[loc[1]]}: {column}: {plain_message(e)}")
+            else:
+                reasons.append(f"{_claim_column(_loc(e))}: {plain_message(e)}")
+        return None, reasons
 
 
 def _unneutralised(value: str) -> str:

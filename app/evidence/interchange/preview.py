@@ -188,10 +188,13 @@ def _apply(session, items, preview: Preview, actor: Actor, choices: dict, defaul
     """Each entry in a savepoint: one the store refuses is undone alone and reported as skipped."""
     seen_in_file: dict[tuple[str, Any], dict[str, Any]] = {}
     _open_transaction(session)
-    index = StoreIndex(session, [item[2] for item in items if not isinstance(item, Row) and len(item) > 2])
+    index = StoreIndex(session, [item[2] for item in items if not isinstance(item, Row) and item[1] is not None])
     for done, item in enumerate(items, 1):
         if isinstance(item, Row):
             preview.rows.append(item)
+            continue
+        if item[1] is None:  # a bulk entry in a form the store cannot take (bulk.refused)
+            preview.rows.append(Row(item[0], item[2]["kind"], item[2]["key"], "skipped", reason=item[2]["reason"]))
             continue
         where, data = item[0], item[1]
         if isinstance(data, SourceIn) and len(item) == 3:  # a sources CSV: no format-specific record
