@@ -125,19 +125,37 @@ def read_entries(seed_dir: Path, store_keys: dict[str, set[str]] | None = None) 
     return entries
 
 
+@dataclass(frozen=True)
+class _Unread:
+    """What an entry that did not validate is called (its key, or its place in the list)."""
+
+    key: str
+
+
 def read_document(
     label: str, text: str, specs: list[tuple[str, type[BaseModel], str]]
 ) -> tuple[list[Entry], list[str]]:
     """The entries under each (top-level key, schema, kind) of one YAML document, validated, and the problems
-    (each naming the file, the line and the entry). Shared with the bulk YAML import."""
+    (each naming the file, the line and the entry)."""
+    entries, refused, problems = read_document_entries(label, text, specs)
+    return entries, problems + [f"{entry.where}: {reason}" for entry, reason in refused]
+
+
+def read_document_entries(
+    label: str, text: str, specs: list[tuple[str, type[BaseModel], str]]
+) -> tuple[list[Entry], list[tuple[Entry, str]], list[str]]:
+    """The entries that validate; those that do not, as (the entry with its raw mapping, why); and the problems
+    of the document itself
+    (not YAML, a top-level key that is not a list). The bulk YAML import skips the refused entries alone."""
     problems: list[str] = []
     entries: list[Entry] = []
+    refused: list[tuple[Entry, str]] = []
     try:
         node, document = yaml.compose(text), yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        return [], [f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}"]
+        return [], [], [f"{label}{line}: not valid YAML: {getattr(error, 'problem', error)}"]
     for top_key, schema, kind in specs:
         if not isinstance(document, dict):
             problems.append(f"{label}:1: expected a mapping with the key {top_key!r}")
@@ -153,8 +171,8 @@ def read_document(
             try:
                 entries.append(Entry(label, line, kind, schema.model_validate(raw)))
             except ValidationError as error:
-                problems.append(f"{label}:{line}: {kind[:-1]} {name!r}: {_describe(error)}")
-    return entries, problems
+                refused.append((Entry(label, line, kind, _Unread(name)), _describe(error)))
+    return entries, refused, problems
 
 
 def _item_nodes(node: Any, top_key: str) -> list[Any]:
@@ -168,24 +186,27 @@ def _item_nodes(node: Any, top_key: str) -> list[Any]:
 
 def duplicate_problems(entries: list[Entry]) -> list[str]:
     """Keys, DOIs and arXiv ids given twice within the files."""
-    problems = []
+    return [f"{entry.where}: {reason}" for entry, reason in repeated(entries)]
+
+
+def repeated(entries: list[Entry]) -> list[tuple[Entry, str]]:
+    """Each entry that repeats an earlier one's key (its own or a result's), DOI or arXiv id, and which."""
+    found = []
     seen: dict[tuple[str, str], Entry] = {}
     for entry in entries:
         nested = [("results", r.key) for r in getattr(entry.data, "results", [])]
         for ident in [(entry.kind, entry.data.key), *nested]:
             if ident in seen:
-                problems.append(
-                    f"{entry.where}: duplicate {ident[0][:-1]} key {ident[1]!r} (also at line {seen[ident].line})"
-                )
+                found.append((entry, f"duplicate {ident[0][:-1]} key {ident[1]!r} (also at line {seen[ident].line})"))
             seen[ident] = entry
         for id_field in ("doi", "arxiv_id"):
             value = getattr(entry.data, id_field, None)
             if value:
                 ident = (id_field, value)
                 if ident in seen:
-                    problems.append(f"{entry.where}: duplicate {id_field} {value!r} (also {seen[ident].where})")
+                    found.append((entry, f"duplicate {id_field} {value!r} (also {seen[ident].where})"))
                 seen[ident] = entry
-    return problems
+    return found
 
 
 def _cross_check(entries: list[Entry], store_keys: dict[str, set[str]]) -> list[str]:

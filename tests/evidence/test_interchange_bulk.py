@@ -121,10 +121,32 @@ def test_the_seed_yaml_format_loads_sources_claims_and_critiques_in_one_file(see
         assert load(session, "evidence.yaml").counts == {"unchanged": 3}
     broken = (FIXTURES / "evidence.yaml").read_text().replace("confidence: 0.6", "confidence: 6")
     with Session(engine_for(seeded_url)) as session:
-        preview = load(session, "evidence.yaml", broken.encode())
+        preview = load(session, "evidence.yaml", broken.encode(), strict=True)
     assert preview.problems == [
         "evidence.yaml:12: claim 'bulk_yaml.claim': confidence: Enter a number no larger than 1."
     ]
+
+
+def test_a_yaml_entry_in_error_or_repeated_is_skipped_alone(sqlite_seeded_url, engine_for):
+    broken = (FIXTURES / "evidence.yaml").read_text().replace("confidence: 0.6", "confidence: 6")
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = load(session, "evidence.yaml", broken.encode(), commit=True)
+        session.commit()
+    assert preview.ok and [(r.kind, r.key, r.status) for r in preview.rows] == [
+        ("source", "bulk_yaml_source", "new"),
+        ("claim", "bulk_yaml.claim", "skipped"),
+        ("critique", "bulk_yaml.crit", "skipped"),  # its target claim was not stored
+    ]
+    assert preview.rows[1].reason == "confidence: Enter a number no larger than 1."
+    text = "sources:\n  - {key: a1, kind: paper, title: First}\n  - {key: a1, kind: paper, title: Again}\n"
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = load(session, "twice.yaml", text.encode(), commit=True)
+        session.commit()
+        assert [(r.status, r.reason) for r in preview.rows] == [
+            ("new", None),
+            ("skipped", "duplicate source key 'a1' (also at line 2)"),
+        ]
+        assert session.exec(select(Source).where(Source.key == "a1")).one().title == "First"
 
 
 def test_exports_neutralise_formulas_and_the_import_reads_them_back_unchanged(sqlite_seeded_url, engine_for):

@@ -25,7 +25,7 @@ from app.evidence.messages import plain_message
 from app.evidence.schemas.claims import ClaimIn
 from app.evidence.schemas.critiques import CritiqueIn
 from app.evidence.schemas.sources import SourceIn
-from app.evidence.seed import duplicate_problems, read_document
+from app.evidence.seed import read_document_entries, repeated
 from app.evidence.sizes import exact_number, number, range_ends
 
 CLAIM_COLUMNS = {"claim_key": "key", "source": "source", "claim_text": "text", "quote": "quote",
@@ -54,9 +54,7 @@ Item = tuple[str, BaseModel, dict[str, Any]]
 def parse(fmt: str, text: str, label: str) -> tuple[list[Item], list[str]]:
     """The items of a bulk file in load order (sources, claims, critiques) and the problems."""
     if fmt == "yaml":
-        entries, problems = read_document(label, text, YAML_SPECS)
-        problems += duplicate_problems(entries)
-        return [(e.where, e.data, e.data.model_dump()) for e in entries], problems
+        return _yaml(text, label)
     if fmt == "csv":
         return _csv(text, label)
     return [], [f"{label}: unknown format {fmt!r}"]
@@ -144,6 +142,21 @@ def _sources(records, label: str) -> tuple[list[Item], list[str]]:
                 error.errors() if isinstance(error, ValidationError) else [{"loc": ("extra",), "msg": str(error)}]
             )
             problems += [f"{where}: {_loc(e)}: {plain_message(e)}" for e in messages]
+    return items, problems
+
+
+def _yaml(text: str, label: str) -> tuple[list[Item], list[str]]:
+    """The entries in the seed's format, in load order; one that does not validate, or repeats an earlier one's
+    key, DOI or arXiv id, is skipped alone (the first wins)."""
+    entries, invalid, problems = read_document_entries(label, text, YAML_SPECS)
+    skipped = {id(entry): reason for entry, reason in [*invalid, *reversed(repeated(entries))]}
+    order = {kind: n for n, (_, _, kind) in enumerate(YAML_SPECS)}
+    items = []
+    for entry in sorted([*entries, *(entry for entry, _ in invalid)], key=lambda e: (order[e.kind], e.line)):
+        if id(entry) in skipped:
+            items.append(refused(entry.where, entry.kind[:-1], str(entry.data.key), [skipped[id(entry)]]))
+        else:
+            items.append((entry.where, entry.data, entry.data.model_dump()))
     return items, problems
 
 
