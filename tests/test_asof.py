@@ -136,6 +136,52 @@ def test_api_answers_as_of_with_the_instant_and_names_the_field_when_it_is_bad(c
         }
 
 
+def test_on_a_large_store_as_of_is_computed_once_in_the_background_and_asked_for_again(client, monkeypatch):
+    """At 1M results one as-of assessment takes about 15 s: a request never computes it (an anonymous reader
+    could occupy every core), it queues it once and answers 503 with Retry-After until it is ready."""
+    from app.reports import trajectory
+
+    instant = "2001-02-03T04:05:06Z"
+    expected = client.get("/api/v1/assessment", params={"as_of": instant})  # small store: computed inline
+    monkeypatch.setattr(trajectory, "INLINE_AS_OF_RESULTS", -1)
+    monkeypatch.setattr(trajectory, "_PARTS", type(trajectory._PARTS)())
+    later = "2002-03-04T05:06:07Z"  # the same state of the store: one computation serves both instants
+    for asked in (later, later):
+        pending = client.get("/api/v1/assessment", params={"as_of": asked})
+        assert pending.status_code == 503 and pending.headers["Retry-After"] == "5"
+        assert pending.headers["content-type"] == "application/problem+json"
+        assert "as of 2002-03-04T05:06:07Z is being computed" in pending.json()["detail"]
+    trajectory.wait_for_points()
+    ready = client.get("/api/v1/assessment", params={"as_of": later})
+    assert ready.status_code == 200 and ready.headers["Ceiling-As-Of"] == "2002-03-04T05:06:07.000000Z"
+    assert ready.json() == expected.json()
+
+
+def test_the_as_of_page_of_a_large_store_says_the_report_is_being_computed(client, monkeypatch):
+    from app.reports import trajectory
+
+    monkeypatch.setattr(trajectory, "INLINE_AS_OF_RESULTS", -1)
+    monkeypatch.setattr(trajectory, "_PARTS", type(trajectory._PARTS)())
+    page = client.get("/assessment", params={"as_of": "2004-05-06T07:08"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "The assessment as of 2004-05-06T07:08:00Z is being computed" in page.text
+    assert 'value="2004-05-06T07:08"' in page.text  # the picker keeps what was asked
+    trajectory.wait_for_points()
+    ready = client.get("/assessment", params={"as_of": "2004-05-06T07:08"})
+    assert ready.status_code == 200 and "2004-05-06 07:08:00 UTC" in ready.text
+
+
+def test_a_full_as_of_queue_queues_nothing_more(client, monkeypatch):
+    from app.reports import trajectory
+
+    monkeypatch.setattr(trajectory, "INLINE_AS_OF_RESULTS", -1)
+    monkeypatch.setattr(trajectory, "_PARTS", type(trajectory._PARTS)())  # nothing computed yet
+    monkeypatch.setattr(trajectory, "_queued", {("busy", n) for n in range(trajectory.MAX_QUEUED_POINTS)})
+    refused = client.get("/api/v1/assessment", params={"as_of": "2003-01-01T00:00Z"})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert len(trajectory._queued) == trajectory.MAX_QUEUED_POINTS
+
+
 def test_the_live_page_has_an_as_of_picker_that_keeps_a_bad_value_beside_its_error(client):
     page = client.get("/assessment")
     assert page.status_code == 200 and 'name="as_of"' in page.text

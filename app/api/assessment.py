@@ -5,7 +5,9 @@ polls with If-None-Match gets 304 until the evidence or the settings change. The
 CSV for spreadsheets and dashboards: the ceiling table one row per aspect, the scale table one row per aspect and
 band (docs/dashboards.md). Between writes the
 assessment is reused by the store's data version without reloading the evidence (app/assessment/live.py).
-With `as_of`, the assessment of a past instant is recomputed from the revision history (app/assessment/asof.py).
+With `as_of`, the assessment of a past instant is recomputed from the revision history (app/assessment/asof.py),
+cached by what it depends on and, on a large store, computed in the background: 503 with Retry-After until
+it is ready (app/reports/trajectory.py `as_of_parts`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from fastapi.responses import JSONResponse, Response
 from app.api.csv import CSV_MEDIA_TYPE
 from app.api.deps import ApiSession, ReaderDep, forbidden, unauthorized
 from app.api.problems import problem_responses
-from app.assessment.asof import assessment_as_of, parse_instant
-from app.assessment.live import current_assessment, weighs_reviewed_only
+from app.assessment.asof import checked_instant, parse_instant, settings_as_of
+from app.assessment.live import current_assessment, scoring_settings, weighs_reviewed_only
 from app.auth.roles import Role, role_at_least
 from app.db.session import SettingsDep
 from app.evidence.interchange.csvsafe import cell
 from app.reports.reading import band_csv_rows, ceiling_csv_rows
+from app.reports.trajectory import as_of_parts
 from app.scoring import Assessment
 
 router = APIRouter(tags=["dashboards"])
@@ -64,7 +67,7 @@ class Asked:
 
 RESPONSES = {
     304: {"description": "Not modified: the If-None-Match fingerprint is current."},
-    **problem_responses(401, 422),
+    **problem_responses(401, 422, 503),
 }
 
 
@@ -79,16 +82,15 @@ def _assessment(session, principal, settings, with_drafts: bool, as_of: str | No
         assessment = current_assessment(session, settings, with_drafts=with_drafts)
     else:
         try:
-            answer = assessment_as_of(
-                session, parse_instant(as_of), settings, reviewed_only=weighs_reviewed_only(settings, with_drafts)
-            )
+            instant = checked_instant(parse_instant(as_of))
         except ValueError as error:
             raise RequestValidationError(
                 [{"loc": ("query", "as_of"), "msg": str(error), "type": "value_error"}]
             ) from None
-        assessment = answer.assessment
-        headers["Ceiling-As-Of"] = f"{answer.as_of:%Y-%m-%dT%H:%M:%S.%fZ}"
-        headers["Ceiling-Settings-Basis"] = answer.settings_basis
+        reviewed_only = weighs_reviewed_only(settings, with_drafts)
+        assessment = Assessment.model_validate(as_of_parts(session, instant, settings, reviewed_only)["assessment"])
+        headers["Ceiling-As-Of"] = f"{instant:%Y-%m-%dT%H:%M:%S.%fZ}"
+        headers["Ceiling-Settings-Basis"] = settings_as_of(session, instant, scoring_settings(settings))[1]
     headers["ETag"] = f'"{assessment.fingerprint}"'
     if settings.public_reads and not with_drafts:  # public data: a dashboard on another host may read it
         headers["Access-Control-Allow-Origin"] = "*"

@@ -227,11 +227,11 @@ async def _lost_connection(request: Request, exc: DBAPIError) -> Response:
 
 
 async def _assessment_pending(request: Request, exc: AssessmentPending) -> Response:
-    """CEILING_ASSESSMENT_WORKER=external and the worker has not assessed the current evidence in time."""
-    detail = "the assessment of the current evidence is being computed; try again shortly"
+    """An assessment being computed elsewhere: the worker's of the current evidence, or a queued as-of one."""
+    detail = str(exc)
     headers = {"Retry-After": str(exc.retry_after_s)}
     if not _is_api(request):
-        return PlainTextResponse(detail.capitalize() + ".", status_code=503, headers=headers)
+        return PlainTextResponse(f"{detail[:1].upper()}{detail[1:]}.", status_code=503, headers=headers)
     return problem(503, detail, request=request, headers=headers)
 
 

@@ -106,6 +106,14 @@ def settings_as_of(session: Session, instant: dt.datetime, current: ScoringSetti
     return current, "current"
 
 
+def checked_instant(instant: dt.datetime) -> dt.datetime:
+    """The instant in UTC; one in the future has no assessment yet."""
+    instant = as_utc(instant)
+    if instant > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1):
+        raise InstantInFuture(f"{instant:%Y-%m-%dT%H:%M:%SZ} is in the future")
+    return instant
+
+
 @contextlib.contextmanager
 def as_of(
     session: Session, instant: dt.datetime, settings: Settings | None = None, reviewed_only: bool = False
@@ -113,9 +121,7 @@ def as_of(
     """The assessment at `instant`, and a read-only Session on the store as it stood then (for the report).
 
     reviewed_only weighs only the claims that were reviewed at that instant (CEILING_PUBLISH_REVIEWED_ONLY)."""
-    instant = as_utc(instant)
-    if instant > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1):
-        raise InstantInFuture(f"{instant:%Y-%m-%dT%H:%M:%SZ} is in the future")
+    instant = checked_instant(instant)
     scoring, basis = settings_as_of(session, instant, scoring_settings(settings))
     with store_as_of(session, instant) as engine, Session(engine) as then:
         yield AsOfAssessment(instant, assess_cached(load_evidence(then, reviewed_only), scoring, session), basis), then

@@ -180,9 +180,11 @@ def assess_cached(evidence: Evidence, scoring: ScoringSettings, session: Session
 
 
 class AssessmentPending(RuntimeError):
-    """CEILING_ASSESSMENT_WORKER=external, and the worker has not assessed this data version within the wait."""
+    """An assessment that is being computed elsewhere (the worker, or the as-of queue): ask again later."""
 
-    retry_after_s = 2
+    def __init__(self, detail: str, retry_after_s: int = 2) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
 
 
 def held_by_worker(settings: Settings | None = None) -> bool:
@@ -199,7 +201,7 @@ def _from_worker(session: Session, settings: Settings | None, with_drafts: bool,
         if found is not None:
             return found
         if time.monotonic() >= deadline:
-            raise AssessmentPending("the assessment worker has not assessed the current evidence yet")
+            raise AssessmentPending("the assessment of the current evidence is being computed; try again shortly")
         if not has_pending_writes(session):
             session.rollback()
         time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))

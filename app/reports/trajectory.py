@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from app.assessment.asof import as_of
+from app.assessment.asof import as_of, checked_instant
 from app.assessment.cache import ScoringSettingsRecord
-from app.assessment.live import scoring_settings, weighs_reviewed_only
+from app.assessment.live import AssessmentPending, scoring_settings, weighs_reviewed_only
 from app.config import Settings
 from app.evidence.export.asof import as_utc
 from app.evidence.models import GradeOverrideRevision, Result, Revision
@@ -64,23 +64,25 @@ def snapshot_points(session: Session, until_id: int | None = None) -> list[Point
     ]
 
 
-def as_of_key(session: Session, instant: dt.datetime, settings: Settings) -> tuple:
-    """What an as-of point depends on (state_at), with how it is weighed, cited and scored."""
-    reviewed_only = weighs_reviewed_only(settings)
+def as_of_key(session: Session, instant: dt.datetime, settings: Settings, reviewed_only: bool | None = None) -> tuple:
+    """What an as-of point depends on (state_at), with how it is weighed (as published, unless told), cited and
+    scored."""
+    reviewed_only = weighs_reviewed_only(settings) if reviewed_only is None else reviewed_only
     return (state_at(session, as_utc(instant)), reviewed_only, settings.citation_style, scoring_key(settings))
 
 
-def as_of_point(session: Session, instant: dt.datetime, settings: Settings) -> Point:
-    """The assessment at an instant, weighed as the published reports are (reviewed claims only when set).
+def as_of_point(session: Session, instant: dt.datetime, settings: Settings, reviewed_only: bool | None = None) -> Point:
+    """The assessment at an instant, weighed as the published reports are (reviewed claims only when set), or
+    as `reviewed_only` says (an analyst's view with drafts).
 
     Expensive (the store rebuilt as it stood, then the engine), so bounded three times: the parts are cached by
     what they depend on (state_at: the store's version and the last revisions at or before the instant), so
     every instant between the same two writes is one computation; one as-of rebuild runs at a time in a
     process, so an anonymous reader asking for many points uses one core, not all (docs/security.md); and on
     a large store a request never waits for one (`trajectory` queues it)."""
-    reviewed_only = weighs_reviewed_only(settings)
+    reviewed_only = weighs_reviewed_only(settings) if reviewed_only is None else reviewed_only
     instant = as_utc(instant)
-    key = as_of_key(session, instant, settings)
+    key = as_of_key(session, instant, settings, reviewed_only)
     with _AS_OF_LANE:
         parts = _PARTS.get(key)
         if parts is None:
@@ -177,6 +179,7 @@ def with_point(history: list[Point], point: Point) -> dict[str, Any]:
 
 
 INLINE_AS_OF_RESULTS = 20_000  # above this a store's as-of point takes seconds (about 15 s at 1M): never inline
+MAX_QUEUED_POINTS = 8  # as-of computations waiting in a process at once; past it a request queues nothing more
 _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="as-of-points")
 _queued: set[tuple] = set()
 _QUEUE_LOCK = threading.Lock()
@@ -189,7 +192,7 @@ def trajectory(session: Session, settings: Settings, instants: list[dt.datetime]
     each point not yet computed is queued to one background thread and counted in `pending`, so the first
     request answers at once with what is ready and a later one shows the rest (issue 23: a first hit at 1M
     took minutes for six points)."""
-    inline = (session.exec(select(func.max(Result.id))).one() or 0) <= INLINE_AS_OF_RESULTS
+    inline = _inline(session)
     points, pending = snapshot_points(session), 0
     for instant in instants[:MAX_AS_OF_POINTS]:
         key = as_of_key(session, instant, settings)
@@ -201,16 +204,38 @@ def trajectory(session: Session, settings: Settings, instants: list[dt.datetime]
     return {**series(points), "pending": pending}
 
 
-def _queue(engine, instant: dt.datetime, settings: Settings, key: tuple) -> None:
+def as_of_parts(session: Session, instant: dt.datetime, settings: Settings, reviewed_only: bool) -> dict[str, Any]:
+    """The assessment and the evidence (as JSON) at an instant, as the API and the as-of report serve them: from
+    the as-of points' cache. On a large store a request never computes them: they are queued like a trajectory's
+    point, and AssessmentPending says to ask again (an anonymous reader asking for many instants fills the
+    queue, not the cores)."""
+    instant = checked_instant(instant)
+    key = as_of_key(session, instant, settings, reviewed_only)
+    if key in _PARTS or _inline(session):
+        return as_of_point(session, instant, settings, reviewed_only).parts
+    when = f"{instant:%Y-%m-%dT%H:%M:%SZ}"
+    if _queue(session.get_bind(), instant, settings, key, reviewed_only):
+        raise AssessmentPending(f"the assessment as of {when} is being computed; try again shortly", 5)
+    raise AssessmentPending(f"{MAX_QUEUED_POINTS} as-of assessments are being computed; ask for {when} later", 30)
+
+
+def _inline(session: Session) -> bool:
+    return (session.exec(select(func.max(Result.id))).one() or 0) <= INLINE_AS_OF_RESULTS
+
+
+def _queue(engine, instant: dt.datetime, settings: Settings, key: tuple, reviewed_only: bool | None = None) -> bool:
+    """Queue the point unless it is queued already; False when the queue is full."""
     with _QUEUE_LOCK:  # not the lane: a point being computed holds that for seconds
         if key in _queued:
-            return
+            return True
+        if len(_queued) >= MAX_QUEUED_POINTS:
+            return False
         _queued.add(key)
 
     def compute() -> None:
         try:
             with Session(engine) as session:
-                as_of_point(session, instant, settings)
+                as_of_point(session, instant, settings, reviewed_only)
         except Exception:
             log.exception("as-of point at %s failed", instant.isoformat())
         finally:
@@ -218,6 +243,7 @@ def _queue(engine, instant: dt.datetime, settings: Settings, key: tuple) -> None
                 _queued.discard(key)
 
     _BACKGROUND.submit(compute)
+    return True
 
 
 def wait_for_points(timeout_s: float = 60) -> None:

@@ -20,6 +20,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlmodel import Session, select
 
 from app.assessment.asof import parse_instant
+from app.assessment.live import AssessmentPending
 from app.auth.roles import Role
 from app.config import PROJECT_ROOT
 from app.db.session import SessionDep, SettingsDep
@@ -134,7 +135,7 @@ def _live_html(  # noqa: PLR0913 - the live report's options, each a query param
     session: Session, settings, user=None, with_drafts: bool = False, as_of: str | None = None, all_open: bool = False
 ) -> HTMLResponse:
     """The live report; with `as_of`, the report of that past instant, and the picker to choose it."""
-    picker, status = {"value": (as_of or "")[:40], "error": None}, 200
+    picker, status, headers = {"value": (as_of or "")[:40], "error": None}, 200, {"Cache-Control": "no-cache"}
     doc: ReportDocument | None = None
     if as_of:
         try:
@@ -142,6 +143,10 @@ def _live_html(  # noqa: PLR0913 - the live report's options, each a query param
             picker["value"] = doc.meta["as_of"][:19].replace(" ", "T")
         except ValueError as error:
             picker["error"], status = str(error), 422
+        except AssessmentPending as pending:  # a large store: computed in the background, the page says so
+            detail = str(pending)
+            picker["error"], status = f"{detail[:1].upper()}{detail[1:]}.", 503
+            headers["Retry-After"] = str(pending.retry_after_s)
     doc = doc or snapshots.live_document(session, settings, with_drafts)
     links = [("Published reports", "/reports")]
     if settings.publish_reviewed_only and can(user, "analyst"):  # the analysts' view beside the published one
@@ -161,7 +166,7 @@ def _live_html(  # noqa: PLR0913 - the live report's options, each a query param
         all_open,
     )
     html = _cached(key, lambda: render_html(doc, web, all_open))
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 @router.get("/reports", response_class=HTMLResponse)
