@@ -6,6 +6,7 @@ between two requests: a read that never reached it is retried on the one left.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -128,11 +129,29 @@ def topology(databases, tmp_path, engine_for):
         for port, process, log in zip(ports, processes, logs, strict=True):
             wait_until(f"http://127.0.0.1:{port}", "/readyz", process, log)
         wait_until(f"http://127.0.0.1:{proxy_port}", "/readyz", proxy, tmp_path / "caddy.log")
+        _wait_until_caddy_has_every_replica_up(tmp_path / "caddy.log", [f"127.0.0.1:{p}" for p in ports])
         state["proxy"] = f"http://127.0.0.1:{proxy_port}"
         state["headers"] = add_tokens(url, engine_for).analyst
         yield state
     finally:
         stop([*state["processes"], proxy])
+
+
+def _wait_until_caddy_has_every_replica_up(caddy_log: Path, upstreams: list[str]) -> None:
+    """Caddy's active health check (every 5 s) keeps a replica out of the rotation from its first failed check
+    (it was still starting) until a check passes ("host is up"). A replica that became ready after the last
+    check is not in the rotation yet, and killing the other would leave none: 503 "no upstreams available"."""
+    deadline = time.time() + 60
+    while True:
+        last: dict[str, str] = {}
+        for line in caddy_log.read_text(errors="replace").splitlines():
+            entry = json.loads(line) if line.startswith("{") else {}
+            if entry.get("msg") in {"HTTP request failed", "host is up"}:
+                last[entry.get("host", "")] = entry["msg"]
+        if all(last.get(upstream) != "HTTP request failed" for upstream in upstreams):
+            return
+        assert time.time() < deadline, f"Caddy keeps a replica down: {last}"
+        time.sleep(0.25)
 
 
 def _replace_replica(state: dict, index: int, env: dict, cwd: Path) -> subprocess.Popen:
