@@ -33,8 +33,8 @@ def as_of_document(
 ) -> ReportDocument:
     """The report of the evidence, overrides and settings as they stood at the instant."""
     instant = checked_instant(instant)
-    parts = as_of_parts(session, instant, settings, weighs_reviewed_only(settings, with_drafts))
-    assessment, evidence = parts["assessment"], parts["evidence"]
+    cached = as_of_parts(session, instant, settings, weighs_reviewed_only(settings, with_drafts))
+    assessment, evidence = cached["assessment"], cached["evidence"]
     label = f"{instant:%Y-%m-%d %H:%M:%S} UTC"
     meta = {
         "created_at": label,

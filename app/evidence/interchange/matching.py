@@ -172,18 +172,15 @@ class StoreIndex:
         return found
 
     def holders(self, data: SourceIn | dict[str, Any]) -> dict[str, Source]:
-        """The DOI and arXiv id of `data` that a source already holds: identifier field -> that source."""
+        """The DOI and arXiv id of `data` that a source holds (as it stands now): identifier field -> that source."""
         held = {}
         for name in ("doi", "arxiv_id"):
             value = _get(data, name)
-            if value and self._by[name].get(value):
-                held[name] = self._by[name][value][0]
+            holder = next((r for r in self._by[name].get(value, []) if getattr(r, name) == value), None)
+            if value and holder is not None:
+                held[name] = holder
         return held
 
     def clashes(self, data: SourceIn) -> bool:
         """Whether a new source with these values would take a key, DOI or arXiv id another source holds."""
-        return (
-            data.key in self.by_key
-            or bool(data.doi and any(r.doi == data.doi for r in self._by["doi"].get(data.doi, [])))
-            or bool(data.arxiv_id and self._by["arxiv_id"].get(data.arxiv_id))
-        )
+        return data.key in self.by_key or bool(self.holders(data))
