@@ -15,7 +15,7 @@ from app.evidence.interchange import lookup as metadata
 from app.evidence.interchange import outcomes, pending
 from app.evidence.interchange.exports import EXPORT_FORMATS, export_list
 from app.evidence.interchange.preview import CHOICES, FIELD_CHOICES, Preview, run_import
-from app.evidence.interchange.reading import FORMATS
+from app.evidence.interchange.reading import FORMATS, decode
 from app.evidence.services import listing
 from app.web.browse import CLAIM_FACETS, FORMAT_NAMES, RESULT_FACETS, SOURCE_FACETS, read_filters
 from app.web.csrf import CsrfForm
@@ -52,7 +52,7 @@ def _choices(form) -> dict[str, str]:
     return out
 
 
-def _run(request: Request, session, user, data: bytes, name: str, fmt: str | None, commit: bool, form) -> Preview:
+def _run(request: Request, session, user, data: bytes | str, name: str, fmt: str | None, commit: bool, form) -> Preview:
     settings = request.app.state.settings
     use_lookup = form.get("lookup") == "on" and settings.metadata_lookup
     return run_import(
@@ -88,7 +88,8 @@ async def preview_import(request: Request, form: CsrfForm, session: PageSession,
     if not preview.ok:
         return _page(request, 422, preview=preview, values={"format": fmt})
     hours = request.app.state.settings.import_pending_hours
-    token = pending.save(session, _owner(user), upload.filename, preview.format, data, hours)
+    text, _ = decode(data, upload.filename, limit)  # the preview read it: the commit reads the same text
+    token = pending.save(session, _owner(user), upload.filename, preview.format, text, hours)
     request.session[SESSION_KEY] = {"token": token, "name": upload.filename, "format": preview.format}
     return _page(request, preview=preview, token=token, values={"format": fmt, "strict": form.get("strict") == "on"})
 
@@ -109,8 +110,7 @@ def download_report(request: Request, form: CsrfForm, session: PageSession, user
         flash(request, "That import is no longer waiting (committed, or too old): upload it again.", "error")
         return RedirectResponse("/import", status_code=303)
     fmt = "json" if form.get("report") == "json" else "csv"
-    data = waiting.content.encode()
-    preview = _run(request, session, user, data, waiting.filename, waiting.format, False, form)
+    preview = _run(request, session, user, waiting.content, waiting.filename, waiting.format, False, form)
     disposition = f'attachment; filename="import-report.{fmt}"'
     media = outcomes.REPORT_MEDIA[fmt]
     return Response(outcomes.report(preview, fmt), media_type=media, headers={"Content-Disposition": disposition})
@@ -124,7 +124,7 @@ def commit_import(request: Request, form: CsrfForm, session: PageSession, user: 
         flash(request, "That import is no longer waiting (committed, or too old): upload it again.", "error")
         return RedirectResponse("/import", status_code=303)
     token, name = waiting.token, waiting.filename
-    preview = _run(request, session, user, waiting.content.encode(), name, waiting.format, True, form)
+    preview = _run(request, session, user, waiting.content, name, waiting.format, True, form)
     if not preview.ok:
         session.rollback()
         return _page(request, 422, preview=preview, token=token, values={})

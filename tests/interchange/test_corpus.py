@@ -103,13 +103,31 @@ EXPECTED = {
     "jabref-twente.bib": (1, 0),
     "jabref-user-comments.bib": (2, 0),
     "jabref-utf8-bom.bib": (1, 1),  # Hsu1993, a @Collection with a booktitle and no title
+    # JabRef's encoding fixtures: the text decoded by its byte-order mark or its `% Encoding:` line
+    "jabref-encoding-us-ascii-with-header.bib": (1, 0),
+    "jabref-encoding-utf-16BE-with-header.bib": (1, 0),
+    "jabref-encoding-utf-16BE-without-header.bib": (1, 0),  # no `% Encoding:` line, a byte-order mark
+    "jabref-encoding-utf-8-with-header.bib": (1, 0),
+    "jabref-encoding-windows-1252-with-header.bib": (0, 1),  # an abstract (`25\u00b0 C`) and no title
+}
+# files a reader must refuse whole, and the start of the message that says why
+REFUSED = {
+    "jabref-encoding-windows-1252-but-utf-8-declared--decoding-fails.bib": (
+        "jabref-encoding-windows-1252-but-utf-8-declared--decoding-fails.bib:4: byte 0xa0 is not UTF-8"
+    ),
+}
+# how a reader who knows these files decodes them (the rest are UTF-8)
+ENCODING = {
+    "jabref-encoding-utf-16BE-with-header.bib": "utf-16",
+    "jabref-encoding-utf-16BE-without-header.bib": "utf-16",
+    "jabref-encoding-windows-1252-with-header.bib": "cp1252",
 }
 
 
 def entry_heads(path: Path) -> int:
     """Entries as a reader counts them: `@type{` heads that are not @string/@comment/@preamble, `TY  -` tags, or the
     items of a CSL-JSON list."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = path.read_text(encoding=ENCODING.get(path.name, "utf-8-sig"))
     if path.suffix == ".json":
         items = json.loads(text)
         return len(items["items"] if isinstance(items, dict) else items)
@@ -118,7 +136,9 @@ def entry_heads(path: Path) -> int:
     return sum(1 for kind in _BIB_HEAD.findall(text) if kind.lower() not in NOT_ENTRIES)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.iterdir() if p.suffix in {".bib", ".ris", ".json"}))
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CORPUS.iterdir() if p.suffix in {".bib", ".ris", ".json"} and p.name not in REFUSED)
+)
 def test_every_entry_of_a_real_file_is_stored_or_skipped_with_its_reason(sqlite_seeded_url, engine_for, name):
     path = CORPUS / name
     with Session(engine_for(sqlite_seeded_url)) as session:
@@ -129,3 +149,11 @@ def test_every_entry_of_a_real_file_is_stored_or_skipped_with_its_reason(sqlite_
     assert all(r.reason or r.status == "duplicate" for r in skipped)
     assert stored + len(skipped) == entry_heads(path)
     assert (stored, len(skipped)) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_real_file_that_cannot_be_read_is_refused_with_its_line(sqlite_seeded_url, engine_for, name):
+    with Session(engine_for(sqlite_seeded_url)) as session:
+        preview = run_import(session, (CORPUS / name).read_bytes(), name, Actor("corpus"), commit=True)
+    assert not preview.ok and not preview.committed
+    assert preview.problems[0].startswith(REFUSED[name]), preview.problems

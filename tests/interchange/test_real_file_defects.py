@@ -156,3 +156,51 @@ def test_an_arxiv_id_another_work_holds_is_kept_as_text_and_the_entry_stored(sql
         written = bibtex.write([kim.model_dump()])
     assert "1011.1669" in written
     assert import_text(engine, text).actions == {"unchanged": 2}
+
+
+def _import_bytes(engine, data: bytes, filename: str):
+    with Session(engine) as session:
+        preview = run_import(session, data, filename, ANALYST, commit=True)
+        session.commit()
+    return preview
+
+
+def _title_of(engine, key: str) -> str | None:
+    with Session(engine) as session:
+        source = session.exec(select(Source).where(Source.key == key)).first()
+        return source.title if source else None
+
+
+def test_files_in_another_encoding_are_read_by_their_byte_order_mark_or_their_jabref_encoding_line(
+    sqlite_seeded_url, engine_for
+):
+    # JabRef's encoding fixtures: UTF-16 with a byte-order mark and CR line ends, Windows-1252 under its header
+    engine = engine_for(sqlite_seeded_url)
+    utf16 = "\ufeff% Encoding: UTF-16BE\r\r@article{umlaut,\r  title = {\u00dc ist ein Umlaut},\r}\r".encode(
+        "utf-16-be"
+    )
+    preview = _import_bytes(engine, utf16, "utf16.bib")
+    assert preview.committed and preview.counts == {"new": 1}
+    assert preview.notes == ["utf16.bib: read as UTF-16-BE (its byte-order mark)"]
+    assert _title_of(engine, "umlaut") == "\u00dc ist ein Umlaut"
+    cp1252 = "% Encoding: windows-1252\n\n@Article{degrees,\n  title = {25\u00b0 C \u2013 caf\u00e9},\n}\n"
+    preview = _import_bytes(engine, cp1252.encode("cp1252"), "cp1252.bib")
+    assert preview.committed and preview.notes == ["cp1252.bib: read as windows-1252 (its `% Encoding:` line)"]
+    assert _title_of(engine, "degrees") == "25\u00b0 C \u2013 caf\u00e9"
+
+
+def test_bytes_that_are_not_the_declared_encoding_are_refused_with_their_line_and_nothing_is_stored(
+    sqlite_seeded_url, engine_for
+):
+    engine = engine_for(sqlite_seeded_url)
+    latin = "@misc{ok, title={Fine}}\n@misc{accent, title={Caf\u00e9}}\n".encode("latin-1")
+    for header, said in ((b"", "not UTF-8 (a Latin-1 or Windows-1252 file?)"), (b"% Encoding: UTF-8\n", "not UTF-8")):
+        preview = _import_bytes(engine, header + latin, "latin.bib")
+        line = 2 + header.count(b"\n")
+        assert not preview.ok and preview.problems[0].startswith(f"latin.bib:{line}: byte 0xe9 is {said}")
+    utf16_without_mark = "@misc{x, title={Y}}\n".encode("utf-16-le")
+    preview = _import_bytes(engine, utf16_without_mark, "nomark.bib")
+    assert preview.problems[0].startswith(
+        "nomark.bib:1: holds NUL bytes: a binary file, or UTF-16 without a byte-order mark"
+    )
+    assert _title_of(engine, "ok") is None and _title_of(engine, "x") is None

@@ -135,3 +135,17 @@ def test_the_preview_speaks_in_titles_and_words_and_offers_a_choice_per_conflict
     with analyst.session() as session:
         merged = session.get(Source, stored.id)
         assert merged.authors == ["Doe, J."] and merged.doi == "10.1234/i" and merged.title == stored.title
+
+
+def test_a_windows_1252_file_under_its_encoding_line_is_previewed_and_committed_with_its_letters(analyst):
+    text = "% Encoding: windows-1252\n\n@Article{cafe,\n  title = {Caf\u00e9 at 25\u00b0 C \u2013 a study},\n}\n"
+    page = upload(analyst, "jabref-old.bib", text.encode("cp1252"))
+    assert page.status_code == 200 and "read as windows-1252" in page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    done = analyst.post("/import/commit", {"token": token})
+    assert done.status_code == 303 and done.headers["location"] == "/sources"
+    with analyst.session() as session:
+        assert (
+            session.exec(select(Source).where(Source.key == "cafe")).one().title
+            == "Caf\u00e9 at 25\u00b0 C \u2013 a study"
+        )

@@ -13,7 +13,7 @@ from app.evidence.base import utcnow
 
 
 class PendingImport(SQLModel, table=True):
-    """The text of an uploaded file (already checked to be UTF-8), its name and format, and who may commit it."""
+    """The text of an uploaded file (as its preview decoded it), its name and format, and who may commit it."""
 
     __tablename__ = "pending_import"
 
@@ -26,11 +26,10 @@ class PendingImport(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
 
 
-def save(session: Session, owner: str, filename: str, fmt: str, data: bytes, hours: float) -> str:
-    """Keep an upload for `hours`; the token that names it (and the stale uploads are swept)."""
+def save(session: Session, owner: str, filename: str, fmt: str, content: str, hours: float) -> str:
+    """Keep an upload's text for `hours`; the token that names it (and the stale uploads are swept)."""
     sweep(session)
     token = secrets.token_urlsafe(24)
-    content = data.decode("utf-8-sig")
     expires = utcnow() + dt.timedelta(hours=hours)
     session.add(PendingImport(token=token, owner=owner, filename=filename, format=fmt, content=content,
                               expires_at=expires))  # fmt: skip

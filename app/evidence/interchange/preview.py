@@ -98,7 +98,7 @@ class Preview:
 
 def run_import(
     session: Session,
-    data: bytes,
+    data: bytes | str,
     filename: str,
     actor: Actor,
     *,
@@ -113,13 +113,14 @@ def run_import(
 ) -> Preview:
     """Read, check and apply a file; roll back unless commit is asked and nothing refused it.
 
+    `data` is the file's bytes, or its text as an earlier preview decoded it (an upload waiting for its commit).
     `complete` (lookup.completer) fills a reference's empty fields from its DOI or arXiv id first."""
     try:
-        text = decode(data, filename, max_bytes)
+        text, read_as = (data, None) if isinstance(data, str) else decode(data, filename, max_bytes)
         fmt = format or detect_format(filename, text)
     except FileRefused as error:
         return Preview(filename, format or "?", problems=[str(error)], strict=strict)
-    preview = Preview(filename, fmt, strict=strict)
+    preview = Preview(filename, fmt, strict=strict, notes=[read_as] if read_as else [])
     if fmt in REFERENCE_PARSERS:
         records, preview.problems = REFERENCE_PARSERS[fmt](text, filename)
         items = _references(session, records, preview, complete)
