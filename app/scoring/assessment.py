@@ -178,6 +178,7 @@ def grade_inputs(a: int, fits: dict[str, FitResult], ctx: Context) -> GradeInput
     undiscounted_top = top_claims(
         claims, member, False, settings.top_evidence_for_critiques, settings, by="weight_before_critiques"
     )
+    top = [t.claim_key for t in undiscounted_top]
     pts = data.points_of(a)
     pts = pts.where(pts["w_validity"] > 0, ("x", "w_validity"))
     fit, reach = fits["validity"], fits["reach"]
@@ -189,8 +190,8 @@ def grade_inputs(a: int, fits: dict[str, FitResult], ctx: Context) -> GradeInput
         segments=segments,
         x=pts["x"],
         w=pts["w_validity"],
-        top_claims=[t.claim_key for t in undiscounted_top],
-        critiques=ctx.critiques,
+        top_claims=top,
+        critiques=ctx.critiques[ctx.critiques["target_claim_key"].isin(top).to_numpy()],  # the grade reads no other
         qualifier=qualifier_status(fit, segments, ctx, role),
         band_keys=data.band_keys,
         measured_impacts=count_distinct(

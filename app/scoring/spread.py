@@ -237,14 +237,13 @@ def _points(segments: pd.DataFrame, q: int) -> tuple[Columns, np.ndarray]:
     a, b = segments["a"].to_numpy(), segments["b"].to_numpy()
     n = np.where(a == b, 1, q)
     starts = np.concatenate([[0], np.cumsum(n)])
-    seg = np.repeat(np.arange(len(segments)), n)
-    k = np.arange(len(seg)) - starts[:-1][seg]
+    k = np.arange(starts[-1]) - np.repeat(starts[:-1], n)
     share = 1.0 / n
-    points = Columns(x=a[seg] + (k + 0.5) * share[seg] * (b - a)[seg])
+    points = Columns(x=np.repeat(a, n) + (k + 0.5) * np.repeat(share, n) * np.repeat(b - a, n))
     for name in ("source", "estimated", "standard", "y_validity", "y_reach"):
-        points[name] = segments[name].to_numpy()[seg]
+        points[name] = np.repeat(segments[name].to_numpy(), n)
     for name in ("w_validity", "w_reach"):
-        points[name] = (segments[name].to_numpy() * share)[seg]
+        points[name] = np.repeat(segments[name].to_numpy() * share, n)
     return points, starts
 
 
