@@ -11,6 +11,7 @@ import pandas as pd
 from app.scoring.bands import band_ceiling, rests_on_one_source, scale_table
 from app.scoring.ceiling import (
     DIMENSIONS,
+    STATES_WITH_A_CEILING,
     FitResult,
     aspect_bins,
     ceiling_output,
@@ -120,10 +121,10 @@ def qualifier_status(fit: FitResult, segments: pd.DataFrame, ctx: Context, role:
     return worst, band, statuses.get((worst, band), "no_evidence")
 
 
-def row_change(aspect_key: str, gaps: list, fitted: bool, band_names: dict[str, str]) -> str:
+def row_change(aspect_key: str, gaps: list, states_a_ceiling: bool, band_names: dict[str, str]) -> str:
     """What evidence would change a row most, from its highest-ranked gap."""
     gap = next((g for g in gaps if g.aspect_key == aspect_key), None)
-    return what_would_change(gap, fitted, band_names.get(gap.band_key, gap.band_key) if gap else "")
+    return what_would_change(gap, states_a_ceiling, band_names.get(gap.band_key, gap.band_key) if gap else "")
 
 
 def reach_positions(a: int, ctx: Context) -> np.ndarray:
@@ -347,14 +348,14 @@ def assess(evidence: Evidence, settings: ScoringSettings | None = None, *, as_of
         for a, aspect_key in enumerate(data.aspect_keys)
     ]
     safety = safety_row(data.rows, evidence, claims, data.source_keys, data.band_keys, data.band_log10, settings)
-    fitted = [
-        fit["validity"].state != "insufficient" and aspect_role(k, settings) == "scale"
+    states_a_ceiling = [  # a row that shows no fall (or no success) has no ceiling for new evidence to move
+        fit["validity"].state in STATES_WITH_A_CEILING and aspect_role(k, settings) == "scale"
         for k, fit in zip(data.aspect_keys, fits, strict=True)
     ]
-    gaps = evidence_gaps(data.aspect_keys, data.band_keys, data.band_log10, bins, cells, fitted, settings)
+    gaps = evidence_gaps(data.aspect_keys, data.band_keys, data.band_log10, bins, cells, states_a_ceiling, settings)
     band_names = dict(zip(evidence.bands["key"], evidence.bands["name"].fillna(evidence.bands["key"]), strict=True))
     changes = {
-        "scale": lambda a, row: row_change(row.aspect_key, gaps, fitted[a], band_names),
+        "scale": lambda a, row: row_change(row.aspect_key, gaps, states_a_ceiling[a], band_names),
         "qualifier": lambda a, row: evaluation_change(row.ceiling),
         "impact": lambda a, row: "",
     }

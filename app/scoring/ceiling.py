@@ -23,6 +23,7 @@ from app.scoring.settings import ScoringSettings
 from app.scoring.spread import STANDARDS
 
 DIMENSIONS = ("validity", "reach")
+STATES_WITH_A_CEILING = ("estimated", "below_range", "not_reached")  # the row states a ceiling (or a bound on one)
 
 
 @dataclass(frozen=True)

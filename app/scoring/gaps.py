@@ -40,13 +40,15 @@ def evidence_gaps(
     band_log10: np.ndarray,
     bins: pd.DataFrame,
     cells: list[BandCell],
-    fitted: list[bool],
+    states_a_ceiling: list[bool],
     settings: ScoringSettings,
 ) -> list[Gap]:
     """Every aspect x band cell, ranked by how far one result there would swing the ceiling and the status.
 
-    Aspects without a fitted ceiling (too thin) have no ceiling to move: only status changes count. The
-    assessment reports the top few, and each row the first of its own (what_would_change).
+    Aspects whose row states no ceiling (too thin to fit, no dependence on scale shown, not established at
+    any scale) have none to move, only band statuses: the posterior of a crossing they do not claim is not
+    consulted, so no sentence speaks of a ceiling the row does not state. The assessment reports the top few,
+    and each row the first of its own (what_would_change).
     """
     g = settings.gap_probe_weight
     by_cell = {(c.aspect_key, c.band_key): c for c in cells}
@@ -56,8 +58,8 @@ def evidence_gaps(
         now = with_probe(mine, None, False, settings)
         for b, band_key in enumerate(band_keys):
             x = probe_log10(band_log10[b, 0], band_log10[b, 1], settings)
-            up = with_probe(mine, x, True, settings) - now if fitted[a] else 0.0
-            down = with_probe(mine, x, False, settings) - now if fitted[a] else 0.0
+            up = with_probe(mine, x, True, settings) - now if states_a_ceiling[a] else 0.0
+            down = with_probe(mine, x, False, settings) - now if states_a_ceiling[a] else 0.0
             cell = by_cell[(aspect_key, band_key)]
             wy = cell.alpha - settings.prior_alpha
             weight = wy + cell.beta - settings.prior_beta
@@ -67,9 +69,13 @@ def evidence_gaps(
             after_failure = status_of(posterior(weight + g, wy, settings)[3], cell.n_results + 1, weight + g, settings)
             changes = (after_success != cell.status) + (after_failure != cell.status)
             score = up - down + STATUS_CHANGE_BONUS_DECADES * changes
+            moves = (
+                f"would move the ceiling {up:+.2f} orders of magnitude if a success, {down:+.2f} if a failure; "
+                if states_a_ceiling[a]
+                else "has no ceiling to move (the row states none); "
+            )
             text = (
-                f"One result near {format_params(x)} on {aspect_key} ({band_key}) would move the ceiling "
-                f"{up:+.2f} orders of magnitude if a success, {down:+.2f} if a failure; status "
+                f"One result near {format_params(x)} on {aspect_key} ({band_key}) {moves}status "
                 f"{cell.status} -> {after_success} / {after_failure}."
             )
             scored.append(
@@ -94,14 +100,14 @@ def evidence_gaps(
     return [gap for *_, gap in scored]
 
 
-def what_would_change(gap: Gap | None, fitted: bool, band_name: str) -> str:
+def what_would_change(gap: Gap | None, states_a_ceiling: bool, band_name: str) -> str:
     """The row's largest gap in words: 'One validated result in Large (100B-1T) would move the ceiling up ...'."""
     if gap is None:
         return ""
     up, down = gap.shift_if_success_decades, gap.shift_if_failure_decades
     moves = (
         f" would move the ceiling up {up:.1f} orders of magnitude; a failure there would move it down {abs(down):.1f}"
-        if fitted and (abs(up) >= 0.05 or abs(down) >= 0.05)
+        if states_a_ceiling and (abs(up) >= 0.05 or abs(down) >= 0.05)
         else ""
     )
     now, good, bad = (s.replace("_", " ") for s in (gap.status_now, gap.status_if_success, gap.status_if_failure))

@@ -25,6 +25,7 @@ from app.evidence.enums import (
     Stance,
     Winner,
 )
+from app.scoring.schema import ENGINE_VERSION
 
 STR, FLOAT, BOOL, INT = "str", "float", "bool", "int"
 
@@ -338,7 +339,9 @@ class Evidence:
 
 
 def fingerprint(evidence: Evidence, settings_json: str) -> str:
-    """sha256 of the evidence (row-order independent) and the settings JSON."""
+    """sha256 of the evidence (row-order independent), the settings JSON and the engine's version: the caches
+    find an assessment by it, so an upgraded engine must not be handed the output of the one before."""
     digest = evidence.fingerprint_digest()
     digest.update(settings_json.encode())
+    digest.update(f"\nengine {ENGINE_VERSION}".encode())
     return digest.hexdigest()

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 SCHEMA_VERSION = "3.0"
-ENGINE_VERSION = "3.1.0"
+ENGINE_VERSION = "3.2.0"
 
 CeilingState = Literal[
     "estimated",

@@ -17,6 +17,7 @@ from scipy.special import betaincinv
 
 from app.scoring.bands import status_of
 from app.scoring.ceiling import (
+    STATES_WITH_A_CEILING,
     FitResult,
     aspect_bins,
     ceiling_output,
@@ -227,9 +228,6 @@ def plain_statement(segments: pd.DataFrame, settings: ScoringSettings) -> Statem
         return ceiling_output(rest, settings).statement
 
     return statement
-
-
-STATES_WITH_A_CEILING = ("estimated", "below_range", "not_reached")
 
 
 def ceiling_shift(fit: FitResult, rest: FitResult, shift: float | None) -> float | None:

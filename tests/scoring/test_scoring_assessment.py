@@ -227,12 +227,15 @@ def test_same_input_gives_byte_identical_json_and_reordered_rows_too():
     assert assess(Evidence(**frames)).model_dump_json() == first
 
 
-def test_fingerprint_covers_settings_and_as_of():
+def test_fingerprint_covers_settings_and_as_of_and_the_engine_version(monkeypatch):
     evidence = example()
     base = assess(evidence)
     assert assess(evidence, ScoringSettings(draft_factor=0.4)).fingerprint != base.fingerprint
     dated = assess(evidence, as_of=dt.date(2026, 1, 1))
     assert dated.fingerprint != base.fingerprint and dated.settings["as_of"] == "2026-01-01"
+    # the caches find an assessment by its fingerprint: an upgraded engine must not be served the old output
+    monkeypatch.setattr("app.scoring.inputs.ENGINE_VERSION", "0.0.0-before")
+    assert assess(evidence).fingerprint != base.fingerprint
 
 
 def test_assessment_round_trips_through_json():

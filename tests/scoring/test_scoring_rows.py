@@ -226,16 +226,44 @@ def test_a_critique_discounts_where_its_finding_does_not_already_count(critic_re
     assert target_weight(evidence) == pytest.approx(1 - 0.8)
 
 
+def one_source_each(pairs):
+    """One source per result: (log10 params, outcome)."""
+    claims = [{"key": f"c{i}", "source_key": f"s{i}", "method": "sae"} for i in range(len(pairs))]
+    results = [
+        {"key": f"r{i}", "claim_key": f"c{i}", "params": 10.0**x, "outcome": o} for i, (x, o) in enumerate(pairs)
+    ]
+    return build_evidence([{"key": f"s{i}"} for i in range(len(pairs))], claims, results)
+
+
 def test_each_row_says_what_evidence_would_change_it_most():
-    ev = two_sources([{"params": 7e7}, {"params": 1.24e8}, {"params": 7e10, "outcome": "partial"}], [{"params": 2.8e9}])
-    assessment = assess(ev)
+    falls = [(8.0, "success"), (8.3, "success"), (8.6, "success"), (9.0, "success"), (9.3, "partial")]
+    falls += [(9.7, "failure"), (10.0, "failure"), (10.4, "failure"), (10.8, "failure")]
+    assessment = assess(one_source_each(falls))
     row = assessment.aspects[0]
+    assert row.ceiling.state == "estimated"
     first = next(g for g in assessment.gaps if g.aspect_key == "features")
     band = next(b.name for b in assessment.bands if b.key == first.band_key)
     assert row.what_would_change.startswith(f"One validated result in {band} would move the ceiling up ")
     assert f"{first.shift_if_success_decades:.1f} orders of magnitude" in row.what_would_change
     assert next(r for r in assessment.aspects if r.role == "impact").what_would_change == ""
     assert row.what_would_change in render(assessment, "markdown")
+
+
+def test_a_row_that_states_no_ceiling_is_not_told_what_would_move_one():
+    """Beside "no dependence on scale shown" there is no ceiling for a new result to move: the row and its gaps
+    speak of band statuses only (they spoke of moving "the ceiling", the median of a crossing the row rejects)."""
+    ev = two_sources([{"params": 7e7}, {"params": 1.24e8}, {"params": 7e10, "outcome": "partial"}], [{"params": 2.8e9}])
+    assessment = assess(ev, ScoringSettings(top_gaps=100))  # every gap, not the five largest of all aspects
+    row = assessment.aspects[0]
+    assert row.ceiling.state == "no_scale_dependence"
+    gaps = [g for g in assessment.gaps if g.aspect_key == "features"]
+    assert gaps and all(g.shift_if_success_decades == g.shift_if_failure_decades == 0 for g in gaps)
+    assert all("has no ceiling to move (the row states none)" in g.text for g in gaps)
+    assert "ceiling" not in row.what_would_change
+    assert (
+        row.what_would_change.startswith("One validated result in ")
+        and "the band would go from" in row.what_would_change
+    )
 
 
 def test_sensitivity_names_the_largest_model_left_not_a_bin_edge():
