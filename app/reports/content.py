@@ -58,24 +58,37 @@ def impacts(counts: dict[str, int] | None) -> str:
     return ", ".join(named) or "no result"
 
 
-def _sentence_for_row(row: dict[str, Any]) -> str:
+def _clause(text: str) -> str:
+    """An engine statement as a clause of a longer sentence (its own full stop dropped)."""
+    return text.strip().rstrip(".")
+
+
+LEADS = {  # how the summary introduces each state's statement; the others stand alone
+    "estimated": "validated use stops at",
+    "below_range": "validated use stops",
+    "not_reached": "validated use is",
+    "not_established": "validated use is",
+}
+
+
+def aspect_sentence(row: dict[str, Any]) -> str:
+    """One aspect in the summary: its statement with its grade, then its reach where it is a separate finding."""
     ceiling, reach = row["ceiling"], row.get("reach_ceiling") or {}
     grade = words(row["confidence"]["final"])
     name = row["aspect_name"]
     role = row.get("role", "scale")
     if role == "impact":
         return f"{name}: reported as measured impact by band (below), not as a ceiling; {grade} confidence."
-    applied = f" The methods have been applied: {reach['statement']}." if reach.get("statement") else ""
+    applied = ""
+    if reach.get("statement") and reach.get("state") != "not_applicable":  # evaluation has no reach of its own
+        said = _clause(reach["statement"])
+        applied = f" The methods have been applied: {said}." if reach["state"] in LEADS else f" Reach: {said}."
     qualifier = " It qualifies the other rows rather than capping them." if role == "qualifier" else ""
     if ceiling["state"] == "insufficient":
-        return f"{name}: too little sized evidence for a ceiling ({ceiling['statement']}).{applied}{qualifier}"
-    lead = {
-        "estimated": "validated use stops at",
-        "below_range": "validated use stops",
-        "not_reached": "validated use is",
-        "not_established": "validated use is",
-    }.get(ceiling["state"], "the ceiling is")
-    return f"{name}: {lead} {ceiling['statement']}, {grade} confidence.{applied}{qualifier}"
+        return f"{name}: too little sized evidence for a ceiling ({_clause(ceiling['statement'])}).{applied}{qualifier}"
+    lead = LEADS.get(ceiling["state"])
+    said = _clause(ceiling["statement"]) if lead is None else f"{lead} {_clause(ceiling['statement'])}"
+    return f"{name}: {said}; {grade} confidence.{applied}{qualifier}"
 
 
 STATE_PHRASES = (  # (states, singular, plural): what the aspects' ceilings say, in the summary's words
@@ -135,7 +148,7 @@ def summary(assessment: dict[str, Any], evidence: dict[str, Any]) -> list[str]:
         )
     else:
         lines.append(overall.get("statement", ""))
-    lines.extend(_sentence_for_row(row) for row in aspects)
+    lines.extend(aspect_sentence(row) for row in aspects)
     if assessment.get("safety", {}).get("statement"):
         lines.append("Measured safety effects: " + assessment["safety"]["statement"])
     publication = evidence.get("publication") or {}

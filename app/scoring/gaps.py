@@ -74,10 +74,9 @@ def evidence_gaps(
                 if states_a_ceiling[a]
                 else "has no ceiling to move (the row states none); "
             )
-            text = (
-                f"One result near {format_params(x)} on {aspect_key} ({band_key}) {moves}status "
-                f"{cell.status} -> {after_success} / {after_failure}."
-            )
+            now_, good, bad = (status.replace("_", " ") for status in (cell.status, after_success, after_failure))
+            where = f"One result near {format_params(x)} on {aspect_key} ({band_key})"
+            text = f"{where} {moves}status {now_} -> {good} / {bad}."
             scored.append(
                 (
                     -score,

@@ -15,7 +15,7 @@ from app.db.engine import get_engine
 from app.reports import snapshots
 from app.reports.build import build_snapshot
 from app.reports.changes import change_items
-from app.reports.content import states_sentence
+from app.reports.content import aspect_sentence, states_sentence
 from app.reports.plots import ModelPoint, model_points, plot_svg
 from app.reports.reading import band_csv_rows, cards, ceiling_csv_rows, direction, findings, main_reason
 from app.reports.render import render_html, render_markdown
@@ -226,6 +226,49 @@ def test_the_summary_counts_ceilings_in_sentences_that_agree_in_number():
     )
     one = states_sentence([_aspect("circuits", "no_scale_dependence")])
     assert one == "Of the 1 aspect fitted for a ceiling, 1 shows no dependence on scale."
+
+
+def _summary_row(state: str, statement: str, role: str = "scale", reach: dict | None = None) -> dict:
+    return {
+        "aspect_name": "Features",
+        "role": role,
+        "ceiling": {"state": state, "statement": statement},
+        "reach_ceiling": reach or {},
+        "confidence": {"final": "very_low"},
+    }
+
+
+def test_each_aspect_of_the_summary_reads_as_one_sentence_a_researcher_signs():
+    flat = "no dependence on scale shown: validated in 29% (90% interval 6%-60%) of results at every scale tested"
+    applied = {"state": "no_scale_dependence", "statement": "no dependence on scale shown: applied in 87% of results"}
+    assert aspect_sentence(_summary_row("no_scale_dependence", flat, reach=applied)) == (
+        f"Features: {flat}; very low confidence. Reach: no dependence on scale shown: applied in 87% of results."
+    )  # was "the ceiling is no dependence on scale shown"
+    checked = "Checked against ground truth up to Steerling-8B, 8B: 12 result(s); none against ground truth."
+    evaluation = _summary_row(
+        "not_applicable",
+        checked,
+        "qualifier",
+        {"state": "not_applicable", "statement": "Evaluation is reported by how results were judged, not as a reach."},
+    )
+    assert aspect_sentence(evaluation) == (
+        "Features: Checked against ground truth up to Steerling-8B, 8B: 12 result(s); none against ground truth; very "
+        "low confidence. It qualifies the other rows rather than capping them."
+    )  # was "...ground truth., low confidence. The methods have been applied: Evaluation is reported ... reach.."
+    bound = _summary_row("not_reached", "not reached up to 70B", reach={"state": "not_reached", "statement": "70B"})
+    assert aspect_sentence(bound) == (
+        "Features: validated use is not reached up to 70B; very low confidence. The methods have been applied: 70B."
+    )
+
+
+def test_the_report_labels_statements_for_what_they_say_and_gives_evaluation_no_reach(built):
+    text = html.unescape(render_html(built))
+    evaluation = text[text.index('id="aspect-evaluation"') :]
+    evaluation = evaluation[: evaluation.index("</section>")]
+    assert "Where explanations are checked" in evaluation and "Reach (where the methods were applied)" not in evaluation
+    assert "Validity: where validated use stops" not in text and "Reach: applied up to" not in text
+    assert "the ceiling is no dependence" not in text and "The methods have been applied: Evaluation" not in text
+    assert not re.search(r"\.[,;] (very low|low|moderate|high) confidence", text) and "a reach.." not in text
 
 
 def test_the_markdown_report_says_what_moves_without_estimated_sizes_and_the_method_as_it_is(built):
