@@ -185,6 +185,19 @@ def bibliography(evidence: dict[str, Any]) -> tuple[list[dict], dict[str, int]]:
     return shown, {s["key"]: n for n, s in enumerate(sources, 1)}
 
 
+def source_name(source: dict[str, Any]) -> str:
+    """A source as a reader cites it in running text: 'Smith et al. (2025)', or its title when it has no authors."""
+    authors = [a for a in source.get("authors") or [] if a.strip() and a.strip() != "et al."]
+    year = f" ({source['year']})" if source.get("year") else ""
+    if not authors:
+        title = " ".join(str(source.get("title") or source["key"]).split())
+        return f"{title if len(title) <= 60 else title[:59].rsplit(' ', 1)[0] + '...'}{year}"
+    family = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors[:2]]
+    if len(authors) > 2:
+        return f"{family[0]} et al.{year}"
+    return f"{' and '.join(family)}{year}"
+
+
 def questions(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     """Each research question with its claims (undermining first) and the critiques against each claim."""
     against: dict[str, list[dict]] = {}
@@ -224,6 +237,7 @@ def context(doc: ReportDocument) -> dict[str, Any]:
         "summary": summary(doc.assessment, doc.evidence),
         "sources": sources,
         "cite": numbers,
+        "source_names": {source["key"]: source_name(source) for source in sources},
         "questions": questions(doc.evidence),
         "scale_rows": scale_rows(doc.assessment),
         "reference": reference,

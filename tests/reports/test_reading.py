@@ -15,7 +15,7 @@ from app.db.engine import get_engine
 from app.reports import snapshots
 from app.reports.build import build_snapshot
 from app.reports.changes import change_items
-from app.reports.content import aspect_sentence, states_sentence
+from app.reports.content import aspect_sentence, source_name, states_sentence
 from app.reports.plots import ModelPoint, model_points, plot_svg
 from app.reports.reading import band_csv_rows, cards, ceiling_csv_rows, direction, findings, main_reason
 from app.reports.render import render_html, render_markdown
@@ -269,6 +269,28 @@ def test_the_report_labels_statements_for_what_they_say_and_gives_evaluation_no_
     assert "Validity: where validated use stops" not in text and "Reach: applied up to" not in text
     assert "the ceiling is no dependence" not in text and "The methods have been applied: Evaluation" not in text
     assert not re.search(r"\.[,;] (very low|low|moderate|high) confidence", text) and "a reach.." not in text
+
+
+def test_a_source_is_named_as_a_reader_cites_it():
+    smith = {"key": "gdm2025_negative_saes", "authors": ["Smith, L.", "Rajamanoharan, S.", "Nanda, N."], "year": 2025}
+    assert source_name(smith) == "Smith et al. (2025)"
+    assert (
+        source_name({"key": "p", "authors": ["Paulo, G.", "Belrose, N."], "year": 2025}) == "Paulo and Belrose (2025)"
+    )
+    assert source_name({"key": "k", "authors": ["Karvonen, A.", "et al."], "year": 2025}) == "Karvonen (2025)"
+    assert source_name({"key": "n", "authors": ["Neel Nanda"], "year": None}) == "Nanda"
+    untitled = {"key": "source_report", "authors": [], "year": 2026, "title": "Source report: critiques"}
+    assert source_name(untitled) == "Source report: critiques (2026)"
+
+
+def test_the_sensitivity_names_each_source_left_out_by_its_authors_not_its_key(built):
+    names = {s["key"]: source_name(s) for s in built.evidence["sources"]}
+    influences = [src for s in built.assessment["sensitivity"] for src in s["sources"]]
+    assert influences
+    for text in (html.unescape(render_html(built)), render_markdown(built).replace("\\_", "_")):
+        for influence in influences:
+            key = influence["source_key"]
+            assert f"without {key} " not in text and f"without {names[key]} " in text, key
 
 
 def test_the_markdown_report_says_what_moves_without_estimated_sizes_and_the_method_as_it_is(built):
