@@ -267,6 +267,7 @@ def test_the_report_labels_statements_for_what_they_say_and_gives_evaluation_no_
     evaluation = evaluation[: evaluation.index("</section>")]
     assert "Where explanations are checked" in evaluation and "Reach (where the methods were applied)" not in evaluation
     assert "Validity: where validated use stops" not in text and "Reach: applied up to" not in text
+    assert "| Validity by scale (90% interval) | Reach (where the methods were applied) |" in render_markdown(built)
     assert "the ceiling is no dependence" not in text and "The methods have been applied: Evaluation" not in text
     assert not re.search(r"\.[,;] (very low|low|moderate|high) confidence", text) and "a reach.." not in text
 
