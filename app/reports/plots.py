@@ -216,6 +216,18 @@ def _extent(points: list[ModelPoint], ceiling: dict[str, Any]) -> tuple[float, f
     return x_range(xs)
 
 
+def _tested(points: list[ModelPoint]) -> str:
+    """What the plot shows in words, sizes named by their models (never the axis's padded ends)."""
+    if not points:
+        return "No sized result."
+    ordered = sorted(points, key=lambda p: (p.at, p.model))
+    models = len({p.model for p in points})
+    first, last = ordered[0], ordered[-1]
+    if models == 1:
+        return f"{len(points)} result(s) on {first.model} ({first.size})."
+    return f"{len(points)} results on {models} models, from {first.model} ({first.size}) to {last.model} ({last.size})."
+
+
 def plot_svg(row: dict[str, Any], points: list[ModelPoint], slope: float, mini: bool = False) -> str:
     """The plot of one aspect; `mini` is the small version of the home page's cards."""
     ceiling = row.get("ceiling") or {}
@@ -244,11 +256,7 @@ def plot_svg(row: dict[str, Any], points: list[ModelPoint], slope: float, mini: 
     body += [_model_mark(frame, p, h, radius) for p, h in zip(points, _spread(points), strict=True)]
     body += x_axis(frame, font, None if mini else "parameters (log scale)")
     name = row.get("aspect_name") or row["aspect_key"]
-    models = len({p.model for p in points})
-    description = (
-        f"{len(points)} results on {models} models, from {params_text(10**lo)} to {params_text(10**hi)} "
-        f"parameters. {ceiling.get('statement', '')}"
-    )
+    description = f"{_tested(points)} {ceiling.get('statement', '')}".strip()
     ident = f"plot-{row['aspect_key']}{'-mini' if mini else ''}"
     return svg_document(
         ident,

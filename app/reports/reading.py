@@ -22,7 +22,7 @@ DOMAIN_WORDS = {
     "publication_bias": "Publication bias",
 }
 ROLE_WORDS = {
-    "scale": "Where validated use stops",
+    "scale": "Validity by scale",
     "qualifier": "Where explanations are checked (qualifies the other rows)",
     "impact": "Measured safety impact",
 }

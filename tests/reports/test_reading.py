@@ -188,6 +188,8 @@ def test_plots_name_each_real_model_and_draw_bounds_and_ranges(built):
     drawn = plot_svg(row, [bound, estimate], 1.5)
     assert drawn.count("<polygon") >= 2  # the bound's arrow head and the diamond
     assert 'stroke-opacity=".6"' in drawn and "<rect x=" in drawn  # the estimate's range and its square marker
+    # its description names the ends by their models, never the axis's padded ends (once "from 251M to 251B")
+    assert "2 results on 2 models, from Gemma (estimated 2.6B) to Claude 3 Sonnet (undisclosed; at least 10B)." in drawn
     assert row["ceiling"]["state"] == "no_scale_dependence" and row["curve"] == []
     assert "ceiling" not in svg.split("<desc")[0]  # no fall shown: no ceiling mark and no falling curve drawn
     assert unsized >= 0
@@ -267,6 +269,7 @@ def test_the_report_labels_statements_for_what_they_say_and_gives_evaluation_no_
     evaluation = evaluation[: evaluation.index("</section>")]
     assert "Where explanations are checked" in evaluation and "Reach (where the methods were applied)" not in evaluation
     assert "Validity: where validated use stops" not in text and "Reach: applied up to" not in text
+    assert "Where validated use stops" not in text and "Validity by scale" in text  # the answer's cards too
     assert "| Validity by scale (90% interval) | Reach (where the methods were applied) |" in render_markdown(built)
     assert "the ceiling is no dependence" not in text and "The methods have been applied: Evaluation" not in text
     assert not re.search(r"\.[,;] (very low|low|moderate|high) confidence", text) and "a reach.." not in text
