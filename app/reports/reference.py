@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from app.config import PROJECT_ROOT
+from app.text import shorten
 
 REFERENCE_FILE = PROJECT_ROOT / "data" / "reference" / "seed-report-tables.yaml"
 AGREE, CONSISTENT, CANNOT_TELL, DISAGREE, NOT_COMPARABLE = (
@@ -270,8 +271,8 @@ def scale_comparison(reference: dict[str, Any], assessment: dict[str, Any]) -> l
             barriers = (cell or {}).get("barriers") or []
             if str(row.get("barriers", "")).strip().lower() == "none" and barriers and verdict != NOT_COMPARABLE:
                 verdict = DISAGREE
-                keys = _listed([b["key"] for b in barriers])
-                why += f"; the report names no barriers, the evidence records {len(barriers)}: {keys}"
+                named = _listed([f'"{shorten(b.get("text") or b["key"], 90)}"' for b in barriers])
+                why += f"; the report names no barriers, the evidence records {len(barriers)}: {named}"
             out.append(
                 {
                     "key": f"{row['band']}:{aspect}",

@@ -161,9 +161,16 @@ def test_a_status_the_report_gives_without_barriers_disagrees_where_barriers_are
         }
     }
     cell = {"aspect_key": "circuits", "band_key": "toy", "status": "partial", "low": 0.25, "high": 0.9, "weight": 3}
-    barrier = {"key": "meloux2025.non-identifiability"}
+    text = (
+        "Exhaustive enumeration on small networks shows systematic non-identifiability: several circuits replicate it."
+    )
+    barrier = {"key": "meloux2025.non-identifiability", "text": text}
     (row,) = scale_comparison(reference, {"scale_table": [{**cell, "barriers": [barrier]}]})
-    assert row["verdict"] == "disagree" and "records 1: meloux2025.non-identifiability" in row["why"]
+    assert row["verdict"] == "disagree" and "meloux2025" not in row["why"]  # the barrier in its words, not its key
+    assert (
+        'records 1: "Exhaustive enumeration on small networks shows systematic non-identifiability: several…"'
+        in (row["why"])
+    )
     (row,) = scale_comparison(reference, {"scale_table": [{**cell, "barriers": []}]})
     assert row["verdict"] == "cannot tell"
 
