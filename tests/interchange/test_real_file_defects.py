@@ -187,6 +187,13 @@ def test_files_in_another_encoding_are_read_by_their_byte_order_mark_or_their_ja
     preview = _import_bytes(engine, cp1252.encode("cp1252"), "cp1252.bib")
     assert preview.committed and preview.notes == ["cp1252.bib: read as windows-1252 (its `% Encoding:` line)"]
     assert _title_of(engine, "degrees") == "25\u00b0 C \u2013 caf\u00e9"
+    # the same file re-saved as UTF-8 by another editor, its JabRef line left as it was: the bytes decide
+    resaved = cp1252.replace("degrees", "resaved").replace("\u00b0 C", "\u00b0 F").encode("utf-8")
+    preview = _import_bytes(engine, resaved, "resaved.bib")
+    assert preview.notes == [
+        "resaved.bib: read as UTF-8, which its bytes are, although its first line says `% Encoding: windows-1252`"
+    ]
+    assert _title_of(engine, "resaved") == "25\u00b0 F \u2013 caf\u00e9"
 
 
 def test_bytes_that_are_not_the_declared_encoding_are_refused_with_their_line_and_nothing_is_stored(

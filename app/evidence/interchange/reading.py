@@ -59,7 +59,19 @@ def decode(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
     declared = _declared_encoding(data)
     if declared is None or codecs.lookup(declared).name == "utf-8":
         return _decoded(data, "utf-8-sig", filename), None
+    if not data.isascii() and _is_utf8(data):  # re-saved as UTF-8 under its old line: the bytes say which
+        return _decoded(data, "utf-8-sig", filename), (
+            f"{filename}: read as UTF-8, which its bytes are, although its first line says `% Encoding: {declared}`"
+        )
     return _decoded(data, declared, filename), f"{filename}: read as {declared} (its `% Encoding:` line)"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 UTF16_BOMS = ((codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"))
