@@ -185,6 +185,10 @@ def _execute_a_get(page) -> None:
     response = operation.locator(".live-responses-table tr.response")
     response.locator(".highlight-code pre.microlight span").first.wait_for()
     assert response.locator(".response-col_status").inner_text().strip() == "200"
+    # Execute is disabled (opacity .3) while the request runs; it must be whole again as the answer shows, not fade
+    # in over Swagger UI's 0.3 s transition with its text below 4.5:1 meanwhile (a CI failure, timing-dependent)
+    opacity = operation.locator("button.execute").evaluate("button => getComputedStyle(button).opacity")
+    assert opacity == "1"
 
 
 def _open_a_tag_by_keyboard(page) -> None:
