@@ -14,6 +14,7 @@ from markupsafe import Markup
 from app.evidence.agreement import POOR
 from app.reports.bibliography import DEFAULT_STYLE, formatted
 from app.reports.reference import ceiling_comparison, scale_comparison
+from app.text import shorten
 
 # Embedding and override controls of the Unicode bidirectional algorithm (LRE..RLO, LRI..PDI, marks).
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -190,8 +191,7 @@ def source_name(source: dict[str, Any]) -> str:
     authors = [a for a in source.get("authors") or [] if a.strip() and a.strip() != "et al."]
     year = f" ({source['year']})" if source.get("year") else ""
     if not authors:
-        title = " ".join(str(source.get("title") or source["key"]).split())
-        return f"{title if len(title) <= 60 else title[:59].rsplit(' ', 1)[0] + '...'}{year}"
+        return f"{shorten(source.get('title') or source['key'], 60)}{year}"
     family = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors[:2]]
     if len(authors) > 2:
         return f"{family[0]} et al.{year}"

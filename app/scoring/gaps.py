@@ -7,6 +7,7 @@ import pandas as pd
 
 from app.scoring.bands import posterior, status_of
 from app.scoring.ceiling import format_params, r6
+from app.scoring.naming import words
 from app.scoring.posterior import posterior_summary
 from app.scoring.schema import BandCell, Gap
 from app.scoring.settings import ScoringSettings
@@ -74,7 +75,7 @@ def evidence_gaps(
                 if states_a_ceiling[a]
                 else "has no ceiling to move (the row states none); "
             )
-            now_, good, bad = (status.replace("_", " ") for status in (cell.status, after_success, after_failure))
+            now_, good, bad = (words(status) for status in (cell.status, after_success, after_failure))
             where = f"One result near {format_params(x)} on {aspect_key} ({band_key})"
             text = f"{where} {moves}status {now_} -> {good} / {bad}."
             scored.append(
@@ -109,7 +110,7 @@ def what_would_change(gap: Gap | None, states_a_ceiling: bool, band_name: str) -
         if states_a_ceiling and (abs(up) >= 0.05 or abs(down) >= 0.05)
         else ""
     )
-    now, good, bad = (s.replace("_", " ") for s in (gap.status_now, gap.status_if_success, gap.status_if_failure))
+    now, good, bad = (words(s) for s in (gap.status_now, gap.status_if_success, gap.status_if_failure))
     if good != now and bad != now:
         status = f"the band would go from {now} to {good} (or {bad} if a failure)"
     elif good != now or bad != now:

@@ -19,6 +19,11 @@ import numpy as np
 import pandas as pd
 
 
+def words(value: str) -> str:
+    """A key as words: 'no_evidence' -> 'no evidence'."""
+    return value.replace("_", " ")
+
+
 def format_params(log10_params: float) -> str:
     """Human form of a parameter count given in log10, at two significant digits or whole units:
     9.398 -> '2.5B', 10.849 -> '71B', 11.243 -> '175B'."""

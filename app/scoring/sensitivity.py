@@ -30,6 +30,7 @@ from app.scoring.ceiling import (
 from app.scoring.fall import Stratum
 from app.scoring.grade import GradeInputs, grade_aspect
 from app.scoring.groups import group_index, group_sums
+from app.scoring.naming import words
 from app.scoring.posterior import log_likelihood, log_prior, p_works, summarise
 from app.scoring.schema import AspectSensitivity, EstimateSensitivity, SourceInfluence, StatusChange
 from app.scoring.settings import ScoringSettings
@@ -203,10 +204,6 @@ def moved_text(grade: str, grade_without: str, changes: list[StatusChange]) -> s
     parts = [] if grade == grade_without else [f"grade {words(grade)} -> {words(grade_without)}"]
     parts += [f"{c.band_key} band {words(c.status)} -> {words(c.status_without)}" for c in changes]
     return "; " + "; ".join(parts) if parts else "; grade and band statuses unchanged"
-
-
-def words(value: str) -> str:
-    return value.replace("_", " ")
 
 
 Statement = Callable[[FitResult, tuple[str, object]], str]  # the rest's statement, given what was left out
