@@ -156,8 +156,12 @@ class Coded:
         return np.append(np.asarray(values), missing)[self.codes]
 
 
-def _coded(values: np.ndarray, cast: type) -> Coded:
+def _coded(values: np.ndarray | pd.api.extensions.ExtensionArray, cast: type) -> Coded:
+    """The column's codes and distinct values in order of first appearance (pd.factorize). A column of Arrow
+    strings (the export's large frames) is coded by Arrow, which gives the same codes and values without a
+    Python object per row."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
     expected = ("string", "empty") if cast is str else ("boolean", "empty")
     if pd.api.types.infer_dtype(uniques, skipna=False) not in expected:  # e.g. numbers in a text column
         values = np.array([None if pd.isna(v) else cast(v) for v in values], dtype=object)
@@ -174,10 +178,15 @@ def _normalise(name: str, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str
         raise EvidenceError(f"{name}: missing columns {missing}")
     numbers, coded = {}, {}
     for column, kind in spec.items():
-        values = frame[column].to_numpy()
+        series = frame[column]
         if kind in (STR, BOOL):
-            coded[column] = _coded(np.asarray(values, dtype=object), str if kind == STR else bool)
-        elif kind == FLOAT:
+            arrow = isinstance(series.dtype, pd.ArrowDtype)
+            coded[column] = _coded(
+                series.array if arrow else series.to_numpy(dtype=object), str if kind == STR else bool
+            )
+            continue
+        values = series.to_numpy()
+        if kind == FLOAT:
             numbers[column] = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype=float)
         else:
             numbers[column] = pd.array(pd.to_numeric(pd.Series(values), errors="raise"), dtype="Int64")

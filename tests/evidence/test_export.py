@@ -3,6 +3,7 @@ the services (or a bulk load that bypasses them) it equals a full read of the st
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -61,13 +62,20 @@ def test_the_export_has_the_engines_columns_and_only_live_rows(session):
 
 
 @pytest.mark.parametrize("overlaid", [live.MAX_OVERLAID, 0], ids=["rows held apart", "put together at once"])
+@pytest.mark.parametrize("reader", ["dbapi", "arrow"])
 def test_the_patched_export_follows_every_kind_of_write(
-    seeded_url, engine_for, revisions, caplog, overlaid, monkeypatch
+    seeded_url, engine_for, revisions, caplog, overlaid, reader, monkeypatch
 ):
+    """Read whole through the DBAPI driver (a small store) or through Arrow (a large one: its big frames' text
+    stays Arrow strings, and the rows patched in come from the DBAPI driver)."""
     monkeypatch.setattr(live, "MAX_OVERLAID", overlaid)
+    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0 if reader == "arrow" else 10**9)
     engine = engine_for(seeded_url)
     _same_as_a_full_read(engine)  # first read: whole
     assert revisions == []
+    with engine.connect() as connection:
+        held_text = live.patched_export(connection).frames["results"]["key"].dtype
+    assert isinstance(held_text, pd.ArrowDtype) == (reader == "arrow")
     with Session(engine) as session:
         claim = session.exec(select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.id)).first()
         data = ClaimIn.model_validate(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 
 from app.scoring import Assessment, Evidence, ScoringSettings, assess
 from app.scoring.formats import FORMATS, render
+from app.scoring.inputs import COLUMNS, fingerprint
 from app.scoring.records import build_evidence
 from tests.support.synthetic import synthetic_evidence
 
@@ -225,6 +227,23 @@ def test_same_input_gives_byte_identical_json_and_reordered_rows_too():
         )
     }
     assert assess(Evidence(**frames)).model_dump_json() == first
+
+
+def test_text_given_as_arrow_strings_is_the_same_evidence():
+    """The export hands its large frames' text over as Arrow strings (app/evidence/export/arrow.py): the engine
+    must code them to the same evidence, missing values included, and say the same thing to the byte."""
+    import pyarrow as pa
+
+    evidence = synthetic_evidence(3000, seed=5)
+    frames = {}
+    for name in ("claims", "claim_aspects", "claim_questions", "results"):
+        frame = getattr(evidence, name)
+        text = [column for column in frame.columns if frame[column].dtype == object and column != "higher_is_better"]
+        frames[name] = frame.astype({column: pd.ArrowDtype(pa.string()) for column in text})
+    assert frames["results"]["params_estimate_kind"].isna().any()  # a column with missing values among the text
+    as_arrow = Evidence(**{name: frames.get(name, getattr(evidence, name)) for name in COLUMNS})
+    assert fingerprint(as_arrow, "") == fingerprint(evidence, "")
+    assert assess(as_arrow).model_dump_json() == assess(evidence).model_dump_json()
 
 
 def test_fingerprint_covers_settings_and_as_of_and_the_engine_version(monkeypatch):

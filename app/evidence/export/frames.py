@@ -141,7 +141,7 @@ def read_all(connection: Connection) -> dict[str, pd.DataFrame]:
 def public(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The frames as the engine's contract has them: without the hidden id columns."""
     return {
-        name: pd.DataFrame({c: frame[c].to_numpy() for c in frame.columns if not c.startswith("_")}, copy=False)
+        name: pd.DataFrame({c: frame[c].array for c in frame.columns if not c.startswith("_")}, copy=False)
         for name, frame in frames.items()
     }
 

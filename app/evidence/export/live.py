@@ -27,6 +27,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from sqlalchemy import Connection
 
 from app.evidence.export import arrow
@@ -46,6 +47,7 @@ _HIGH_SQL = "SELECT coalesce(max(id), 0) FROM revision"
 _COUNTS_SQL = "SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM claim), (SELECT count(*) FROM result)"
 
 
+ArrayLike = np.ndarray | ExtensionArray
 Changes = dict[str, "pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]"]  # whole frame, or (removed, added)
 
 
@@ -160,7 +162,8 @@ def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, t
     results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
     if arrow.supported(url) and results >= ARROW_MIN_RESULTS:
         try:
-            read, (high, counts) = arrow.read_frames(url, _whole_queries(connection, results), [_HIGH_SQL, _COUNTS_SQL])
+            queries = _whole_queries(connection, results)
+            read, (high, counts) = arrow.read_frames(url, queries, [_HIGH_SQL, _COUNTS_SQL], arrow_text=PATCHABLE)
             return {name: tidy(name, frame) for name, frame in read.items()}, int(high[0]), counts
         except arrow.ArrowReadFailed:
             log.warning("the Arrow read failed; reading through the DBAPI driver instead", exc_info=True)
@@ -174,8 +177,12 @@ def _full(connection: Connection, generation: int) -> _Export:
     return _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
 
 
-def _joined(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """old + new values of one column, keeping old's numeric type where the new values allow it."""
+def _joined(old: ArrayLike, new: ArrayLike) -> ArrayLike:
+    """old + new values of one column, keeping old's numeric type where the new values allow it, and old's
+    Arrow strings (the new rows, read through the DBAPI driver, are few)."""
+    if isinstance(old.dtype, pd.ArrowDtype):
+        return pd.concat([pd.Series(old), pd.Series(pd.array(new, dtype=old.dtype))], ignore_index=True).array
+    old, new = np.asarray(old), np.asarray(new)
     if old.dtype.kind in "fi" and new.dtype != old.dtype:
         new = pd.to_numeric(pd.Series(new, dtype=object)).to_numpy(dtype=float)
         old = old.astype(float)
@@ -184,7 +191,7 @@ def _joined(old: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 def _stacked(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
     """The rows of both frames, column by column (no pandas concat: its dtype rules for empty columns move)."""
-    return pd.DataFrame({c: _joined(top[c].to_numpy(), bottom[c].to_numpy()) for c in top.columns}, copy=False)
+    return pd.DataFrame({c: _joined(top[c].array, bottom[c].array) for c in top.columns}, copy=False)
 
 
 def _patch(connection: Connection, export: _Export) -> _Export | None:
