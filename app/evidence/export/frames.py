@@ -16,55 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-# Frames the revision log can patch carry hidden `_id` columns (dropped before the engine sees them);
-# `{only}` is where a delta read narrows the query to some ids. The unary `+` on a join's foreign key keeps
-# SQLite from walking source -> claim -> result through the foreign-key indexes (a million random row reads);
-# it scans the many-side table and looks each parent up by primary key instead: the whole read of the results
-# at 1M took 4.1 s that way and takes 3.1 s this way. PostgreSQL hash-joins either form.
-QUERIES: dict[str, str] = {
-    "sources": """
-        SELECT key, kind, peer_reviewed, year, published_date, title, organization
-        FROM source WHERE deleted_at IS NULL""",
-    "claims": """
-        SELECT c.id AS _id, c.key, s.key AS source_key, c.text, c.kind, c.stance, c.status, c.confidence,
-               c.method_key AS method
-        FROM claim c JOIN source s ON s.id = +c.source_id
-        WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
-    "claim_aspects": """
-        SELECT c.id AS _claim_id, c.key AS claim_key, ca.aspect_key
-        FROM claim_aspect ca JOIN claim c ON c.id = +ca.claim_id JOIN source s ON s.id = +c.source_id
-        WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
-    "claim_questions": """
-        SELECT c.id AS _claim_id, c.key AS claim_key, cq.question_key
-        FROM claim_question cq JOIN claim c ON c.id = +cq.claim_id JOIN source s ON s.id = +c.source_id
-        WHERE c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
-    "results": """
-        SELECT r.id AS _id, r.key, c.key AS claim_key, r.model_name, r.params_basis, r.params, r.params_low,
-               r.params_high, r.params_estimate_kind, r.method_key AS method, r.task, r.metric_name,
-               r.metric_value, r.baseline_name, r.baseline_value, r.baseline_method_key AS baseline_method,
-               r.winner, r.higher_is_better, r.outcome, r.reach_outcome, r.safety_impact, r.baseline_safety_impact,
-               r.evaluation_standard, r.sample_size
-        FROM result r JOIN claim c ON c.id = +r.claim_id JOIN source s ON s.id = +c.source_id
-        WHERE r.deleted_at IS NULL AND c.deleted_at IS NULL AND s.deleted_at IS NULL {only}""",
-    "critiques": """
-        SELECT k.key, t.key AS target_claim_key, cs.key AS critic_source_key, cc.key AS critic_claim_key,
-               k.kind, k.text, k.severity, k.status
-        FROM critique k
-        JOIN claim t ON t.id = k.target_claim_id
-        JOIN source ts ON ts.id = t.source_id
-        LEFT JOIN source cs ON cs.id = k.critic_source_id
-        LEFT JOIN claim cc ON cc.id = k.critic_claim_id
-        WHERE k.deleted_at IS NULL AND t.deleted_at IS NULL AND ts.deleted_at IS NULL
-          AND (k.critic_source_id IS NULL OR cs.deleted_at IS NULL)
-          AND (k.critic_claim_id IS NULL OR cc.deleted_at IS NULL)""",
-    "methods": "SELECT key, name, family FROM method",
-    "aspects": "SELECT key, name, sort_order FROM aspect",
-    "bands": "SELECT key, name, min_params, max_params, sort_order FROM scale_band",
-    "questions": "SELECT key, number, title FROM research_question",
-    "grade_overrides": "SELECT aspect_key, grade, reason FROM grade_override",
-}
-# frame -> the id column a delta read filters on
-PATCHABLE = {"claims": "c.id", "claim_aspects": "ca.claim_id", "claim_questions": "cq.claim_id", "results": "r.id"}
+from app.evidence.export.queries import QUERIES, query
 
 
 def _column(values: np.ndarray) -> np.ndarray:
@@ -106,17 +58,22 @@ INTS = {
 def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise what drivers and readers return differently (SQLite 0/1 booleans, date objects, the type of a
     column without values) to one form: floats as float64, whole numbers as int64 (float64 where some are missing)."""
-    numeric = {*FLOATS.get(name, ()), *INTS.get(name, ())}
+    floats, ints = FLOATS.get(name, ()), INTS.get(name, ())
     if frame.empty:  # a driver types a column it saw no value of as it likes (ADBC's SQLite: int64)
-        frame = frame.astype({c: object for c in frame.columns if c not in numeric})
-    for column in frame.columns:  # so is a text column without a value (ADBC's SQLite: float64 NaN)
-        if column not in numeric and frame[column].dtype != object and frame[column].isna().all():
-            frame[column] = np.full(len(frame), None, dtype=object)
-    for column in FLOATS.get(name, ()):
-        frame[column] = pd.to_numeric(frame[column]).astype(float)
-    for column in INTS.get(name, ()):
-        values = pd.to_numeric(frame[column])
-        frame[column] = values.astype(np.int64 if values.dtype.kind in "iu" else float)
+        frame = frame.astype({c: object for c in frame.columns if c not in {*floats, *ints}})
+    columns = {}  # put together once at the end: setting a column of a million rows copies it
+    for column in frame.columns:
+        values = frame[column]
+        if column in floats:
+            columns[column] = pd.to_numeric(values).to_numpy(dtype=float)
+        elif column in ints:
+            values = pd.to_numeric(values)
+            columns[column] = values.to_numpy(dtype=np.int64 if values.dtype.kind in "iu" else float)
+        elif values.dtype != object and values.isna().all():  # a text column without a value (ADBC's SQLite: NaN)
+            columns[column] = np.full(len(frame), None, dtype=object)
+        else:
+            columns[column] = values.array
+    frame = pd.DataFrame(columns, index=frame.index, copy=False)
     if name == "sources":
         frame["peer_reviewed"] = frame["peer_reviewed"].astype(bool)
         frame["published_date"] = frame["published_date"].map(lambda d: None if d is None else str(d)[:10])
@@ -127,10 +84,6 @@ def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         out[present] = flags[present].astype(bool)
         frame["higher_is_better"] = out
     return frame
-
-
-def query(name: str, only: str = "") -> str:
-    return QUERIES[name].replace("{only}", only)
 
 
 def read_all(connection: Connection) -> dict[str, pd.DataFrame]:

@@ -19,11 +19,9 @@ bypassed the services), the export is read whole.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -31,20 +29,16 @@ from pandas.api.extensions import ExtensionArray
 from sqlalchemy import Connection
 
 from app.evidence.export import arrow
-from app.evidence.export.frames import PATCHABLE, QUERIES, query, read_all, read_frame, tidy
+from app.evidence.export.frames import read_all, read_frame, tidy
+from app.evidence.export.queries import COUNTS_SQL, HIGH_SQL, PATCHABLE, QUERIES, query
 from app.evidence.publication import published_changes
 
 log = logging.getLogger("ceiling.export")
 REVISION_WINDOW = 1000
 MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
-# Below this many results the DBAPI reader is quicker than starting the Arrow reader's child process.
-ARROW_MIN_RESULTS = 20_000
-MAX_READ_PARTS = 4  # ranges of result ids the Arrow reader reads at once (one connection and thread each)
 KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
 ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
-_HIGH_SQL = "SELECT coalesce(max(id), 0) FROM revision"
-_COUNTS_SQL = "SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM claim), (SELECT count(*) FROM result)"
 
 
 ArrayLike = np.ndarray | ExtensionArray
@@ -140,41 +134,36 @@ def _whole(frame: pd.DataFrame | _Overlaid) -> pd.DataFrame:
     return frame.whole if isinstance(frame, _Overlaid) else frame
 
 
-def _whole_queries(connection: Connection, results: int) -> dict[str, str | list[str]]:
-    """Every frame's query for the Arrow reader, the results cut into as many ranges of ids (of about as many
-    rows each) as this process may use CPUs: the reader reads them at once."""
-    queries: dict[str, str | list[str]] = {name: query(name) for name in QUERIES}
-    parts = min(MAX_READ_PARTS, len(os.sched_getaffinity(0)))
-    cut = "SELECT id FROM result ORDER BY id LIMIT 1 OFFSET {}"  # tens of ms at 1M: no row is decoded
-    edges = [connection.exec_driver_sql(cut.format(results * i // parts)).scalar() for i in range(1, parts)]
-    edges = [edge for edge in edges if edge is not None]  # none if the table shrank since it was counted
-    if edges:
-        ranges = [f"AND r.id <= {edges[0]}"]
-        ranges += [f"AND r.id > {a} AND r.id <= {b}" for a, b in pairwise(edges)] + [f"AND r.id > {edges[-1]}"]
-        queries["results"] = [query("results", where) for where in ranges]
-    return queries
-
-
-def _read_whole(connection: Connection) -> tuple[dict[str, pd.DataFrame], int, tuple]:
+def _read_whole(
+    connection: Connection, pending: arrow.PendingRead | None
+) -> tuple[dict[str, pd.DataFrame], int, tuple]:
     """Every frame, the highest revision id and the row counts: through Arrow in a read transaction of its
     own where the store allows it and is large (app/evidence/export/arrow.py), else on the connection."""
     url = connection.engine.url
-    results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
-    if arrow.supported(url) and results >= ARROW_MIN_RESULTS:
-        try:
-            queries = _whole_queries(connection, results)
-            read, (high, counts) = arrow.read_frames(url, queries, [_HIGH_SQL, _COUNTS_SQL], arrow_text=PATCHABLE)
+    try:
+        if pending is None and arrow.supported(url):
+            results = connection.exec_driver_sql("SELECT count(*) FROM result").scalar()
+            pending = arrow.whole_read(url) if results >= arrow.ARROW_MIN_RESULTS else None
+        if pending is not None:
+            read, (high, counts) = pending.result(arrow_text=PATCHABLE)
             return {name: tidy(name, frame) for name, frame in read.items()}, int(high[0]), counts
-        except arrow.ArrowReadFailed:
-            log.warning("the Arrow read failed; reading through the DBAPI driver instead", exc_info=True)
-    high = int(connection.exec_driver_sql(_HIGH_SQL).scalar())
-    return read_all(connection), high, tuple(connection.exec_driver_sql(_COUNTS_SQL).one())
+    except arrow.ArrowReadFailed:
+        log.warning("the Arrow read failed; reading through the DBAPI driver instead", exc_info=True)
+    high = int(connection.exec_driver_sql(HIGH_SQL).scalar())
+    return read_all(connection), high, tuple(connection.exec_driver_sql(COUNTS_SQL).one())
 
 
 def _full(connection: Connection, generation: int) -> _Export:
-    frames, high, counts = _read_whole(connection)
+    """The export read whole. A read started early (arrow.prefetch) may have seen an older state than the
+    connection sees: it is brought up to the connection's from the revision log, so an assessment is never
+    stored under a data version newer than its evidence."""
+    prefetched = arrow.take_prefetched(connection.engine.url)
+    frames, high, counts = _read_whole(connection, prefetched)
     frames.update({name: _Overlaid(frames[name], column) for name, column in ID_COLUMNS.items()})
-    return _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
+    export = _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
+    if prefetched is None:
+        return export
+    return _patch(connection, export) or _full(connection, generation)
 
 
 def _joined(old: ArrayLike, new: ArrayLike) -> ArrayLike:
@@ -198,7 +187,7 @@ def _patch(connection: Connection, export: _Export) -> _Export | None:
     """Bring the export up to date; None when it must be read whole instead."""
     revisions = _window(connection, export.high)
     new = [row for row in revisions if row[0] > export.high or row[0] not in export.applied]
-    counts = tuple(connection.exec_driver_sql(_COUNTS_SQL).one())
+    counts = tuple(connection.exec_driver_sql(COUNTS_SQL).one())
     kinds = {kind for _, kind, _ in new}
     for kind, before, now in zip(("source", "claim", "result"), export.counts, counts, strict=True):
         if before != now and kind not in kinds:
