@@ -76,3 +76,27 @@ def test_a_fresh_process_migrates_and_seeds_an_empty_database(tmp_path):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
         assert done.returncode == 0, done.stderr[-2000:]
     assert "seed loaded" in done.stdout
+
+
+WORKER_PROBE = """
+import sys
+from app.evidence.export import arrow
+
+def started(url):
+    print("imported:", *sorted({name.split(".")[0] for name in sys.modules} & {"pandas", "numpy", "scipy", "sqlmodel"}))
+    raise SystemExit(0)
+
+arrow.prefetch = started
+from app.cli import main
+sys.argv = ["ceiling", "worker"]
+main()
+"""
+
+
+def test_the_worker_starts_reading_the_store_before_it_imports_the_engine(tmp_path):
+    """The first assessment at 1M results waits for the whole read (about 2 s in a child process): the worker
+    starts it first, so the child reads while the worker imports pandas and the engine (docs/performance.md)."""
+    env = {"PATH": "/usr/bin:/bin", "CEILING_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+    done = subprocess.run([sys.executable, "-c", WORKER_PROBE], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "imported:"

@@ -82,10 +82,11 @@ def calibrate_command(
 def worker_command() -> None:
     """Hold the evidence and assess each new data version (CEILING_ASSESSMENT_WORKER=external; Ctrl-C stops)."""
     from app.config import get_settings
-    from app.evidence.export.arrow import prefetch
+    from app.evidence.export import arrow
 
     settings = get_settings()
-    prefetch(settings.database_url)  # the store is read while the engine's modules are imported
+    arrow.use_system_allocator()
+    arrow.prefetch(settings.database_url)  # the store is read while the engine's modules are imported
 
     from app.assessment.worker import serve_forever
     from app.cli.common import engine

@@ -36,6 +36,11 @@ def serve(
     count = workers or settings.workers
     if reload and count > 1:
         fail("--reload runs one process: leave out --workers")
+    if count == 1 and not reload and settings.assessment_worker == "in_process" and settings.assessment_warm_start:
+        from app.evidence.export import arrow
+
+        arrow.use_system_allocator()
+        arrow.prefetch(settings.database_url)  # this process's warm start takes it (app/assessment/live.py warm)
     uvicorn.run(
         "app.cli.serve:served_app",
         factory=True,

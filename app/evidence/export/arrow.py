@@ -174,6 +174,13 @@ def cut(template: str, table: str, column: str, parts: int, value: Callable[[str
 _prefetched: dict[str, PendingRead] = {}
 
 
+def use_system_allocator() -> None:
+    """Arrow allocates through the C library's malloc in this process and its readers (unless
+    ARROW_DEFAULT_MEMORY_POOL says otherwise). With its default, mimalloc, the first use of fresh memory made
+    a worker's first assessment at 1M results 0.4 s slower (docs/performance.md). Call before pyarrow loads."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def prefetch(database_url: str) -> None:
     """Start the whole read of the store now, for the export's first read to take (`take_prefetched`). The
     worker calls it first thing, so the child reads while the worker imports pandas and the engine."""
