@@ -140,6 +140,9 @@ def restore_all(engine: Engine, folder: Path, progress: Callable[[str, int], Non
                 progress(table.name, counts[table.name])
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection, tables)
+            # the planner's statistics, which autovacuum would gather only later: without them, the first whole
+            # read of a restored 1M-result store planned nested loops and took minutes instead of 3 s
+            connection.execute(text("ANALYZE"))
     return counts
 
 
