@@ -30,7 +30,7 @@ from sqlmodel import Session
 from app.assessment import cache as assessment_cache
 from app.config import Settings, get_settings
 from app.evidence.export.frames import evidence_frames, public
-from app.evidence.export.live import patched_export
+from app.evidence.export.live import FIRST_GENERATION, early_published, patched_export
 from app.evidence.publication import only_published
 from app.evidence.version import data_version, has_pending_writes
 from app.ops.metrics import ASSESSMENT_SECONDS
@@ -85,9 +85,18 @@ def _merged(patches: list[dict]) -> dict[str, pd.DataFrame | Delta]:
 
 def _committed_evidence(connection, reviewed_only: bool) -> Evidence:
     """The committed evidence as Evidence: the process's last one brought up to date from the export's
-    patches when it can be (a write costs the rows it changed), else built from the frames."""
-    export = patched_export(connection)
+    patches when it can be (a write costs the rows it changed), else built from the frames. A worker's first
+    reviewed-only view is built from the published rows its early read handed over first."""
     key = (str(connection.engine.url), reviewed_only)
+    if reviewed_only and (early := early_published(connection)) is not None:
+        with _lock:
+            held = _evidence.get(key)
+        if held is None:  # a second look before the first export (warm, then compute_current) reuses it
+            held = (FIRST_GENERATION, Evidence(**public(early)))
+            with _lock:
+                _evidence.setdefault(key, held)
+        return held[1]
+    export = patched_export(connection)
     with _lock:
         held = _evidence.get(key)
     evidence = None

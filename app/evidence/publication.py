@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app.evidence.enums import ClaimStatus
-
-PUBLISHED = frozenset({ClaimStatus.reviewed.value, ClaimStatus.retracted.value})
+from app.evidence.export.queries import PUBLISHED
 
 
 def only_published(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -161,3 +161,42 @@ def test_a_read_started_early_is_taken_once(seeded_url):
     assert pending is not None and arrow.take_prefetched(url) is None
     frames, (high, counts) = pending.result()
     assert len(frames["results"]) > 0 and counts[2] >= len(frames["results"])
+
+
+def _to_draft(engine, *claim_keys: str) -> None:
+    with Session(engine) as session:
+        for key in claim_keys:
+            claim = session.exec(select(Claim).where(Claim.key == key)).one()
+            data = ClaimIn.model_validate({**claims.input_values(session, claim), "status": "draft"})
+            claims.update(session, claim, data, ACTOR, with_results=False)
+        session.commit()
+
+
+def test_the_published_view_comes_from_the_first_stage_of_an_early_read(seeded_url, engine_for):
+    """The early read hands over the published view's rows first (then reads the drafts'): the worker's first
+    reviewed-only Evidence is built from them before the whole export exists, equals the view of a full read
+    (a critique by a draft claim left out), and is brought up to date after writes like any other."""
+    engine = engine_for(seeded_url)
+    _to_draft(engine, "karvonen2025.matryoshka-advantage-grows", "lieberum2023.partial-under-randomisation")
+    arrow.prefetch(seeded_url)
+    with engine.connect() as connection:
+        full = evidence_frames(connection)
+    with Session(engine) as session:
+        early = load_evidence(session, True, committed=True)
+        assert str(engine.url) not in live._exports  # built before the whole export
+        assert load_evidence(session, True, committed=True) is early  # warm, then compute_current: built once
+    assert fingerprint(early, "") == fingerprint(Evidence(**only_published(full)), "")
+    assert len(early.critiques) < len(full["critiques"])
+    _same_as_a_full_read(engine)
+    _to_draft(engine, "nanda2025.ambitious-mi-probably-dead")
+    _same_as_a_full_read(engine)
+
+
+def test_an_early_read_older_than_the_reader_gives_no_published_view(seeded_url, engine_for):
+    engine = engine_for(seeded_url)
+    arrow.prefetch(seeded_url)
+    arrow.prefetched(make_url(seeded_url)).stage(0)  # the read has seen the store before the write below
+    _to_draft(engine, "nanda2025.ambitious-mi-probably-dead")
+    with engine.connect() as connection:
+        assert live.early_published(connection) is None
+    _same_as_a_full_read(engine)

@@ -38,7 +38,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.evidence.export.queries import COUNTS_SQL, HIGH_SQL, QUERIES, query
+from app.evidence.export.queries import COUNTS_SQL, HIGH_SQL, published_first
 
 if TYPE_CHECKING:  # neither the child process nor a worker's early read imports these
     import pandas as pd
@@ -70,22 +70,29 @@ def supported(url: URL) -> bool:
 
 
 class PendingRead:
-    """A read running in its child process (started by the constructor); `result` waits for its frames."""
+    """A read running in its child process (started by the constructor), in stages: each stage's frames are
+    handed over as soon as that stage is read (`stage`), and `result` puts every stage together."""
 
     def __init__(
-        self, url: URL, queries: dict[str, str | list[str]], scalars: list[str], cut: dict[str, tuple] | None = None
+        self,
+        url: URL,
+        stages: list[dict[str, str | list[str]]],
+        scalars: list[str],
+        cut: dict[str, tuple[str, str]] | None = None,
     ) -> None:
-        self.names = list(queries)
-        self._handed_over = False
+        self._stages: list[dict] = []  # each stage's Arrow tables, as they arrive
+        self._frames: dict[tuple, dict] = {}  # a stage's pandas frames, once asked for
+        self._scalars: list | None = None
+        self._names = [list(queries) for queries in stages]
         self._folder = tempfile.TemporaryDirectory(prefix="ceiling-read-")
-        self._into = str(Path(self._folder.name) / "frames.arrows")
+        self._files = [str(Path(self._folder.name) / f"stage-{i}.arrows") for i in range(len(stages))]
         request = {
             "backend": url.get_backend_name(),
             "target": url.database if url.get_backend_name() == "sqlite" else _libpq(url),
-            "queries": {name: [sql] if isinstance(sql, str) else sql for name, sql in queries.items()},
+            "stages": [{name: [sql] if isinstance(sql, str) else sql for name, sql in q.items()} for q in stages],
             "scalars": scalars,
             "cut": cut or {},
-            "into": self._into,
+            "into": self._files,
         }
         self._child = subprocess.Popen(
             [sys.executable, "-m", "app.evidence.export.arrow"],
@@ -100,44 +107,67 @@ class PendingRead:
             self.close()
             raise ArrowReadFailed(str(problem)) from problem
 
-    def result(self, arrow_text: Collection[str] = ()) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
-        """Each query's frame and each scalar query's one row. The text columns of the frames named in
-        `arrow_text` stay Arrow strings (pandas' ArrowDtype) instead of becoming Python objects: at a million
-        results that skips making 16 million objects (0.9 s), and the engine codes such a column in Arrow
-        (app/scoring/inputs.py)."""
+    def _tables(self, number: int) -> dict:
+        """The Arrow tables of stage `number`, waiting for the child to hand it over (its line on stdout comes
+        once the stage's file is whole)."""
         import pyarrow as pa
 
-        frames = {}
         try:
-            rows = json.loads(self._child.stdout.readline() or "null")
-            if rows is None:  # the child writes its line once the file is whole, then tidies up (0.2 s at 1M)
-                error = self._child.stderr.read().decode(errors="replace").strip()
-                self._child.wait(timeout=TIMEOUT_S)
-                raise ArrowReadFailed(error.splitlines()[-1] if error else f"exit {self._child.returncode}")
-            self._handed_over = True
-            with pa.memory_map(self._into) as source:
-                for name in self.names:
-                    table = pa.ipc.open_stream(source).read_all()
-                    mapper = _arrow_strings if name in arrow_text else None
-                    frames[name] = table.to_pandas(
-                        split_blocks=True, self_destruct=True, deduplicate_objects=True, types_mapper=mapper
-                    )
+            while len(self._stages) <= number:
+                rows = json.loads(self._child.stdout.readline() or "null")
+                if rows is None:
+                    error = self._child.stderr.read().decode(errors="replace").strip()
+                    self._child.wait(timeout=TIMEOUT_S)
+                    raise ArrowReadFailed(error.splitlines()[-1] if error else f"exit {self._child.returncode}")
+                self._scalars = rows
+                with pa.memory_map(self._files[len(self._stages)]) as source:
+                    names = self._names[len(self._stages)]
+                    self._stages.append({name: pa.ipc.open_stream(source).read_all() for name in names})
         except (OSError, pa.ArrowInvalid) as problem:
+            self.close()
             raise ArrowReadFailed(str(problem)) from problem
+        return self._stages[number]
+
+    def stage(self, number: int, arrow_text: Collection[str] = ()) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
+        """The frames of one stage and each scalar query's one row (the child may still be reading the next)."""
+        key = (number, frozenset(arrow_text))
+        if key not in self._frames:
+            self._frames[key] = {
+                name: _pandas(table, name in arrow_text) for name, table in self._tables(number).items()
+            }
+        return dict(self._frames[key]), self._rows()
+
+    def result(self, arrow_text: Collection[str] = ()) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
+        """Each frame (the union of its rows in every stage) and each scalar query's one row. The text columns
+        of the frames named in `arrow_text` stay Arrow strings (pandas' ArrowDtype) instead of becoming Python
+        objects: at a million results that skips making 16 million objects (0.9 s), and the engine codes such a
+        column in Arrow (app/scoring/inputs.py)."""
+        try:
+            stages = [self._tables(number) for number in range(len(self._names))]
         finally:
             self.close()
-        return frames, [tuple(row) for row in rows]
+        names = list(dict.fromkeys(name for tables in stages for name in tables))
+        together = {name: _together([tables[name] for tables in stages if name in tables]) for name in names}
+        return {name: _pandas(table, name in arrow_text) for name, table in together.items()}, self._rows()
+
+    def _rows(self) -> list[tuple]:
+        return [tuple(row) for row in self._scalars]
 
     def close(self) -> None:
-        """Remove the file. A child that has handed its frames over is left to end on its own (a thread reaps
-        it); one that has not is stopped."""
+        """Remove the files. A child that has handed every stage over is left to end on its own (a thread reaps
+        it: it tidies up for 0.2 s at 1M); one that has not is stopped."""
         for stream in (self._child.stdout, self._child.stderr):
             stream.close()
         if self._child.poll() is None:
-            if not self._handed_over:
+            if len(self._stages) < len(self._names):
                 self._child.kill()
             threading.Thread(target=self._child.wait, daemon=True).start()
         self._folder.cleanup()
+
+
+def _pandas(table, arrow_text: bool):
+    mapper = _arrow_strings if arrow_text else None
+    return table.to_pandas(split_blocks=True, deduplicate_objects=True, types_mapper=mapper)
 
 
 def read_frames(
@@ -146,15 +176,14 @@ def read_frames(
     """Each query's frame and each scalar query's one row, all from one state of the store. A query given as a
     list of SQL texts is a frame cut into parts (ranges of ids, say): they are read at once on connections that
     see the same state, and put together in the order given. See PendingRead.result for `arrow_text`."""
-    return PendingRead(url, queries, scalars).result(arrow_text)
+    return PendingRead(url, [queries], scalars).result(arrow_text)
 
 
 def whole_read(url: URL) -> PendingRead:
-    """The whole export's read, started. The child cuts the results into as many ranges of ids (of about as many
-    rows each) as it may use CPUs, and reads them at once."""
-    queries: dict[str, str | list[str]] = {name: query(name) for name in QUERIES}
-    queries["results"] = QUERIES["results"]
-    return PendingRead(url, queries, [HIGH_SQL, COUNTS_SQL], cut={"results": ("result", "r.id")})
+    """The whole export's read, started, in two stages: the published view's frames first, then the other
+    claims' rows (queries.published_first). The child cuts the results into as many ranges of ids (of about as
+    many rows each) as it may use CPUs, and reads them at once."""
+    return PendingRead(url, published_first(), [HIGH_SQL, COUNTS_SQL], cut={"results": ("result", "r.id")})
 
 
 def cut(template: str, table: str, column: str, parts: int, value: Callable[[str], Any]) -> list[str]:
@@ -198,6 +227,11 @@ def prefetch(database_url: str) -> None:
 def take_prefetched(url: URL) -> PendingRead | None:
     """The read `prefetch` started for this database, once."""
     return _prefetched.pop(str(url), None)
+
+
+def prefetched(url: URL) -> PendingRead | None:
+    """The read `prefetch` started for this database, left for `take_prefetched`."""
+    return _prefetched.get(str(url))
 
 
 def _arrow_strings(arrow_type):
@@ -348,23 +382,30 @@ def _read_all(readers: list[_Reader], queries: dict[str, list[str]]) -> dict[str
 
 
 def _serve(request: dict, out) -> None:
-    """The child's side: read every scalar and query in one state of the store; the frames go to the file
-    `request["into"]`, then the scalar rows to `out`."""
+    """The child's side: read every scalar and every stage's queries in one state of the store; each stage's
+    frames go to its file in `request["into"]`, then the scalar rows to `out` as one line, so the parent can
+    take a stage while the next is read."""
     import pyarrow as pa
 
     first = _Reader(request)
-    queries = request["queries"]
     width = min(MAX_READ_PARTS, len(os.sched_getaffinity(0)))
-    for name, (table, column) in request["cut"].items():
-        queries[name] = cut(queries[name][0], table, column, width, first.value)
-    readers = _readers(request, first, max(len(parts) for parts in queries.values()))
+    stages = []
+    for queries in request["stages"]:
+        for name, (table, column) in request["cut"].items():
+            if name in queries:
+                queries[name] = cut(queries[name][0], table, column, width, first.value)
+        stages.append({name: [sql.replace("{only}", "") for sql in parts] for name, parts in queries.items()})
+    readers = _readers(request, first, max(len(parts) for queries in stages for parts in queries.values()))
     try:
-        tables = _read_all(readers, queries)
-        with pa.OSFile(request["into"], "wb") as into:
-            for table in tables.values():
-                with pa.ipc.new_stream(into, table.schema) as writer:
-                    writer.write_table(table)
-        out.write(json.dumps(readers[0].scalars).encode() + b"\n")
+        for number, (queries, path) in enumerate(zip(stages, request["into"], strict=True)):
+            # later stages on one reader: the parent is working on the first one meanwhile, on the other core
+            tables = _read_all(readers if number == 0 else readers[:1], queries)
+            with pa.OSFile(path, "wb") as into:
+                for table in tables.values():
+                    with pa.ipc.new_stream(into, table.schema) as writer:
+                        writer.write_table(table)
+            out.write(json.dumps(readers[0].scalars).encode() + b"\n")
+            out.flush()
     finally:
         for reader in readers:
             reader.close()

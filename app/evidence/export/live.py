@@ -36,6 +36,7 @@ from app.evidence.publication import published_changes
 log = logging.getLogger("ceiling.export")
 REVISION_WINDOW = 1000
 MAX_OVERLAID = 5000  # ids a patchable frame holds apart before it is put together whole again
+FIRST_GENERATION = 1
 KEPT_CHANGES = 32  # patches remembered: a caller more generations behind rebuilds from the frames
 SMALL = [name for name in QUERIES if name not in PATCHABLE]
 ID_COLUMNS = {"claims": "_id", "claim_aspects": "_claim_id", "claim_questions": "_claim_id", "results": "_id"}
@@ -163,7 +164,29 @@ def _full(connection: Connection, generation: int) -> _Export:
     export = _Export(frames, high, {row[0] for row in _window(connection, high)}, counts, generation)
     if prefetched is None:
         return export
-    return _patch(connection, export) or _full(connection, generation)
+    return _patch(connection, export) or _full(connection, generation + 1)
+
+
+def early_published(connection: Connection) -> dict[str, pd.DataFrame] | None:
+    """The published view's frames (hidden id columns included) from the first stage of a read started early,
+    while the rest is still being read: a worker's first assessment need not wait for the drafts' rows. Only
+    before the first export of this database (it will be generation FIRST_GENERATION, of the same read), and
+    only if the read saw what the connection sees now; else None."""
+    url = connection.engine.url
+    with _lock:
+        if str(url) in _exports:
+            return None
+    pending = arrow.prefetched(url)
+    if pending is None:
+        return None
+    try:
+        frames, (high, counts) = pending.stage(0, arrow_text=PATCHABLE)
+    except arrow.ArrowReadFailed:  # the whole read says it again and falls back
+        return None
+    now = (int(connection.exec_driver_sql(HIGH_SQL).scalar()), tuple(connection.exec_driver_sql(COUNTS_SQL).one()))
+    if (int(high[0]), tuple(counts)) != now:
+        return None
+    return {name: tidy(name, frame) for name, frame in frames.items()}
 
 
 def _joined(old: ArrayLike, new: ArrayLike) -> ArrayLike:
@@ -229,6 +252,6 @@ def patched_export(connection: Connection) -> LiveExport:
         export = _exports.get(url)
         fresh = _patch(connection, export) if export is not None else None
         if fresh is None:
-            fresh = _full(connection, export.generation + 1 if export is not None else 1)
+            fresh = _full(connection, export.generation + 1 if export is not None else FIRST_GENERATION)
         _exports[url] = fresh
         return LiveExport(dict(fresh.frames), fresh.generation, tuple(fresh.changes))

@@ -4,6 +4,12 @@ imports pandas and the engine (app/evidence/export/arrow.py `prefetch`)."""
 
 from __future__ import annotations
 
+from app.evidence.enums import ClaimStatus
+
+# The claims a reviewed-only view weighs (app/evidence/publication.py): reviewed ones, and retracted ones, which
+# weigh nothing but are named.
+PUBLISHED = frozenset({ClaimStatus.reviewed.value, ClaimStatus.retracted.value})
+
 # Frames the revision log can patch carry hidden `_id` columns (dropped before the engine sees them);
 # `{only}` is where a delta read narrows the query to some ids. The unary `+` on a join's foreign key keeps
 # SQLite from walking source -> claim -> result through the foreign-key indexes (a million random row reads);
@@ -44,7 +50,7 @@ QUERIES: dict[str, str] = {
         LEFT JOIN claim cc ON cc.id = k.critic_claim_id
         WHERE k.deleted_at IS NULL AND t.deleted_at IS NULL AND ts.deleted_at IS NULL
           AND (k.critic_source_id IS NULL OR cs.deleted_at IS NULL)
-          AND (k.critic_claim_id IS NULL OR cc.deleted_at IS NULL)""",
+          AND (k.critic_claim_id IS NULL OR cc.deleted_at IS NULL) {only}""",
     "methods": "SELECT key, name, family FROM method",
     "aspects": "SELECT key, name, sort_order FROM aspect",
     "bands": "SELECT key, name, min_params, max_params, sort_order FROM scale_band",
@@ -62,3 +68,27 @@ def query(name: str, only: str = "") -> str:
 # The highest revision id and the row counts: the state a read saw (read in the same transaction as the frames).
 HIGH_SQL = "SELECT coalesce(max(id), 0) FROM revision"
 COUNTS_SQL = "SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM claim), (SELECT count(*) FROM result)"
+
+
+_PUBLISHED_SQL = "(" + ", ".join(f"'{status}'" for status in sorted(PUBLISHED)) + ")"
+# The rows of the published view, as only_published (app/evidence/publication.py) keeps them from the frames.
+PUBLISHED_ROWS = {
+    "claims": f"c.status IN {_PUBLISHED_SQL}",
+    "claim_aspects": f"c.status IN {_PUBLISHED_SQL}",
+    "claim_questions": f"c.status IN {_PUBLISHED_SQL}",
+    "results": f"c.status IN {_PUBLISHED_SQL}",
+    "critiques": f"t.status IN {_PUBLISHED_SQL} AND (k.critic_claim_id IS NULL OR cc.status IN {_PUBLISHED_SQL})",
+}
+
+
+def published_first() -> list[dict[str, str]]:
+    """The whole read in two stages: first every frame of the published view (the small frames whole), then the
+    rest of the rows. Each frame is the union of its stages. `{only}` stays where a read narrows the query."""
+
+    def narrowed(name: str, clause: str) -> str:
+        return QUERIES[name].replace("{only}", f"AND {clause} {{only}}")
+
+    published = {
+        name: narrowed(name, PUBLISHED_ROWS[name]) if name in PUBLISHED_ROWS else QUERIES[name] for name in QUERIES
+    }
+    return [published, {name: narrowed(name, f"NOT ({clause})") for name, clause in PUBLISHED_ROWS.items()}]
