@@ -205,3 +205,16 @@ def test_the_frames_file_between_the_processes_is_removed_after_the_read(seeded_
     with pytest.raises(arrow.ArrowReadFailed):
         arrow.read_frames(engine_for(seeded_url).url, {"results": "SELECT * FROM no_such_table"}, ["SELECT 1"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_that_failed_says_so_again_when_asked_again(tmp_path):
+    """The worker asks a read started early for its first stage, then for the whole: a failed read must fail
+    the same way both times (the whole read then falls back to the DBAPI driver), not break on a closed pipe."""
+    from sqlalchemy.engine import make_url
+
+    pending = arrow.PendingRead(make_url(f"sqlite:///{tmp_path / 'missing' / 'none.db'}"), [{"x": "SELECT 1"}], [])
+    with pytest.raises(arrow.ArrowReadFailed) as first:
+        pending.stage(0)
+    with pytest.raises(arrow.ArrowReadFailed) as again:
+        pending.result()
+    assert str(again.value) == str(first.value)

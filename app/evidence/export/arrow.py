@@ -83,6 +83,7 @@ class PendingRead:
         self._stages: list[dict] = []  # each stage's Arrow tables, as they arrive
         self._frames: dict[tuple, dict] = {}  # a stage's pandas frames, once asked for
         self._scalars: list | None = None
+        self._failed: str | None = None
         self._names = [list(queries) for queries in stages]
         self._folder = tempfile.TemporaryDirectory(prefix="ceiling-read-")
         self._files = [str(Path(self._folder.name) / f"stage-{i}.arrows") for i in range(len(stages))]
@@ -112,6 +113,8 @@ class PendingRead:
         once the stage's file is whole)."""
         import pyarrow as pa
 
+        if self._failed is not None:  # asked again after it failed (its first stage, then the whole read)
+            raise ArrowReadFailed(self._failed)
         try:
             while len(self._stages) <= number:
                 rows = json.loads(self._child.stdout.readline() or "null")
@@ -123,9 +126,12 @@ class PendingRead:
                 with pa.memory_map(self._files[len(self._stages)]) as source:
                     names = self._names[len(self._stages)]
                     self._stages.append({name: pa.ipc.open_stream(source).read_all() for name in names})
-        except (OSError, pa.ArrowInvalid) as problem:
+        except (OSError, pa.ArrowInvalid, ArrowReadFailed) as problem:
+            self._failed = str(problem)
             self.close()
-            raise ArrowReadFailed(str(problem)) from problem
+            if isinstance(problem, ArrowReadFailed):
+                raise
+            raise ArrowReadFailed(self._failed) from problem
         return self._stages[number]
 
     def stage(self, number: int, arrow_text: Collection[str] = ()) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
