@@ -180,16 +180,12 @@ def _normalise(name: str, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str
     for column, kind in spec.items():
         series = frame[column]
         if kind in (STR, BOOL):
-            arrow = isinstance(series.dtype, pd.ArrowDtype)
-            coded[column] = _coded(
-                series.array if arrow else series.to_numpy(dtype=object), str if kind == STR else bool
-            )
-            continue
-        values = series.to_numpy()
-        if kind == FLOAT:
-            numbers[column] = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(dtype=float)
+            text = series.array if isinstance(series.dtype, pd.ArrowDtype) else series.to_numpy(dtype=object)
+            coded[column] = _coded(text, str if kind == STR else bool)
+        elif kind == FLOAT:
+            numbers[column] = pd.to_numeric(pd.Series(series.to_numpy()), errors="raise").to_numpy(dtype=float)
         else:
-            numbers[column] = pd.array(pd.to_numeric(pd.Series(values), errors="raise"), dtype="Int64")
+            numbers[column] = pd.array(pd.to_numeric(pd.Series(series.to_numpy()), errors="raise"), dtype="Int64")
     for column in REQUIRED_VALUES[name]:
         if (coded[column].codes < 0).any() if column in coded else pd.isna(numbers[column]).any():
             raise EvidenceError(f"{name}.{column}: missing values")

@@ -12,8 +12,13 @@ from app.evidence.export.frames import read_all, tidy
 from app.evidence.export.queries import PATCHABLE, QUERIES, query
 
 
+def _read(url, queries, scalars, arrow_text=()):
+    """One stage's frames and the scalar rows, read by the child process."""
+    return arrow.PendingRead(url, [queries], scalars).result(arrow_text)
+
+
 def _arrow_frames(engine) -> dict[str, pd.DataFrame]:
-    read, _ = arrow.read_frames(engine.url, {name: query(name) for name in QUERIES}, ["SELECT 1"])
+    read, _ = _read(engine.url, {name: query(name) for name in QUERIES}, ["SELECT 1"])
     return {name: tidy(name, frame) for name, frame in read.items()}
 
 
@@ -34,7 +39,7 @@ def test_the_arrow_read_equals_the_dbapi_read(seeded_url, engine_for):
     assert set(got) == set(expected)
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(got[name], frame, check_dtype=True, obj=name)
-    read, _ = arrow.read_frames(engine.url, {name: query(name) for name in PATCHABLE}, ["SELECT 1"], PATCHABLE)
+    read, _ = _read(engine.url, {name: query(name) for name in PATCHABLE}, ["SELECT 1"], PATCHABLE)
     for name, frame in read.items():  # the large frames' text kept as Arrow strings: the same values
         text_columns = [column for column in frame.columns if isinstance(frame[column].dtype, pd.ArrowDtype)]
         assert "claim_key" in text_columns or "key" in text_columns, name
@@ -45,7 +50,7 @@ def test_the_arrow_read_equals_the_dbapi_read(seeded_url, engine_for):
 
 def test_the_scalars_and_frames_come_from_one_read(seeded_url, engine_for):
     engine = engine_for(seeded_url)
-    frames, rows = arrow.read_frames(engine.url, {"results": "SELECT id FROM result"}, ["SELECT count(*) FROM result"])
+    frames, rows = _read(engine.url, {"results": "SELECT id FROM result"}, ["SELECT count(*) FROM result"])
     assert rows == [(len(frames["results"]),)]
 
 
@@ -68,7 +73,7 @@ def test_an_unreadable_store_is_a_clear_error(tmp_path):
     from sqlalchemy.engine import make_url
 
     with pytest.raises(arrow.ArrowReadFailed):
-        arrow.read_frames(make_url(f"sqlite:///{tmp_path / 'missing' / 'none.db'}"), {"x": "SELECT 1"}, ["SELECT 1"])
+        _read(make_url(f"sqlite:///{tmp_path / 'missing' / 'none.db'}"), {"x": "SELECT 1"}, ["SELECT 1"])
 
 
 def test_the_export_read_through_arrow_is_patched_like_the_dbapi_read(seeded_url, engine_for, monkeypatch):
@@ -110,7 +115,7 @@ def test_a_text_column_filled_only_after_many_empty_rows_is_read_through_arrow(t
         connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT, weight FLOAT)")
         connection.executemany("INSERT INTO t (note, weight) VALUES (?, ?)", [(None, None)] * 70_000)
         connection.execute("INSERT INTO t (note, weight) VALUES ('late <b>text</b>', 2.5)")
-    frames, _ = arrow.read_frames(make_url(f"sqlite:///{path}"), {"t": "SELECT note, weight FROM t"}, ["SELECT 1"])
+    frames, _ = _read(make_url(f"sqlite:///{path}"), {"t": "SELECT note, weight FROM t"}, ["SELECT 1"])
     assert frames["t"]["note"].iloc[-1] == "late <b>text</b>"
     assert frames["t"]["weight"].iloc[-1] == 2.5
     assert frames["t"]["note"].isna().sum() == 70_000
@@ -132,7 +137,7 @@ def test_a_frame_read_in_parts_equals_the_dbapi_read(seeded_url, engine_for):
         last = connection.execute(text("SELECT max(id) FROM result")).scalar()
         connection.execute(text(_RESULT_WITHOUT_NUMBERS.format(id=_NEXT_ID, key="no-numbers")))
     parts = [query("results", f"AND r.id <= {last}"), query("results", f"AND r.id > {last}")]
-    read, _ = arrow.read_frames(engine.url, {"results": parts}, ["SELECT 1"])
+    read, _ = _read(engine.url, {"results": parts}, ["SELECT 1"])
     with engine.connect() as connection:
         expected = read_all(connection)["results"].sort_values("_id", ignore_index=True)
     got = tidy("results", read["results"]).sort_values("_id", ignore_index=True)
@@ -200,10 +205,10 @@ def test_the_results_are_cut_into_parts_of_about_as_many_rows(seeded_url, engine
 
 def test_the_frames_file_between_the_processes_is_removed_after_the_read(seeded_url, engine_for, tmp_path, monkeypatch):
     monkeypatch.setattr(arrow.tempfile, "tempdir", str(tmp_path))
-    frames, _ = arrow.read_frames(engine_for(seeded_url).url, {"results": query("results")}, ["SELECT 1"])
+    frames, _ = _read(engine_for(seeded_url).url, {"results": query("results")}, ["SELECT 1"])
     assert len(frames["results"]) > 0
     with pytest.raises(arrow.ArrowReadFailed):
-        arrow.read_frames(engine_for(seeded_url).url, {"results": "SELECT * FROM no_such_table"}, ["SELECT 1"])
+        _read(engine_for(seeded_url).url, {"results": "SELECT * FROM no_such_table"}, ["SELECT 1"])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -71,7 +71,9 @@ def supported(url: URL) -> bool:
 
 class PendingRead:
     """A read running in its child process (started by the constructor), in stages: each stage's frames are
-    handed over as soon as that stage is read (`stage`), and `result` puts every stage together."""
+    handed over as soon as that stage is read (`stage`), and `result` puts every stage together. All come from
+    one state of the store. A query given as a list of SQL texts is a frame cut into parts (ranges of ids, say):
+    they are read at once on connections that see the same state, and put together in the order given."""
 
     def __init__(
         self,
@@ -174,15 +176,6 @@ class PendingRead:
 def _pandas(table, arrow_text: bool):
     mapper = _arrow_strings if arrow_text else None
     return table.to_pandas(split_blocks=True, deduplicate_objects=True, types_mapper=mapper)
-
-
-def read_frames(
-    url: URL, queries: dict[str, str | list[str]], scalars: list[str], arrow_text: Collection[str] = ()
-) -> tuple[dict[str, pd.DataFrame], list[tuple]]:
-    """Each query's frame and each scalar query's one row, all from one state of the store. A query given as a
-    list of SQL texts is a frame cut into parts (ranges of ids, say): they are read at once on connections that
-    see the same state, and put together in the order given. See PendingRead.result for `arrow_text`."""
-    return PendingRead(url, [queries], scalars).result(arrow_text)
 
 
 def whole_read(url: URL) -> PendingRead:
